@@ -1,0 +1,84 @@
+# clientbase: `make run` serves the demo, `make test` runs every check. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CB := $(BIN)/clientbase
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(VENV)/.installed $@
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: install
+install: $(VENV)/.installed ## install clientbase into .venv
+
+.PHONY: run
+run: $(VENV)/.installed ## migrate, load the demo on first run, serve at http://127.0.0.1:8000 with the worker
+	$(CB) migrate --noinput
+	$(CB) demo --if-empty
+	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/)"
+	@if $(CB) help worker >/dev/null 2>&1; then \
+		trap 'kill 0' EXIT INT TERM; \
+		$(CB) worker & \
+		$(CB) serve --host $(HOST) --port $(PORT); \
+	else \
+		$(CB) serve --host $(HOST) --port $(PORT); \
+	fi
+
+.PHONY: test
+test: $(VENV)/.installed-dev browser-deps lint test-sqlite test-postgres ## lint, type-check, then the suite on SQLite and PostgreSQL
+
+.PHONY: lint
+lint: $(VENV)/.installed-dev ## ruff, mypy, Django's checks and the migrations check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
+	CLIENTBASE_VAR_DIR=$$(mktemp -d) $(CB) check --fail-level WARNING
+	CLIENTBASE_VAR_DIR=$$(mktemp -d) $(CB) makemigrations --check --dry-run
+
+.PHONY: test-sqlite
+test-sqlite: $(VENV)/.installed-dev ## the suite on SQLite
+	env -u DATABASE_URL CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: test-postgres
+test-postgres: $(VENV)/.installed-dev ## the suite on PostgreSQL (mandatory when CI=true)
+	@if ! scripts/postgres-ready "$(POSTGRES_URL)"; then \
+		if [ "$$CI" = "true" ]; then echo "PostgreSQL is required under CI=true and is not reachable." >&2; exit 1; fi; \
+		echo "!!! PostgreSQL not reachable at $(POSTGRES_URL): SKIPPING the PostgreSQL run !!!" >&2; exit 0; \
+	fi; \
+	DATABASE_URL=$(POSTGRES_URL) CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: browser-deps
+browser-deps: ## Debian's chromium for the browser tests (installed when root and missing)
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| { echo "Could not install chromium." >&2; [ "$$CI" != "true" ]; }; \
+		else echo "!!! /usr/bin/chromium missing and not root: browser tests will skip !!!" >&2; fi; \
+	fi
+
+.PHONY: bench
+bench: $(VENV)/.installed-dev ## benchmarks, written as ratios against a baseline in bench/results.md
+	$(BIN)/python -m bench
+
+.PHONY: clean
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

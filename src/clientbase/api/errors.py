@@ -1,0 +1,49 @@
+"""The one translation of service errors and database refusals into HTTP answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from clientbase.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    ValidationFailed,
+    conflict_from_integrity_error,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Service errors and database refusals as API.md says: 400 {field: [messages]}, 403, 404,
+    409 {"detail": ...}; never a 500 for anything a client sent."""
+    if isinstance(exc, ValidationFailed):
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, NotFound):
+        return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, Forbidden):
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Conflict | ServiceError):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, IntegrityError):
+        logger.info("database refused a change: %s", exc)
+        return Response(
+            {"detail": conflict_from_integrity_error(exc).message}, status=status.HTTP_409_CONFLICT
+        )
+    if isinstance(exc, ProtectedError):
+        return Response(
+            {"detail": "The object is still referenced by other records."}, status=status.HTTP_409_CONFLICT
+        )
+    if isinstance(exc, DjangoValidationError):
+        return Response(ValidationFailed.from_django(exc).errors, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,170 @@
+"""Contacts over REST: CRUD, filters and search, make-primary, duplicate, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clientbase import access
+from clientbase.api.viewsets import (
+    ScopedModelViewSet,
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
+from clientbase.contacts import selectors, services
+from clientbase.contacts.filters import ContactFilterSet
+from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
+from clientbase.customers.models import Customer, Location
+from clientbase.errors import Forbidden
+
+
+class NotifySerializer(StrictSerializer):
+    work_orders = serializers.BooleanField(required=False)
+    completions = serializers.BooleanField(required=False)
+    quotes = serializers.BooleanField(required=False)
+    invoices = serializers.BooleanField(required=False)
+
+
+class PortalSerializer(StrictSerializer):
+    enabled = serializers.BooleanField(required=False)
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=PORTAL_PERMISSIONS), required=False, allow_empty=True
+    )
+    support_start = serializers.DateField(required=False, allow_null=True)
+    support_end = serializers.DateField(required=False, allow_null=True)
+
+
+class ContactSerializer(StrictModelSerializer):
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=ROLES), required=False, allow_empty=True
+    )
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    secondary_phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    locations = ScopedPrimaryKeyRelatedField(queryset=Location.objects.all(), many=True, required=False)
+    reports_to = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
+    address = serializers.JSONField(required=False)
+    notify = NotifySerializer(required=False)
+    portal = PortalSerializer(required=False)
+    approval_limit = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "salutation",
+            "first_name",
+            "last_name",
+            "title",
+            "department",
+            "roles",
+            "email",
+            "phone",
+            "mobile",
+            "secondary_phone",
+            "preferred_channel",
+            "notes",
+            "is_primary",
+            "locations",
+            "reports_to",
+            "address",
+            "status",
+            "approval_limit",
+            "notify",
+            "email_status",
+            "last_verified_at",
+            "portal",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "email_status", "last_verified_at", "created_at", "updated_at"]
+        validators: list[Any] = []
+
+
+class ContactHistorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = serializers.CharField(allow_null=True)
+    changes = serializers.ListField(child=serializers.DictField())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Contacts, filtered; with `search` ranked best first"),
+    create=extend_schema(summary="Create a contact", responses={201: ContactSerializer}),
+)
+class ContactViewSet(ScopedModelViewSet):
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilterSet
+    instance_kwarg = "contact"
+    create_service = staticmethod(services.create_contact)
+    update_service = staticmethod(services.update_contact)
+    delete_service = staticmethod(services.delete_contact)
+
+    def get_queryset(self):
+        return selectors.contacts_with_relations(super().get_queryset())
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not (
+            access.can(request.user, access.CHANGE, Contact)
+            or access.can(request.user, access.CHANGE_NOTES, Contact)
+        ):
+            raise Forbidden("You may not change contacts.")
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(
+        request=None, responses={200: ContactSerializer, 409: OpenApiResponse(description="Conflict")}
+    )
+    @action(detail=True, methods=["post"], url_path="make-primary")
+    def make_primary(self, request: Request, pk: str | None = None) -> Response:
+        """Make this contact its customer's primary contact; the previous primary stops being one."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        contact = services.make_primary(contact=contact, acting_user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
+
+    @extend_schema(request=None, responses={201: ContactSerializer})
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str | None = None) -> Response:
+        """A new contact copied from this one (not primary, no portal access, no external id)."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        copy = services.duplicate_contact(contact=contact, acting_user=request.user)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=copy.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "ContactHistoryPage",
+                {
+                    "results": ContactHistorySerializer(many=True),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                },
+            )
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every recorded change of this contact, newest first: who, when, and what changed."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        entries = selectors.contact_history(contact.pk)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(ContactHistorySerializer(page, many=True).data)
+
+
+__all__ = ["NOTIFY_CATEGORIES", "ContactSerializer", "ContactViewSet"]

@@ -1,0 +1,32 @@
+"""E-mail addresses: validated, trimmed, domain lower-cased."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from email_validator import EmailNotValidError, validate_email
+
+
+def normalize_email(value: str | None) -> str:
+    """Answer the normalised address, '' for empty input; ValidationError when it is not one."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(f"Enter a valid e-mail address: {error}", code="invalid_email") from error
+    return result.normalized
+
+
+class NormalizedEmailField(models.EmailField):
+    """An EmailField whose `full_clean()` normalises the address."""
+
+    default_validators = []
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalize_email(super().to_python(value))

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from simple_history.models import HistoricalRecords
+
+from clientbase.contacts.emails import NormalizedEmailField
+from clientbase.contacts.phones import PhoneNumberField, phone_search_digits
+from clientbase.customers.models import Customer, Location
+
+ROLES = ("site", "billing", "approver", "requester", "emergency")
+NOTIFY_CATEGORIES = ("work_orders", "completions", "quotes", "invoices")
+PORTAL_PERMISSIONS = ("admin", "billing", "reports", "create_work_order", "edit_contacts")
+# Which notification categories a role opts into when `notify` is not given.
+ROLE_DEFAULT_NOTIFY = {
+    "site": ("work_orders", "completions"),
+    "billing": ("invoices",),
+    "approver": ("quotes",),
+}
+
+
+class ContactLocation(models.Model):
+    """A contact linked to a location of its customer (a trigger checks the customer matches)."""
+
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="location_links")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="contact_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "location"],
+                name="contacts_contactlocation_unique_link",
+                violation_error_message="The contact is already linked to this location.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} @ {self.location}"
+
+
+# Kept at module level so that services can record a change of the row and of its locations as
+# one history entry (clientbase.writes.one_history_record).
+contact_history_records = HistoricalRecords(excluded_fields=["phone_digits"], m2m_fields=["locations"])
+
+
+class Contact(models.Model):
+    """One person, of at most one customer, linked to some of its locations.
+
+    Held in the database: one primary per customer (partial unique index); locations and
+    `reports_to` of the contact's own customer and no reporting cycle (triggers, see migration
+    0002); a non-blank last name; a non-negative approval limit."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+        SMS = "sms", "SMS"
+
+    class EmailStatus(models.TextChoices):
+        UNVERIFIED = "unverified", "Unverified"
+        VERIFIED = "verified", "Verified"
+        BOUNCED = "bounced", "Bounced"
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    salutation = models.CharField(max_length=30, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100)
+    title = models.CharField(max_length=150, blank=True)
+    department = models.CharField(max_length=150, blank=True)
+
+    role_site = models.BooleanField("site contact", default=False)
+    role_billing = models.BooleanField("billing contact", default=False)
+    role_approver = models.BooleanField("approval authority", default=False)
+    role_requester = models.BooleanField("service requester", default=False)
+    role_emergency = models.BooleanField("emergency contact", default=False)
+
+    email = NormalizedEmailField(max_length=254)
+    phone = PhoneNumberField()
+    mobile = PhoneNumberField()
+    secondary_phone = PhoneNumberField()
+    phone_digits = models.CharField(max_length=200, blank=True, editable=False)
+    preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    notes = models.TextField(blank=True)
+
+    is_primary = models.BooleanField(default=False)
+    locations = models.ManyToManyField(Location, through=ContactLocation, related_name="contacts", blank=True)
+    reports_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="direct_reports"
+    )
+    address = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    approval_limit = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    notify_work_orders = models.BooleanField(default=False)
+    notify_completions = models.BooleanField(default=False)
+    notify_quotes = models.BooleanField(default=False)
+    notify_invoices = models.BooleanField(default=False)
+
+    email_status = models.CharField(
+        max_length=12, choices=EmailStatus.choices, default=EmailStatus.UNVERIFIED, editable=False
+    )
+    last_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    portal_enabled = models.BooleanField(default=False)
+    portal_permissions = models.JSONField(default=list, blank=True)
+    support_start = models.DateField(null=True, blank=True)
+    support_end = models.DateField(null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact",
+        help_text="The portal login of this contact.",
+    )
+
+    external_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = contact_history_records
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        permissions = [
+            (
+                "maintain_customer_contacts",
+                "Can add and change customer-level contacts (not only location-level ones)",
+            ),
+            ("change_contact_notes", "Can change the notes of contacts"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_primary=True),
+                name="contacts_contact_unique_primary_per_customer",
+                violation_error_message="This customer already has a primary contact.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_primary=False) | Q(customer__isnull=False),
+                name="contacts_contact_primary_needs_customer",
+                violation_error_message="Only a contact of a customer can be its primary contact.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("last_name")), 0),
+                name="contacts_contact_last_name_not_blank",
+                violation_error_message="Last name may not be blank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_limit__isnull=True) | Q(approval_limit__gte=0),
+                name="contacts_contact_approval_limit_not_negative",
+                violation_error_message="The approval limit may not be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reports_to__isnull=True) | ~Q(reports_to=F("id")),
+                name="contacts_contact_not_own_manager",
+                violation_error_message="A contact cannot report to itself.",
+            ),
+            models.CheckConstraint(
+                condition=Q(support_start__isnull=True)
+                | Q(support_end__isnull=True)
+                | Q(support_end__gte=F("support_start")),
+                name="contacts_contact_support_end_after_start",
+                violation_error_message="The support end date is before the support start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(portal_enabled=False) | ~Q(email=""),
+                name="contacts_contact_portal_needs_email",
+                violation_error_message="Portal access needs a valid e-mail address.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "inactive"]),
+                name="contacts_contact_status_valid",
+                violation_error_message="Status is active or inactive.",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="contacts_contact_unique_external_id",
+                violation_error_message="Another contact already has this external ID.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "last_name"], name="contacts_customer_name_idx"),
+            models.Index(fields=["email"], name="contacts_contact_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.phone_digits = phone_search_digits(self.phone, self.mobile, self.secondary_phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"phone", "mobile", "secondary_phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "phone_digits"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def roles(self) -> list[str]:
+        return [role for role in ROLES if getattr(self, f"role_{role}")]
+
+    @roles.setter
+    def roles(self, values: list[str]) -> None:
+        for role in ROLES:
+            setattr(self, f"role_{role}", role in values)
+
+    @property
+    def notify(self) -> dict[str, bool]:
+        return {category: getattr(self, f"notify_{category}") for category in NOTIFY_CATEGORIES}
+
+    @notify.setter
+    def notify(self, values: dict[str, bool]) -> None:
+        for category in NOTIFY_CATEGORIES:
+            if category in values:
+                setattr(self, f"notify_{category}", bool(values[category]))
+
+    @property
+    def portal(self) -> dict[str, object]:
+        return {
+            "enabled": self.portal_enabled,
+            "permissions": list(self.portal_permissions or []),
+            "support_start": self.support_start,
+            "support_end": self.support_end,
+        }

@@ -1,0 +1,81 @@
+"""Phone numbers: any input format in, E.164 out, plus the digits that search matches against."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+NON_DIGITS = re.compile(r"\D")
+
+
+def normalize_phone(value: str | None, region: str | None = None) -> str:
+    """Parse `value` with the default region and answer it in E.164; '' for empty input.
+
+    Raises ValidationError when the text is not a phone number."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    region = region or settings.CLIENTBASE_DEFAULT_REGION
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(f"“{text}” is not a phone number.", code="invalid_phone") from error
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(
+            f"“{text}” is not a possible phone number for region {region}; "
+            "give the country code (+...) for numbers abroad.",
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_search_digits(*numbers: str) -> str:
+    """Digits of each E.164 number both internationally and nationally written (with the trunk
+    prefix), so that digits typed in any format are a substring of this text."""
+    variants: list[str] = []
+    for e164 in numbers:
+        if not e164:
+            continue
+        variants.append(NON_DIGITS.sub("", e164))
+        try:
+            parsed = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            continue
+        national = NON_DIGITS.sub(
+            "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        )
+        if national not in variants:
+            variants.append(national)
+    return " ".join(dict.fromkeys(variants))
+
+
+def digits_of(text: str) -> str:
+    return NON_DIGITS.sub("", text or "")
+
+
+def format_phone(e164: str) -> str:
+    """A readable international rendering of a stored number (for pages and vCards)."""
+    if not e164:
+        return ""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class PhoneNumberField(models.CharField):
+    """A CharField that stores E.164; `full_clean()` normalises any accepted input format."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalize_phone(value)

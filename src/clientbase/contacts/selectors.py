@@ -1,0 +1,111 @@
+"""Every read of contacts beyond `.get()`: search, the contacts of a location, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
+
+from clientbase.contacts.models import Contact, ContactLocation
+from clientbase.contacts.phones import digits_of
+from clientbase.customers.models import Location
+
+MIN_PHONE_DIGITS = 3
+
+
+def contacts_with_relations(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    """What the API and pages show of each contact, in a constant number of queries."""
+    return queryset.select_related("customer").prefetch_related("locations")
+
+
+def looks_like_phone(text: str) -> bool:
+    """Text made of digits and phone punctuation only: '(312) 555-01', '+44 20 7946'."""
+    stripped = text.strip()
+    return bool(stripped) and all(ch.isdigit() or ch in " +-().,/" for ch in stripped)
+
+
+def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
+    """Contacts matching `text` by name, e-mail, title or customer name (every word must match
+    somewhere), or by phone digits in any format; best matches first."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    full_name = Concat("first_name", Value(" "), "last_name")
+    queryset = queryset.annotate(search_full_name=full_name)
+    match = Q(search_full_name__icontains=text)
+    words = Q()
+    for word in text.split(" "):
+        words &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(title__icontains=word)
+            | Q(customer__name__icontains=word)
+        )
+    match |= words
+    digits = digits_of(text)
+    if looks_like_phone(text) and len(digits) >= MIN_PHONE_DIGITS:
+        match |= Q(phone_digits__contains=digits)
+    rank = Case(
+        When(Q(email__iexact=text) | Q(search_full_name__iexact=text), then=Value(100)),
+        When(Q(last_name__istartswith=text) | Q(search_full_name__istartswith=text), then=Value(80)),
+        When(Q(first_name__istartswith=text) | Q(email__istartswith=text), then=Value(60)),
+        When(Q(search_full_name__icontains=text), then=Value(50)),
+        When(Q(title__icontains=text), then=Value(30)),
+        When(Q(customer__name__icontains=text), then=Value(20)),
+        default=Value(10),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.filter(match)
+        .annotate(search_rank=rank)
+        .order_by("-search_rank", "last_name", "first_name", "id")
+    )
+
+
+def contacts_for_location(queryset: QuerySet[Contact], location: Location) -> QuerySet[Contact]:
+    """The contacts of `location`: those linked to it, and the customer-level contacts of its
+    customer (linked to no location)."""
+    linked = ContactLocation.objects.filter(contact=OuterRef("pk"), location=location)
+    any_link = ContactLocation.objects.filter(contact=OuterRef("pk"))
+    return queryset.filter(customer_id=location.customer_id).filter(Q(Exists(linked)) | ~Q(Exists(any_link)))
+
+
+def contact_history(contact_id: int) -> list[dict[str, Any]]:
+    """Each recorded change of a contact, newest first: who, when, what (field, old, new)."""
+    records = list(
+        Contact.history.filter(id=contact_id)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    entries = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if older is not None and record.history_type == "~":
+            delta = record.diff_against(older)
+            for change in delta.changes:
+                old, new = change.old, change.new
+                if change.field == "locations":
+                    old = sorted(item["location"] for item in old)
+                    new = sorted(item["location"] for item in new)
+                    if old == new:
+                        continue
+                changes.append({"field": change.field, "old": _plain(old), "new": _plain(new)})
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "user": record.history_user.get_username() if record.history_user else None,
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)

@@ -1,0 +1,338 @@
+"""Every write to contacts: create, update, make primary, duplicate, delete."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from clientbase import access
+from clientbase.contacts.models import (
+    NOTIFY_CATEGORIES,
+    PORTAL_PERMISSIONS,
+    ROLE_DEFAULT_NOTIFY,
+    ROLES,
+    Contact,
+    contact_history_records,
+)
+from clientbase.customers.models import Customer, Location
+from clientbase.customers.services import clean_address
+from clientbase.errors import Conflict, ValidationFailed
+from clientbase.writes import (
+    apply_values,
+    one_history_record,
+    refusals_as_conflicts,
+    set_acting_user,
+    validate,
+)
+
+# Plain model fields a caller may set; `roles`, `notify`, `portal`, `locations` and `is_primary`
+# are handled on their own below.
+CONTACT_FIELDS = (
+    "customer",
+    "salutation",
+    "first_name",
+    "last_name",
+    "title",
+    "department",
+    "email",
+    "phone",
+    "mobile",
+    "secondary_phone",
+    "preferred_channel",
+    "notes",
+    "reports_to",
+    "address",
+    "status",
+    "approval_limit",
+    "external_id",
+)
+WRITABLE = {*CONTACT_FIELDS, "roles", "notify", "portal", "locations", "is_primary"}
+PORTAL_KEYS = ("enabled", "permissions", "support_start", "support_end")
+
+
+def default_notify(roles: list[str]) -> dict[str, bool]:
+    """Opt-ins implied by the roles, used when `notify` is not given."""
+    implied = {category for role in roles for category in ROLE_DEFAULT_NOTIFY.get(role, ())}
+    return {category: category in implied for category in NOTIFY_CATEGORIES}
+
+
+def _clean_input(data: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(data) - WRITABLE)
+    if unknown:
+        raise ValidationFailed({name: ["Unknown field."] for name in unknown})
+    cleaned = {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+    errors: dict[str, list[str]] = {}
+    if "roles" in cleaned:
+        roles = cleaned["roles"] or []
+        bad = [role for role in roles if role not in ROLES]
+        if bad or not isinstance(roles, list | tuple):
+            errors["roles"] = [
+                f"Unknown role {bad[0]!r}; roles are {', '.join(ROLES)}." if bad else "A list."
+            ]
+        cleaned["roles"] = [role for role in ROLES if role in roles]
+    if "notify" in cleaned:
+        notify = cleaned["notify"] or {}
+        unknown_categories = sorted(set(notify) - set(NOTIFY_CATEGORIES))
+        if unknown_categories:
+            errors["notify"] = [
+                f"Unknown categories: {', '.join(unknown_categories)}; known: {', '.join(NOTIFY_CATEGORIES)}."
+            ]
+        elif any(not isinstance(value, bool) for value in notify.values()):
+            errors["notify"] = ["Each category is true or false."]
+    if "portal" in cleaned:
+        portal = cleaned["portal"] or {}
+        unknown_keys = sorted(set(portal) - set(PORTAL_KEYS))
+        permissions = portal.get("permissions", [])
+        if unknown_keys:
+            errors["portal"] = [f"Unknown keys: {', '.join(unknown_keys)}."]
+        elif any(permission not in PORTAL_PERMISSIONS for permission in permissions):
+            errors["portal"] = [f"Portal permissions are {', '.join(PORTAL_PERMISSIONS)}."]
+    if "address" in cleaned:
+        try:
+            cleaned["address"] = clean_address(cleaned["address"], "address")
+        except ValidationFailed as error:
+            errors.update(error.errors)
+    for name in ("last_name",):
+        if name in cleaned and not cleaned[name]:
+            errors[name] = ["This field may not be blank."]
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def _apply(contact: Contact, data: dict[str, Any], *, creating: bool) -> set[str]:
+    """Set everything given on `contact` (locations and primary excluded); answer changed fields."""
+    changed = set(apply_values(contact, data, CONTACT_FIELDS))
+    if "roles" in data:
+        before = contact.roles
+        contact.roles = data["roles"]
+        if before != contact.roles:
+            changed |= {f"role_{role}" for role in ROLES}
+    if "notify" in data:
+        before_notify = contact.notify
+        contact.notify = data["notify"]
+        if before_notify != contact.notify:
+            changed |= {f"notify_{category}" for category in NOTIFY_CATEGORIES}
+    elif creating:
+        contact.notify = default_notify(contact.roles)
+    if "portal" in data:
+        portal = data["portal"] or {}
+        values = {
+            "portal_enabled": bool(portal.get("enabled", contact.portal_enabled)),
+            "portal_permissions": [
+                p for p in PORTAL_PERMISSIONS if p in portal.get("permissions", contact.portal_permissions)
+            ],
+            "support_start": portal.get("support_start", contact.support_start),
+            "support_end": portal.get("support_end", contact.support_end),
+        }
+        changed |= set(apply_values(contact, values, values.keys()))
+    # A limit is meaningful only for approvers: dropping the role drops the limit.
+    if not contact.role_approver and contact.approval_limit is not None and "approval_limit" not in data:
+        contact.approval_limit = None
+        changed.add("approval_limit")
+    return changed
+
+
+def _check_rules(contact: Contact, locations: list[Location] | None) -> None:
+    """The rules that span rows; the database holds them too, this gives the clear message."""
+    errors: dict[str, list[str]] = {}
+    if contact.approval_limit is not None and not contact.role_approver:
+        errors["approval_limit"] = ["An approval limit needs the approver role."]
+    if isinstance(contact.approval_limit, Decimal) and contact.approval_limit < 0:
+        errors["approval_limit"] = ["The approval limit may not be negative."]
+    if locations:
+        foreign = [location for location in locations if location.customer_id != contact.customer_id]
+        if foreign:
+            errors["locations"] = [
+                f"Location “{location.name}” ({location.pk}) belongs to another customer."
+                for location in foreign
+            ]
+    manager = contact.reports_to
+    if manager is not None:
+        if manager.customer_id != contact.customer_id:
+            errors["reports_to"] = ["The line manager must be a contact of the same customer."]
+        elif contact.pk is not None and _reaches(manager, contact.pk):
+            errors["reports_to"] = ["This line manager would form a reporting cycle."]
+    if contact.portal_enabled and not contact.email:
+        errors["portal"] = ["Portal access needs a valid e-mail address."]
+    start, end = contact.support_start, contact.support_end
+    if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end < start:
+        errors["portal"] = ["The support end date is before the support start date."]
+    if contact.is_primary and contact.customer_id is None:
+        errors["is_primary"] = ["Only a contact of a customer can be its primary contact."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _reaches(manager: Contact, contact_pk: int) -> bool:
+    """Does walking up from `manager` reach `contact_pk`? (one query per level; chains are short)"""
+    seen: set[int] = set()
+    current_id: int | None = manager.pk
+    while current_id is not None and current_id not in seen:
+        if current_id == contact_pk:
+            return True
+        seen.add(current_id)
+        current_id = Contact.objects.filter(pk=current_id).values_list("reports_to_id", flat=True).first()
+    return False
+
+
+def _lock_customer(customer_id: int | None) -> None:
+    """Serialise primary-contact changes per customer (PostgreSQL row lock; SQLite takes the
+    database write lock at BEGIN IMMEDIATE, which serialises them as well)."""
+    if customer_id is not None:
+        list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
+def _set_primary(contact: Contact) -> None:
+    _lock_customer(contact.customer_id)
+    for previous in Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+        pk=contact.pk
+    ):
+        previous.is_primary = False
+        set_acting_user(previous, getattr(contact, "_history_user", None))
+        previous.save(update_fields=["is_primary", "updated_at"])
+    contact.is_primary = True
+    contact.save(update_fields=["is_primary", "updated_at"])  # a racing call trips the constraint
+
+
+def _validate_fields(contact: Contact) -> None:
+    # is_primary is settled by _set_primary (which un-marks the previous primary first), so its
+    # unique constraint is left to the database here.
+    validate(contact, exclude=["is_primary", "phone_digits"])
+
+
+@transaction.atomic
+def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
+    """Create a contact. `notify` defaults from the roles; `is_primary` un-marks the previous
+    primary in the same transaction."""
+    access.require_model(acting_user, access.ADD, Contact)
+    cleaned = _clean_input(data)
+    customer = cleaned.get("customer")
+    access.require_customer_in_scope(acting_user, customer.pk if customer else None)
+    locations = list(cleaned.get("locations") or [])
+    access.require_contact_level(
+        acting_user, customer_id=customer.pk if customer else None, location_ids=[loc.pk for loc in locations]
+    )
+    contact = Contact()
+    _apply(contact, cleaned, creating=True)
+    contact.is_primary = bool(cleaned.get("is_primary"))
+    _check_rules(contact, locations)
+    _validate_fields(contact)
+    set_acting_user(contact, acting_user)
+    make_it_primary = contact.is_primary
+    contact.is_primary = False
+    with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "+"):
+        contact.save()
+        if locations:
+            contact.locations.set(locations)
+        if make_it_primary:
+            _set_primary(contact)
+    return contact
+
+
+@transaction.atomic
+def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any]) -> Contact:
+    """Change the given fields of `contact` (a partial update). Someone who may change only notes
+    (technicians) may change nothing else."""
+    cleaned = _clean_input(data)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    old_customer_id = contact.customer_id
+    old_location_ids = sorted(contact.locations.values_list("pk", flat=True))
+    changed = _apply(contact, cleaned, creating=False)
+    locations: list[Location] | None = None
+    if "locations" in cleaned:
+        locations = list(cleaned["locations"] or [])
+        if sorted(loc.pk for loc in locations) != old_location_ids:
+            changed.add("locations")
+    want_primary = cleaned.get("is_primary")
+    if want_primary is not None and bool(want_primary) != contact.is_primary:
+        changed.add("is_primary")
+
+    if changed <= {"notes"}:
+        access.require(acting_user, access.CHANGE_NOTES, contact)
+    else:
+        access.require(acting_user, access.CHANGE, contact)
+    if not changed:
+        return contact
+
+    if contact.customer_id != old_customer_id:
+        access.require_customer_in_scope(acting_user, contact.customer_id)
+        if contact.is_primary and want_primary is None:
+            contact.is_primary = False
+            changed.add("is_primary")
+        if contact.direct_reports.exists():
+            raise ValidationFailed(
+                {"customer": ["Other contacts report to this one; change their line manager first."]}
+            )
+    effective_locations = (
+        locations if locations is not None else list(Location.objects.filter(contact_links__contact=contact))
+    )
+    if changed & {"locations", "customer"}:
+        access.require_contact_level(
+            acting_user, customer_id=contact.customer_id, location_ids=[loc.pk for loc in effective_locations]
+        )
+    if want_primary is False:
+        contact.is_primary = False
+    _check_rules(contact, effective_locations)
+    _validate_fields(contact)
+    set_acting_user(contact, acting_user)
+    with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "~"):
+        field_names = [name for name in changed if name not in ("locations",)]
+        if want_primary:
+            field_names = [name for name in field_names if name != "is_primary"]
+        if contact.customer_id != old_customer_id and "locations" in changed:
+            # The links to the old customer's sites go first, or the move would be refused.
+            contact.locations.clear()
+        if field_names:
+            contact.save(update_fields=[*field_names, "updated_at"])
+        if locations is not None and "locations" in changed:
+            contact.locations.set(locations)
+        if want_primary and not Contact.objects.filter(pk=contact.pk, is_primary=True).exists():
+            _set_primary(contact)
+    return contact
+
+
+@transaction.atomic
+def make_primary(*, contact: Contact, acting_user: Any) -> Contact:
+    """Make `contact` its customer's primary contact; the previous primary stops being one."""
+    access.require(acting_user, access.CHANGE, contact)
+    if contact.customer_id is None:
+        raise Conflict("A contact without a customer cannot be a primary contact.")
+    if contact.status != Contact.Status.ACTIVE:
+        raise Conflict("An inactive contact cannot be the primary contact.")
+    set_acting_user(contact, acting_user)
+    with refusals_as_conflicts():
+        _set_primary(contact)
+    return contact
+
+
+@transaction.atomic
+def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
+    """A new contact copied from `contact`: same customer, locations, roles and details; never
+    primary, without portal access, external id or verified e-mail status."""
+    access.require_model(acting_user, access.ADD, Contact)
+    locations = list(contact.locations.all())
+    access.require_contact_level(
+        acting_user, customer_id=contact.customer_id, location_ids=[loc.pk for loc in locations]
+    )
+    data: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS if name != "external_id"}
+    data.update(roles=contact.roles, notify=contact.notify, locations=locations)
+    return create_contact(acting_user=acting_user, data=data)
+
+
+@transaction.atomic
+def delete_contact(*, contact: Contact, acting_user: Any) -> None:
+    """Delete `contact`. Records that name it keep the stored name; its direct reports lose their
+    line manager; its history keeps a record of the deletion."""
+    access.require(acting_user, access.DELETE, contact)
+    set_acting_user(contact, acting_user)
+    with refusals_as_conflicts():
+        for report in contact.direct_reports.all():
+            report.reports_to = None
+            set_acting_user(report, acting_user)
+            report.save(update_fields=["reports_to", "updated_at"])
+        contact.delete()

@@ -1,0 +1,63 @@
+"""Filters for customers, locations, assets and parts, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from clientbase.customers import selectors
+from clientbase.customers.models import Asset, AssetPart, Customer, Location
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Customer.Status.choices)
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+
+    class Meta:
+        model = Customer
+        fields = ["status", "search"]
+
+    def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        return selectors.search_customers(queryset, value)
+
+
+class LocationFilterSet(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    is_active = django_filters.BooleanFilter()
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+
+    class Meta:
+        model = Location
+        fields = ["customer", "is_active", "search"]
+
+    def filter_search(self, queryset: QuerySet[Location], name: str, value: str) -> QuerySet[Location]:
+        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value.strip()))
+
+
+class AssetFilterSet(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="location__customer_id")
+    location = django_filters.NumberFilter(field_name="location_id")
+    status = django_filters.ChoiceFilter(choices=Asset.Status.choices)
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+
+    class Meta:
+        model = Asset
+        fields = ["customer", "location", "status", "search"]
+
+    def filter_search(self, queryset: QuerySet[Asset], name: str, value: str) -> QuerySet[Asset]:
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(asset_tag__iexact=value)
+            | Q(serial_number__iexact=value)
+            | Q(model__icontains=value)
+            | Q(manufacturer__icontains=value)
+        )
+
+
+class AssetPartFilterSet(django_filters.FilterSet):
+    asset = django_filters.NumberFilter(field_name="asset_id")
+
+    class Meta:
+        model = AssetPart
+        fields = ["asset"]

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from simple_history.models import HistoricalRecords
+
+from clientbase.contacts.emails import NormalizedEmailField
+from clientbase.contacts.phones import PhoneNumberField
+
+ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
+
+# Kept at module level so that Customer.save() can write the creation record itself, once the
+# number is known.
+_customer_history = HistoricalRecords()
+
+
+class Customer(models.Model):
+    """A company or organisation served. Its `number` (C-000042) is derived from the primary key,
+    so two concurrent creations can never draw the same number."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        PROSPECT = "prospect", "Prospect"
+
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
+    name = models.CharField(max_length=200)
+    legal_name = models.CharField(max_length=200, blank=True)
+    tax_id = models.CharField("tax ID", max_length=50, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    email = NormalizedEmailField(max_length=254)
+    phone = PhoneNumberField()
+    website = models.URLField(blank=True)
+    billing_address = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = _customer_history
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0),
+                name="customers_customer_name_not_blank",
+                violation_error_message="The name may not be blank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "inactive", "prospect"]),
+                name="customers_customer_status_valid",
+                violation_error_message="Status is active, inactive or prospect.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="customers_customer_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})" if self.number else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and self.number:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            self.skip_history_when_saving = True
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+            self.number = f"C-{self.pk:06d}"
+            Customer.objects.filter(pk=self.pk).update(number=self.number)
+            _customer_history.create_historical_record(self, "+", using=kwargs.get("using"))
+
+
+class Location(models.Model):
+    """A site or building of one customer where work happens."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=50, blank=True)
+    address = models.JSONField(default=dict, blank=True)
+    access_notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "code"],
+                condition=~Q(code=""),
+                name="customers_location_unique_code_per_customer",
+                violation_error_message="This customer already has a location with this code.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0),
+                name="customers_location_name_not_blank",
+                violation_error_message="The name may not be blank.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Asset(models.Model):
+    """Equipment at a location. Its customer is the location's."""
+
+    class Status(models.TextChoices):
+        IN_SERVICE = "in_service", "In service"
+        OUT_OF_SERVICE = "out_of_service", "Out of service"
+        RETIRED = "retired", "Retired"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="assets")
+    name = models.CharField(max_length=200)
+    asset_tag = models.CharField(max_length=100, blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+    manufacturer = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    installed_on = models.DateField(null=True, blank=True)
+    warranty_until = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_SERVICE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["location_id", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0),
+                name="customers_asset_name_not_blank",
+                violation_error_message="The name may not be blank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["in_service", "out_of_service", "retired"]),
+                name="customers_asset_status_valid",
+                violation_error_message="Status is in_service, out_of_service or retired.",
+            ),
+            models.CheckConstraint(
+                condition=Q(warranty_until__isnull=True)
+                | Q(installed_on__isnull=True)
+                | Q(warranty_until__gte=models.F("installed_on")),
+                name="customers_asset_warranty_after_install",
+                violation_error_message="The warranty cannot end before the installation date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssetPart(models.Model):
+    """A component of an asset."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="parts")
+    name = models.CharField(max_length=200)
+    part_number = models.CharField(max_length=100, blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+    installed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asset_id", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0),
+                name="customers_assetpart_name_not_blank",
+                violation_error_message="The name may not be blank.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

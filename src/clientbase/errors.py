@@ -1,0 +1,95 @@
+"""The errors services raise. Translated once: in `clientbase.api.exception_handler` for the API and
+in `clientbase.pages.ServiceErrorMixin` for pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+
+
+class ServiceError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    default_message = "The request could not be carried out."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class NotFound(ServiceError):
+    """The object does not exist, or the caller may not see it (both read the same)."""
+
+    default_message = "Not found."
+
+
+class Forbidden(ServiceError):
+    """The caller sees the object but may not do this to it."""
+
+    default_message = "You do not have permission to perform this action."
+
+
+class Conflict(ServiceError):
+    """A rule or a concurrent change stands in the way; nothing was changed."""
+
+    default_message = "The request conflicts with the current state."
+
+
+class ValidationFailed(ServiceError):
+    """Bad input: `errors` maps field names (or `non_field_errors`) to messages."""
+
+    default_message = "Invalid input."
+
+    def __init__(self, errors: Mapping[str, Sequence[str] | str] | str):
+        if isinstance(errors, str):
+            errors = {"non_field_errors": [errors]}
+        self.errors: dict[str, list[str]] = {
+            field: [messages] if isinstance(messages, str) else [str(m) for m in messages]
+            for field, messages in errors.items()
+        }
+        first = next(iter(self.errors.values()), [self.default_message])
+        super().__init__(first[0] if first else self.default_message)
+
+    @classmethod
+    def from_django(cls, error: DjangoValidationError) -> ValidationFailed:
+        if hasattr(error, "error_dict"):
+            return cls(
+                {
+                    ("non_field_errors" if field == "__all__" else field): [
+                        str(message) for e in errors for message in e
+                    ]
+                    for field, errors in error.error_dict.items()
+                }
+            )
+        return cls({"non_field_errors": [str(m) for m in error.messages]})
+
+
+# What the database says when one of our named constraints or triggers refuses a change, in words a
+# user understands. The key is a substring of the database's error message.
+CONSTRAINT_MESSAGES: dict[str, str] = {
+    "contacts_contact_unique_primary_per_customer": "This customer already has a primary contact.",
+    "contacts_contact_primary_needs_customer": "Only a contact of a customer can be its primary contact.",
+    "contacts_contact_last_name_not_blank": "Last name may not be blank.",
+    "contacts_contact_approval_limit_not_negative": "The approval limit may not be negative.",
+    "contacts_contact_not_own_manager": "A contact cannot report to itself.",
+    "customers_customer_number": "This customer number is already taken.",
+    "customers_location_unique_code_per_customer": "This customer already has a location with this code.",
+    "customers_customer_name_not_blank": "The name may not be blank.",
+    "location belongs to another customer": "A contact's locations must belong to the contact's customer.",
+    "reports_to belongs to another customer": "A contact's line manager must belong to the same customer.",
+    "reports_to would form a cycle": "The line manager would form a reporting cycle.",
+    "contact still reports to": "Contacts report to this contact across customers; change them first.",
+    "FOREIGN KEY constraint failed": "The object is still referenced by other records.",
+    "violates foreign key constraint": "The object is still referenced by other records.",
+}
+
+
+def conflict_from_integrity_error(error: IntegrityError) -> Conflict:
+    """Turn a database refusal into a Conflict with a clear message."""
+    text = str(error)
+    for needle, message in CONSTRAINT_MESSAGES.items():
+        if needle in text:
+            return Conflict(message)
+    return Conflict("The change conflicts with data already stored and was not saved.")

@@ -1,0 +1,54 @@
+"""`clientbase serve`: the production web server (gunicorn), static files through whitenoise."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from gunicorn.app.base import BaseApplication
+
+
+class ClientbaseServer(BaseApplication):
+    def __init__(self, options: dict[str, Any]):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        assert self.cfg is not None
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from clientbase.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve clientbase with gunicorn (not Django's development server)."
+    requires_migrations_checks = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("CLIENTBASE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("CLIENTBASE_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument("--no-collectstatic", action="store_true", help="Skip collecting static files.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        bind = f"{options['host']}:{options['port']}"
+        self.stdout.write(f"clientbase serving at http://{bind}/ (Ctrl+C to stop)")
+        ClientbaseServer(
+            {
+                "bind": bind,
+                "workers": options["workers"],
+                "threads": 4,
+                "timeout": 60,
+                "accesslog": "-",
+                "errorlog": "-",
+                "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+            }
+        ).run()

@@ -1,0 +1,74 @@
+"""The small steps every service takes to change a model: apply the given values, validate them
+with the model's own rules, save, and turn a database refusal into a `Conflict`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+
+from clientbase.errors import ValidationFailed, conflict_from_integrity_error
+
+
+def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
+    """Set the `fields` present in `data` on `instance`; answer the names that changed."""
+    changed = []
+    for name in fields:
+        if name not in data:
+            continue
+        value = data[name]
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        if isinstance(field, models.ForeignKey):
+            current = getattr(instance, attname)
+            new = value.pk if isinstance(value, models.Model) else value
+            if current != new:
+                if isinstance(value, models.Model) or value is None:
+                    setattr(instance, name, value)
+                else:
+                    setattr(instance, attname, value)
+                changed.append(name)
+        elif getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def validate(instance: models.Model, exclude: Iterable[str] = ()) -> None:
+    """Run the model's `full_clean()` (field rules, normalisation, constraints); ValidationFailed
+    with per-field messages when anything is wrong."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except DjangoValidationError as error:
+        raise ValidationFailed.from_django(error) from error
+
+
+@contextlib.contextmanager
+def refusals_as_conflicts() -> Iterator[None]:
+    """A constraint or trigger refusing the change becomes a Conflict; the surrounding transaction
+    is rolled back by the caller's atomic block, so nothing is half-applied."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise conflict_from_integrity_error(error) from error
+
+
+def set_acting_user(instance: models.Model, user: Any) -> None:
+    """Let django-simple-history record who made this change."""
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def one_history_record(instance: models.Model, records: Any, history_type: str) -> Iterator[None]:
+    """Several writes (the row, its many-to-many links) recorded as one history entry, written
+    once they all succeeded. `records` is the model's HistoricalRecords."""
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    records.create_historical_record(instance, history_type)
