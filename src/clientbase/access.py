@@ -16,17 +16,18 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clientbase.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
 
     from clientbase.contacts.models import Contact
 
-    UserLike = AbstractBaseUser | AnonymousUser
+    UserLike = AbstractUser | AnonymousUser
 
 M = TypeVar("M", bound=Model)
 
@@ -70,9 +71,10 @@ def portal_contact(user: UserLike) -> Contact | None:
     if not user.is_authenticated or user.is_staff or user.is_superuser:
         return None
     try:
-        return user.contact  # type: ignore[union-attr]
-    except Exception:  # RelatedObjectDoesNotExist: a user with no contact
+        contact: Contact | None = getattr(user, "contact", None)
+    except ObjectDoesNotExist:  # a user with no contact
         return None
+    return contact
 
 
 def portal_access_is_current(contact: Contact, today: datetime.date | None = None) -> bool:
@@ -200,8 +202,8 @@ def fetch(user: UserLike, queryset: QuerySet[M], pk: Any, action: str = VIEW) ->
         raise Forbidden(f"You may not view {queryset.model._meta.verbose_name_plural}.")
     try:
         obj = restrict(user, queryset, VIEW).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
-        raise NotFound(f"{queryset.model._meta.verbose_name.capitalize()} not found.") from error
+    except (ObjectDoesNotExist, ValueError, TypeError) as error:
+        raise NotFound(f"{str(queryset.model._meta.verbose_name).capitalize()} not found.") from error
     if action != VIEW:
         require(user, action, obj)
     return obj

@@ -71,6 +71,7 @@ class ValidationFailed(ServiceError):
 CONSTRAINT_MESSAGES: dict[str, str] = {
     "contacts_contact_unique_primary_per_customer": "This customer already has a primary contact.",
     "contacts_contact_primary_needs_customer": "Only a contact of a customer can be its primary contact.",
+    "contacts_contact_primary_is_active": "An inactive contact cannot be the primary contact.",
     "contacts_contact_last_name_not_blank": "Last name may not be blank.",
     "contacts_contact_approval_limit_not_negative": "The approval limit may not be negative.",
     "contacts_contact_not_own_manager": "A contact cannot report to itself.",

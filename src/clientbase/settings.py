@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_htmx",
     "clientbase.apps.ClientbaseConfig",
     "clientbase.customers",
     "clientbase.contacts",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "clientbase.urls"
@@ -102,6 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if test_name := os.environ.get("CLIENTBASE_TEST_DB_NAME"):
+        # Lets several test runs share one PostgreSQL server without colliding.
+        DATABASES["default"]["TEST"] = {"NAME": test_name}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -145,6 +150,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clientbase <noreply@localhost>")
+# Outbox retries (seconds): exponential backoff from the base, capped so that delivery resumes within
+# two minutes of an SMTP outage ending.
+CLIENTBASE_MAIL_RETRY_BASE = float(os.environ.get("CLIENTBASE_MAIL_RETRY_BASE", "5"))
+CLIENTBASE_MAIL_RETRY_MAX = float(os.environ.get("CLIENTBASE_MAIL_RETRY_MAX", "60"))
 
 CLIENTBASE_DEFAULT_REGION = os.environ.get("CLIENTBASE_DEFAULT_REGION", "US").upper()
 

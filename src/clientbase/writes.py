@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError, RestrictedError
 
-from clientbase.errors import ValidationFailed, conflict_from_integrity_error
+from clientbase.errors import Conflict, ValidationFailed, conflict_from_integrity_error
 
 
 def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
@@ -53,13 +54,23 @@ def refusals_as_conflicts() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
+    except (ProtectedError, RestrictedError) as error:
+        raise Conflict(still_referenced_message(error)) from error
     except IntegrityError as error:
         raise conflict_from_integrity_error(error) from error
 
 
-def set_acting_user(instance: models.Model, user: Any) -> None:
-    """Let django-simple-history record who made this change."""
-    instance._history_user = user if getattr(user, "is_authenticated", False) else None  # type: ignore[attr-defined]
+def still_referenced_message(error: ProtectedError | RestrictedError) -> str:
+    """“This is still referenced by 3 contacts and 1 location; delete or move them first.”"""
+    objects = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    counts: dict[type[models.Model], int] = {}
+    for obj in objects:
+        counts[type(obj)] = counts.get(type(obj), 0) + 1
+    parts = [
+        f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+        for model, count in sorted(counts.items(), key=lambda item: str(item[0]._meta.verbose_name))
+    ]
+    return f"This is still referenced by {' and '.join(parts)}; delete or move them first."
 
 
 @contextlib.contextmanager
@@ -72,3 +83,8 @@ def one_history_record(instance: models.Model, records: Any, history_type: str) 
     finally:
         del instance.skip_history_when_saving  # type: ignore[attr-defined]
     records.create_historical_record(instance, history_type)
+
+
+def set_acting_user(instance: models.Model, user: Any) -> None:
+    """Let django-simple-history record who made this change."""
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None  # type: ignore[attr-defined]

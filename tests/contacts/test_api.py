@@ -20,7 +20,9 @@ def detail(contact_or_id) -> str:
 # Create and read ----------------------------------------------------------------------------------
 
 
-def test_creates_a_contact_with_every_field_and_answers_it_as_api_md_says(api, dispatcher, customer_with_two_sites):
+def test_creates_a_contact_with_every_field_and_answers_it_as_api_md_says(
+    api, dispatcher, customer_with_two_sites
+):
     customer, north, _ = customer_with_two_sites
     body = {
         "customer": customer.pk,
@@ -61,17 +63,33 @@ def test_creates_a_contact_with_every_field_and_answers_it_as_api_md_says(api, d
 
 def test_notify_defaults_from_roles_when_not_given(api, dispatcher, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
-    billing = api(dispatcher).post(URL, {"customer": customer.pk, "last_name": "Williams", "roles": ["billing"]}, format="json")
+    billing = api(dispatcher).post(
+        URL, {"customer": customer.pk, "last_name": "Williams", "roles": ["billing"]}, format="json"
+    )
     approver = api(dispatcher).post(
-        URL, {"customer": customer.pk, "last_name": "Chen", "roles": ["approver"], "approval_limit": "25000.00"}, format="json"
+        URL,
+        {"customer": customer.pk, "last_name": "Chen", "roles": ["approver"], "approval_limit": "25000.00"},
+        format="json",
     )
     explicit = api(dispatcher).post(
-        URL, {"customer": customer.pk, "last_name": "Taylor", "roles": ["billing"], "notify": {"quotes": True}}, format="json"
+        URL,
+        {"customer": customer.pk, "last_name": "Taylor", "roles": ["billing"], "notify": {"quotes": True}},
+        format="json",
     )
-    assert billing.json()["notify"] == {"work_orders": False, "completions": False, "quotes": False, "invoices": True}
+    assert billing.json()["notify"] == {
+        "work_orders": False,
+        "completions": False,
+        "quotes": False,
+        "invoices": True,
+    }
     assert approver.json()["notify"]["quotes"] is True
     assert approver.json()["approval_limit"] == "25000.00"
-    assert explicit.json()["notify"] == {"work_orders": False, "completions": False, "quotes": True, "invoices": False}
+    assert explicit.json()["notify"] == {
+        "work_orders": False,
+        "completions": False,
+        "quotes": True,
+        "invoices": False,
+    }
 
 
 def test_last_name_is_required(api, dispatcher):
@@ -91,7 +109,9 @@ def test_blank_last_name_is_refused(api, dispatcher, blank):
 
 def test_unknown_and_read_only_fields_are_named(api, dispatcher):
     response = api(dispatcher).post(
-        URL, {"last_name": "Doe", "favourite_colour": "blue", "email_status": "verified", "id": 5}, format="json"
+        URL,
+        {"last_name": "Doe", "favourite_colour": "blue", "email_status": "verified", "id": 5},
+        format="json",
     )
     assert response.status_code == 400
     body = response.json()
@@ -127,7 +147,9 @@ def test_unknown_keys_inside_notify_and_portal_are_named(api, dispatcher):
         ("address", "1 Main St"),
     ],
 )
-def test_bad_values_are_refused_with_the_field_named_and_nothing_stored(api, dispatcher, customer_with_two_sites, field, value):
+def test_bad_values_are_refused_with_the_field_named_and_nothing_stored(
+    api, dispatcher, customer_with_two_sites, field, value
+):
     customer, _, _ = customer_with_two_sites
     body = {"customer": customer.pk, "last_name": "Doe", "roles": ["approver"], field: value}
     response = api(dispatcher).post(URL, body, format="json")
@@ -139,7 +161,9 @@ def test_bad_values_are_refused_with_the_field_named_and_nothing_stored(api, dis
 def test_approval_limit_needs_the_approver_role(api, dispatcher, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
     response = api(dispatcher).post(
-        URL, {"customer": customer.pk, "last_name": "Doe", "roles": ["site"], "approval_limit": "100.00"}, format="json"
+        URL,
+        {"customer": customer.pk, "last_name": "Doe", "roles": ["site"], "approval_limit": "100.00"},
+        format="json",
     )
     assert response.status_code == 400
     assert "approval_limit" in response.json()
@@ -148,7 +172,9 @@ def test_approval_limit_needs_the_approver_role(api, dispatcher, customer_with_t
 def test_a_location_of_another_customer_is_refused(api, dispatcher, customer_with_two_sites, other_customer):
     customer, _, _ = customer_with_two_sites
     foreign = other_customer.locations.get()
-    response = api(dispatcher).post(URL, {"customer": customer.pk, "last_name": "Doe", "locations": [foreign.pk]}, format="json")
+    response = api(dispatcher).post(
+        URL, {"customer": customer.pk, "last_name": "Doe", "locations": [foreign.pk]}, format="json"
+    )
     assert response.status_code == 400
     assert "locations" in response.json()
     assert not Contact.objects.exists()
@@ -161,10 +187,14 @@ def test_locations_without_a_customer_are_refused(api, dispatcher, customer_with
     assert "locations" in response.json()
 
 
-def test_a_line_manager_of_another_customer_is_refused(api, dispatcher, customer_with_two_sites, other_customer):
+def test_a_line_manager_of_another_customer_is_refused(
+    api, dispatcher, customer_with_two_sites, other_customer
+):
     customer, _, _ = customer_with_two_sites
     manager = ContactFactory(customer=other_customer)
-    response = api(dispatcher).post(URL, {"customer": customer.pk, "last_name": "Doe", "reports_to": manager.pk}, format="json")
+    response = api(dispatcher).post(
+        URL, {"customer": customer.pk, "last_name": "Doe", "reports_to": manager.pk}, format="json"
+    )
     assert response.status_code == 400
     assert "reports_to" in response.json()
 
@@ -185,24 +215,35 @@ def test_a_reporting_cycle_is_refused(api, dispatcher, customer_with_two_sites):
 
 def test_portal_access_needs_a_valid_email(api, dispatcher, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
-    response = api(dispatcher).post(URL, {"customer": customer.pk, "last_name": "Doe", "portal": {"enabled": True}}, format="json")
+    response = api(dispatcher).post(
+        URL, {"customer": customer.pk, "last_name": "Doe", "portal": {"enabled": True}}, format="json"
+    )
     assert response.status_code == 400
     assert "portal" in response.json()
     ok = api(dispatcher).post(
         URL,
-        {"customer": customer.pk, "last_name": "Doe", "email": "doe@example.com",
-         "portal": {"enabled": True, "permissions": ["edit_contacts"], "support_start": "2026-01-01"}},
+        {
+            "customer": customer.pk,
+            "last_name": "Doe",
+            "email": "doe@example.com",
+            "portal": {"enabled": True, "permissions": ["edit_contacts"], "support_start": "2026-01-01"},
+        },
         format="json",
     )
     assert ok.status_code == 201
     assert ok.json()["portal"] == {
-        "enabled": True, "permissions": ["edit_contacts"], "support_start": "2026-01-01", "support_end": None
+        "enabled": True,
+        "permissions": ["edit_contacts"],
+        "support_start": "2026-01-01",
+        "support_end": None,
     }
 
 
 def test_support_end_before_start_is_refused(api, dispatcher):
     response = api(dispatcher).post(
-        URL, {"last_name": "Doe", "portal": {"support_start": "2026-05-01", "support_end": "2026-04-01"}}, format="json"
+        URL,
+        {"last_name": "Doe", "portal": {"support_start": "2026-05-01", "support_end": "2026-04-01"}},
+        format="json",
     )
     assert response.status_code == 400
     assert "portal" in response.json()
@@ -220,7 +261,9 @@ def test_an_unknown_customer_reads_as_missing(api, dispatcher):
 def test_patch_changes_only_the_given_fields(api, dispatcher, customer_with_two_sites):
     customer, north, south = customer_with_two_sites
     contact = ContactFactory(customer=customer, title="Technician", locations=[north])
-    response = api(dispatcher).patch(detail(contact), {"locations": [south.pk], "phone": "312 555 0100"}, format="json")
+    response = api(dispatcher).patch(
+        detail(contact), {"locations": [south.pk], "phone": "312 555 0100"}, format="json"
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["locations"] == [south.pk]
     assert response.json()["phone"] == "+13125550100"
@@ -235,7 +278,9 @@ def test_removing_the_approver_role_drops_the_limit(api, dispatcher, customer_wi
     assert response.json()["approval_limit"] is None
 
 
-def test_moving_to_another_customer_with_old_locations_is_refused(api, dispatcher, customer_with_two_sites, other_customer):
+def test_moving_to_another_customer_with_old_locations_is_refused(
+    api, dispatcher, customer_with_two_sites, other_customer
+):
     customer, north, _ = customer_with_two_sites
     contact = ContactFactory(customer=customer, locations=[north])
     response = api(dispatcher).patch(detail(contact), {"customer": other_customer.pk}, format="json")
@@ -243,7 +288,9 @@ def test_moving_to_another_customer_with_old_locations_is_refused(api, dispatche
     assert "locations" in response.json()
     contact.refresh_from_db()
     assert contact.customer_id == customer.pk
-    moved = api(dispatcher).patch(detail(contact), {"customer": other_customer.pk, "locations": []}, format="json")
+    moved = api(dispatcher).patch(
+        detail(contact), {"customer": other_customer.pk, "locations": []}, format="json"
+    )
     assert moved.status_code == 200
     assert moved.json()["customer"] == other_customer.pk
 
@@ -268,7 +315,9 @@ def test_make_primary_moves_the_flag(api, dispatcher, customer_with_two_sites):
 def test_creating_a_primary_unmarks_the_previous_one(api, dispatcher, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
     first = ContactFactory(customer=customer, is_primary=True)
-    response = api(dispatcher).post(URL, {"customer": customer.pk, "last_name": "New", "is_primary": True}, format="json")
+    response = api(dispatcher).post(
+        URL, {"customer": customer.pk, "last_name": "New", "is_primary": True}, format="json"
+    )
     assert response.status_code == 201
     first.refresh_from_db()
     assert not first.is_primary
@@ -306,11 +355,20 @@ def test_an_inactive_contact_cannot_be_made_primary(api, dispatcher, customer_wi
 # Duplicate, delete, history ------------------------------------------------------------------------
 
 
-def test_duplicate_copies_the_contact_but_not_primary_portal_or_external_id(api, dispatcher, customer_with_two_sites):
+def test_duplicate_copies_the_contact_but_not_primary_portal_or_external_id(
+    api, dispatcher, customer_with_two_sites
+):
     customer, north, _ = customer_with_two_sites
     original = ContactFactory(
-        customer=customer, title="Facilities Manager", role_approver=True, approval_limit=1000, is_primary=True,
-        external_id="X-1", locations=[north], email="d.chen@example.com", portal_enabled=True,
+        customer=customer,
+        title="Facilities Manager",
+        role_approver=True,
+        approval_limit=1000,
+        is_primary=True,
+        external_id="X-1",
+        locations=[north],
+        email="d.chen@example.com",
+        portal_enabled=True,
     )
     response = api(dispatcher).post(f"{detail(original)}duplicate/")
     assert response.status_code == 201, response.json()
@@ -339,8 +397,14 @@ def test_delete_keeps_history_and_frees_direct_reports(api, dispatcher, customer
 
 def test_history_says_who_changed_what_and_when(api, dispatcher, customer_with_two_sites):
     customer, north, _ = customer_with_two_sites
-    created = api(dispatcher).post(URL, {"customer": customer.pk, "last_name": "Doe", "title": "Tech"}, format="json").json()
-    api(dispatcher).patch(detail(created["id"]), {"title": "Lead Tech", "locations": [north.pk]}, format="json")
+    created = (
+        api(dispatcher)
+        .post(URL, {"customer": customer.pk, "last_name": "Doe", "title": "Tech"}, format="json")
+        .json()
+    )
+    api(dispatcher).patch(
+        detail(created["id"]), {"title": "Lead Tech", "locations": [north.pk]}, format="json"
+    )
     response = api(dispatcher).get(f"{detail(created['id'])}history/")
     assert response.status_code == 200
     entries = response.json()["results"]
@@ -358,15 +422,39 @@ def test_history_says_who_changed_what_and_when(api, dispatcher, customer_with_t
 def directory(customer_with_two_sites, other_customer):
     customer, north, south = customer_with_two_sites
     return {
-        "site_north": ContactFactory(customer=customer, first_name="Mike", last_name="Johnson", title="Facilities Technician",
-                                     role_site=True, locations=[north], phone="+13125550142"),
-        "billing": ContactFactory(customer=customer, first_name="Susan", last_name="Williams", role_billing=True,
-                                  title="Accounts Payable Coordinator", is_primary=True),
-        "requester": ContactFactory(customer=customer, first_name="Lisa", last_name="Martinez", role_requester=True, locations=[south]),
-        "inactive": ContactFactory(customer=customer, first_name="Old", last_name="Timer", status="inactive", locations=[north]),
-        "other": ContactFactory(customer=other_customer, first_name="Robert", last_name="Taylor", role_emergency=True,
-                                mobile="+16175550199"),
-        "customer": customer, "north": north, "south": south,
+        "site_north": ContactFactory(
+            customer=customer,
+            first_name="Mike",
+            last_name="Johnson",
+            title="Facilities Technician",
+            role_site=True,
+            locations=[north],
+            phone="+13125550142",
+        ),
+        "billing": ContactFactory(
+            customer=customer,
+            first_name="Susan",
+            last_name="Williams",
+            role_billing=True,
+            title="Accounts Payable Coordinator",
+            is_primary=True,
+        ),
+        "requester": ContactFactory(
+            customer=customer, first_name="Lisa", last_name="Martinez", role_requester=True, locations=[south]
+        ),
+        "inactive": ContactFactory(
+            customer=customer, first_name="Old", last_name="Timer", status="inactive", locations=[north]
+        ),
+        "other": ContactFactory(
+            customer=other_customer,
+            first_name="Robert",
+            last_name="Taylor",
+            role_emergency=True,
+            mobile="+16175550199",
+        ),
+        "customer": customer,
+        "north": north,
+        "south": south,
     }
 
 
@@ -378,7 +466,12 @@ def ids(response) -> set[int]:
 def test_filters_by_customer_role_status_and_primary(api, dispatcher, directory):
     client = api(dispatcher)
     d = directory
-    assert ids(client.get(URL, {"customer": d["customer"].pk})) == {d["site_north"].pk, d["billing"].pk, d["requester"].pk, d["inactive"].pk}
+    assert ids(client.get(URL, {"customer": d["customer"].pk})) == {
+        d["site_north"].pk,
+        d["billing"].pk,
+        d["requester"].pk,
+        d["inactive"].pk,
+    }
     assert ids(client.get(URL, {"role": "billing"})) == {d["billing"].pk}
     assert ids(client.get(URL, {"status": "inactive"})) == {d["inactive"].pk}
     assert ids(client.get(URL, {"is_primary": "true"})) == {d["billing"].pk}
@@ -386,7 +479,11 @@ def test_filters_by_customer_role_status_and_primary(api, dispatcher, directory)
 
 def test_location_filter_gives_its_contacts_and_the_customer_level_ones(api, dispatcher, directory):
     d = directory
-    assert ids(api(dispatcher).get(URL, {"location": d["north"].pk})) == {d["site_north"].pk, d["billing"].pk, d["inactive"].pk}
+    assert ids(api(dispatcher).get(URL, {"location": d["north"].pk})) == {
+        d["site_north"].pk,
+        d["billing"].pk,
+        d["inactive"].pk,
+    }
 
 
 def test_bad_filter_values_are_refused(api, dispatcher, directory):
@@ -408,7 +505,9 @@ def test_bad_filter_values_are_refused(api, dispatcher, directory):
         ("susan.williams@", "billing"),
     ],
 )
-def test_search_finds_by_name_email_title_customer_and_phone_digits(api, dispatcher, directory, text, expected):
+def test_search_finds_by_name_email_title_customer_and_phone_digits(
+    api, dispatcher, directory, text, expected
+):
     found = ids(api(dispatcher).get(URL, {"search": text}))
     assert directory[expected].pk in found
 
@@ -468,12 +567,16 @@ def test_technician_reads_and_changes_notes_only(api, technician, customer_with_
     assert (contact.notes, contact.title) == ("Only call after 10 AM", "Tech")
 
 
-def test_without_maintain_customer_contacts_only_location_level_contacts(api, location_contact_clerk, customer_with_two_sites):
+def test_without_maintain_customer_contacts_only_location_level_contacts(
+    api, location_contact_clerk, customer_with_two_sites
+):
     customer, north, _ = customer_with_two_sites
     client = api(location_contact_clerk)
     refused = client.post(URL, {"customer": customer.pk, "last_name": "CustomerLevel"}, format="json")
     assert refused.status_code == 403
-    allowed = client.post(URL, {"customer": customer.pk, "last_name": "SiteLevel", "locations": [north.pk]}, format="json")
+    allowed = client.post(
+        URL, {"customer": customer.pk, "last_name": "SiteLevel", "locations": [north.pk]}, format="json"
+    )
     assert allowed.status_code == 201
     customer_level = ContactFactory(customer=customer)
     assert client.get(detail(customer_level)).status_code == 200
@@ -484,14 +587,20 @@ def test_without_maintain_customer_contacts_only_location_level_contacts(api, lo
     assert Contact.objects.get(pk=allowed.json()["id"]).locations.count() == 1
 
 
-def test_with_maintain_customer_contacts_customer_level_contacts_too(api, location_contact_clerk, customer_with_two_sites):
+def test_with_maintain_customer_contacts_customer_level_contacts_too(
+    api, location_contact_clerk, customer_with_two_sites
+):
     customer, _, _ = customer_with_two_sites
     location_contact_clerk.user_permissions.add(Permission.objects.get(codename="maintain_customer_contacts"))
-    response = api(location_contact_clerk).post(URL, {"customer": customer.pk, "last_name": "CustomerLevel"}, format="json")
+    response = api(location_contact_clerk).post(
+        URL, {"customer": customer.pk, "last_name": "CustomerLevel"}, format="json"
+    )
     assert response.status_code == 201
 
 
-def test_portal_user_sees_only_its_own_customer_and_others_read_as_404(api, portal_user_factory, customer_with_two_sites, other_customer):
+def test_portal_user_sees_only_its_own_customer_and_others_read_as_404(
+    api, portal_user_factory, customer_with_two_sites, other_customer
+):
     customer, _, _ = customer_with_two_sites
     mine = ContactFactory(customer=customer)
     theirs = ContactFactory(customer=other_customer)
@@ -519,7 +628,9 @@ def test_portal_user_cannot_delete_itself(api, portal_user_factory, customer_wit
     assert Contact.objects.filter(pk=user.contact.pk).exists()
 
 
-def test_portal_user_without_edit_contacts_cannot_see_contacts(api, portal_user_factory, customer_with_two_sites):
+def test_portal_user_without_edit_contacts_cannot_see_contacts(
+    api, portal_user_factory, customer_with_two_sites
+):
     customer, _, _ = customer_with_two_sites
     user = portal_user_factory(customer, permissions=["billing"], email="me@example.com")
     assert api(user).get(URL).status_code == 403
@@ -530,3 +641,29 @@ def test_a_contact_in_a_location_of_its_customer_is_listed_for_location(api, dis
     site = LocationFactory(customer=customer)
     contact = ContactFactory(customer=customer, locations=[site])
     assert ids(api(dispatcher).get(URL, {"location": site.pk})) == {contact.pk}
+
+
+def test_an_inactive_contact_cannot_become_primary_by_create_or_update(api, dispatcher, customer_with_two_sites):
+    customer, _, _ = customer_with_two_sites
+    created = api(dispatcher).post(
+        URL, {"customer": customer.pk, "last_name": "Gone", "status": "inactive", "is_primary": True}, format="json"
+    )
+    assert created.status_code == 400
+    assert not Contact.objects.filter(last_name="Gone").exists()
+    inactive = ContactFactory(customer=customer, status="inactive")
+    updated = api(dispatcher).patch(detail(inactive), {"is_primary": True}, format="json")
+    assert updated.status_code == 400
+    inactive.refresh_from_db()
+    assert not inactive.is_primary
+
+
+def test_the_primary_cannot_be_deactivated_before_another_is_made_primary(api, dispatcher, customer_with_two_sites):
+    customer, _, _ = customer_with_two_sites
+    primary = ContactFactory(customer=customer, is_primary=True)
+    response = api(dispatcher).patch(detail(primary), {"status": "inactive"}, format="json")
+    assert response.status_code == 400
+    assert "primary" in response.json()["status"][0]
+    primary.refresh_from_db()
+    assert primary.status == "active"
+    both = api(dispatcher).patch(detail(primary), {"status": "inactive", "is_primary": False}, format="json")
+    assert both.status_code == 200

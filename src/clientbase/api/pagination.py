@@ -36,7 +36,7 @@ class Pagination(BasePagination):
         if raw in (None, ""):
             return default
         try:
-            value = int(raw)
+            value = int(str(raw))
         except ValueError:
             value = 0
         if value < 1:

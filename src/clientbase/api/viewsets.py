@@ -46,6 +46,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset()
+        assert queryset is not None
         request = self.context.get("request")
         if request is None:
             return queryset.none()

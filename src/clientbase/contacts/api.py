@@ -163,7 +163,7 @@ class ContactViewSet(ScopedModelViewSet):
         """Every recorded change of this contact, newest first: who, when, and what changed."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)
         entries = selectors.contact_history(contact.pk)
-        page = self.paginate_queryset(entries)
+        page: Any = self.paginate_queryset(entries)  # type: ignore[arg-type]
         return self.get_paginated_response(ContactHistorySerializer(page, many=True).data)
 
 

@@ -150,6 +150,11 @@ class Contact(models.Model):
                 violation_error_message="Only a contact of a customer can be its primary contact.",
             ),
             models.CheckConstraint(
+                condition=Q(is_primary=False) | Q(status="active"),
+                name="contacts_contact_primary_is_active",
+                violation_error_message="An inactive contact cannot be the primary contact.",
+            ),
+            models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("last_name")), 0),
                 name="contacts_contact_last_name_not_blank",
                 violation_error_message="Last name may not be blank.",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 
@@ -109,3 +112,125 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
     return str(value)
+
+
+def contacts_for_location_by_role(queryset: QuerySet[Contact], location: Location) -> QuerySet[Contact]:
+    """The contacts of `location` (`contacts_for_location`) with the emergency contacts first, then
+    the site contacts, then the rest; each annotated `at_location` (True: linked to this location,
+    False: a customer-level contact)."""
+    linked = ContactLocation.objects.filter(contact=OuterRef("pk"), location=location)
+    order = Case(
+        When(role_emergency=True, then=Value(0)),
+        When(role_site=True, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        contacts_for_location(queryset, location)
+        .annotate(at_location=Exists(linked), role_order=order)
+        .order_by("role_order", "-is_primary", "last_name", "first_name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ContactReference:
+    """Something that refers to a contact, and what deleting the contact does to it."""
+
+    label: str
+    count: int
+    consequence: str
+    names: tuple[str, ...] = ()
+
+
+# Functions answering the references of a contact that the generic reverse-relation scan below
+# cannot describe; an app may append its own.
+ContactReferenceSource = Callable[[Contact], list[ContactReference]]
+CONTACT_REFERENCE_SOURCES: list[ContactReferenceSource] = []
+
+_NAMES_SHOWN = 10
+
+
+def _own_references(contact: Contact) -> list[ContactReference]:
+    references = []
+    if contact.is_primary and contact.customer is not None:
+        references.append(
+            ContactReference(
+                label=f"Primary contact of {contact.customer.name}",
+                count=1,
+                consequence="The customer will have no primary contact until you choose another.",
+            )
+        )
+    reports = list(contact.direct_reports.order_by("last_name", "first_name", "id")[: _NAMES_SHOWN + 1])
+    if reports:
+        count = contact.direct_reports.count() if len(reports) > _NAMES_SHOWN else len(reports)
+        references.append(
+            ContactReference(
+                label="Direct reports",
+                count=count,
+                consequence="They stay, without a line manager.",
+                names=tuple(report.full_name for report in reports[:_NAMES_SHOWN]),
+            )
+        )
+    locations = list(contact.locations.order_by("name", "id")[: _NAMES_SHOWN + 1])
+    if locations:
+        count = contact.locations.count() if len(locations) > _NAMES_SHOWN else len(locations)
+        references.append(
+            ContactReference(
+                label="Location links",
+                count=count,
+                consequence="The links are removed; the locations stay.",
+                names=tuple(location.name for location in locations[:_NAMES_SHOWN]),
+            )
+        )
+    if contact.portal_enabled or contact.user_id is not None:
+        references.append(
+            ContactReference(
+                label="Customer portal access",
+                count=1,
+                consequence="The contact can no longer sign in to the portal.",
+            )
+        )
+    return references
+
+
+def _related_references(contact: Contact) -> list[ContactReference]:
+    """Every other model holding a foreign key to Contact (work orders, quotes, messages, ... as
+    apps add them), counted, with what its `on_delete` does to those rows."""
+    own = {ContactLocation, Contact}
+    references = []
+    for relation in Contact._meta.related_objects:
+        model = relation.related_model
+        if model in own or not relation.one_to_many and not relation.one_to_one:
+            continue
+        field = relation.field
+        count = model._default_manager.filter(**{field.name: contact}).count()
+        if not count:
+            continue
+        on_delete = getattr(relation, "on_delete", None)
+        if on_delete is models.SET_NULL:
+            consequence = "They stay and keep the contact's name; their link to the contact is cleared."
+        elif on_delete is models.CASCADE:
+            consequence = "They are deleted with the contact."
+        elif on_delete in (models.PROTECT, models.RESTRICT):
+            consequence = "They prevent the deletion: change them first."
+        else:
+            consequence = "They stay."
+        references.append(
+            ContactReference(
+                label=f"{str(model._meta.verbose_name_plural).capitalize()} ({field.verbose_name})",
+                count=count,
+                consequence=consequence,
+            )
+        )
+    return references
+
+
+def contact_references(contact: Contact) -> list[ContactReference]:
+    """What refers to `contact`, for the delete confirmation: its primary-contact status, direct
+    reports, location links and portal access, then every other model that points at contacts,
+    then whatever `CONTACT_REFERENCE_SOURCES` adds. Each with the number of rows and what deleting
+    the contact does to them."""
+    references = _own_references(contact) + _related_references(contact)
+    for source in CONTACT_REFERENCE_SOURCES:
+        references.extend(source(contact))
+    return references

@@ -64,7 +64,9 @@ def _clean_input(data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(data) - WRITABLE)
     if unknown:
         raise ValidationFailed({name: ["Unknown field."] for name in unknown})
-    cleaned = {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+    cleaned: dict[str, Any] = {
+        key: value.strip() if isinstance(value, str) else value for key, value in data.items()
+    }
     errors: dict[str, list[str]] = {}
     if "roles" in cleaned:
         roles = cleaned["roles"] or []
@@ -75,7 +77,7 @@ def _clean_input(data: Mapping[str, Any]) -> dict[str, Any]:
             ]
         cleaned["roles"] = [role for role in ROLES if role in roles]
     if "notify" in cleaned:
-        notify = cleaned["notify"] or {}
+        notify: dict[str, Any] = cleaned["notify"] or {}
         unknown_categories = sorted(set(notify) - set(NOTIFY_CATEGORIES))
         if unknown_categories:
             errors["notify"] = [
@@ -84,7 +86,7 @@ def _clean_input(data: Mapping[str, Any]) -> dict[str, Any]:
         elif any(not isinstance(value, bool) for value in notify.values()):
             errors["notify"] = ["Each category is true or false."]
     if "portal" in cleaned:
-        portal = cleaned["portal"] or {}
+        portal: dict[str, Any] = cleaned["portal"] or {}
         unknown_keys = sorted(set(portal) - set(PORTAL_KEYS))
         permissions = portal.get("permissions", [])
         if unknown_keys:
@@ -137,7 +139,7 @@ def _apply(contact: Contact, data: dict[str, Any], *, creating: bool) -> set[str
     return changed
 
 
-def _check_rules(contact: Contact, locations: list[Location] | None) -> None:
+def _check_rules(contact: Contact, locations: list[Location] | None, changed_fields: set[str]) -> None:
     """The rules that span rows; the database holds them too, this gives the clear message."""
     errors: dict[str, list[str]] = {}
     if contact.approval_limit is not None and not contact.role_approver:
@@ -164,6 +166,10 @@ def _check_rules(contact: Contact, locations: list[Location] | None) -> None:
         errors["portal"] = ["The support end date is before the support start date."]
     if contact.is_primary and contact.customer_id is None:
         errors["is_primary"] = ["Only a contact of a customer can be its primary contact."]
+    elif contact.is_primary and contact.status != Contact.Status.ACTIVE:
+        errors["status" if "status" in changed_fields else "is_primary"] = [
+            "An inactive contact cannot be the primary contact; make another contact primary first."
+        ]
     if errors:
         raise ValidationFailed(errors)
 
@@ -188,6 +194,7 @@ def _lock_customer(customer_id: int | None) -> None:
 
 
 def _set_primary(contact: Contact) -> None:
+    assert contact.customer_id is not None, "checked by the callers"
     _lock_customer(contact.customer_id)
     for previous in Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
         pk=contact.pk
@@ -220,7 +227,7 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     contact = Contact()
     _apply(contact, cleaned, creating=True)
     contact.is_primary = bool(cleaned.get("is_primary"))
-    _check_rules(contact, locations)
+    _check_rules(contact, locations, set(cleaned))
     _validate_fields(contact)
     set_acting_user(contact, acting_user)
     make_it_primary = contact.is_primary
@@ -277,7 +284,9 @@ def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any
         )
     if want_primary is False:
         contact.is_primary = False
-    _check_rules(contact, effective_locations)
+    if want_primary and contact.status != Contact.Status.ACTIVE:
+        raise ValidationFailed({"is_primary": ["An inactive contact cannot be the primary contact."]})
+    _check_rules(contact, effective_locations, changed)
     _validate_fields(contact)
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "~"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from typing import Any
 
-from clientbase.customers.models import Customer
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from clientbase.customers.models import Asset, Customer, Location
 
 
 def customers_with_primary_contact(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -26,3 +28,69 @@ def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Custom
         | Q(number__iexact=text)
         | Q(email__icontains=text)
     )
+
+
+def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+    """The staff search over customers: `search_customers`, or the customer's phone digits when
+    `text` looks like a phone number in any format."""
+    from clientbase.contacts.phones import digits_of
+    from clientbase.contacts.selectors import MIN_PHONE_DIGITS, looks_like_phone
+
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    matches = search_customers(queryset, text)
+    digits = digits_of(text)
+    if looks_like_phone(text) and len(digits) >= MIN_PHONE_DIGITS:
+        # Stored as E.164: national digits are its tail, less any trunk prefix ("0" in "020 …").
+        matches = matches | queryset.filter(phone__contains=digits.lstrip("0"))
+    return matches.order_by("name", "id")
+
+
+def search_locations(queryset: QuerySet[Location], text: str) -> QuerySet[Location]:
+    """Locations whose name, code, street or city contains `text` (every word somewhere)."""
+    text = " ".join(text.split())
+    if not text:
+        return queryset
+    condition = Q()
+    for word in text.split(" "):
+        condition &= (
+            Q(name__icontains=word)
+            | Q(code__iexact=word)
+            | Q(address__street__icontains=word)
+            | Q(address__city__icontains=word)
+        )
+    return queryset.filter(condition)
+
+
+def locations_with_equipment(queryset: QuerySet[Location]) -> QuerySet[Location]:
+    """Locations with their assets and each asset's parts, in three queries whatever the count."""
+    return queryset.prefetch_related(
+        Prefetch("assets", queryset=Asset.objects.prefetch_related("parts")),
+    )
+
+
+def customer_history(customer_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest recorded changes of a customer, newest first: who, when, what (field, old, new)."""
+    records = list(
+        Customer.history.filter(id=customer_id)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if older is not None and record.history_type == "~":
+            for change in record.diff_against(older).changes:
+                changes.append({"field": change.field, "old": change.old, "new": change.new})
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "user": record.history_user.get_username() if record.history_user else None,
+                "changes": changes,
+            }
+        )
+    return entries

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model, ProtectedError
+from django.db.models import Model
 
 from clientbase import access
 from clientbase.customers.models import ADDRESS_KEYS, Asset, AssetPart, Customer, Location
-from clientbase.errors import Conflict, ValidationFailed
+from clientbase.errors import ValidationFailed
 from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
 
 CUSTOMER_FIELDS = (
@@ -68,17 +68,10 @@ def _save(instance: Model, acting_user: Any, changed: list[str] | None = None) -
             instance.save(update_fields=[*changed, "updated_at"])
 
 
-def _delete(instance: Model, acting_user: Any, what_stays: str) -> None:
+def _delete(instance: Model, acting_user: Any) -> None:
     set_acting_user(instance, acting_user)
-    try:
-        with refusals_as_conflicts():
-            instance.delete()
-    except ProtectedError as error:
-        kinds = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
-        raise Conflict(
-            f"{instance._meta.verbose_name.capitalize()} “{instance}” still has {', '.join(kinds)}; "
-            f"{what_stays}"
-        ) from error
+    with refusals_as_conflicts():
+        instance.delete()
 
 
 # Customers -------------------------------------------------------------------------------------
@@ -113,7 +106,7 @@ def update_customer(*, customer: Customer, acting_user: Any, data: Mapping[str, 
 @transaction.atomic
 def delete_customer(*, customer: Customer, acting_user: Any) -> None:
     access.require(acting_user, access.DELETE, customer)
-    _delete(customer, acting_user, "delete or move them first.")
+    _delete(customer, acting_user)
 
 
 # Locations -------------------------------------------------------------------------------------
@@ -155,7 +148,7 @@ def update_location(*, location: Location, acting_user: Any, data: Mapping[str, 
 @transaction.atomic
 def delete_location(*, location: Location, acting_user: Any) -> None:
     access.require(acting_user, access.DELETE, location)
-    _delete(location, acting_user, "delete or move its assets first.")
+    _delete(location, acting_user)
 
 
 # Assets and parts ------------------------------------------------------------------------------
@@ -191,7 +184,7 @@ def update_asset(*, asset: Asset, acting_user: Any, data: Mapping[str, Any]) -> 
 @transaction.atomic
 def delete_asset(*, asset: Asset, acting_user: Any) -> None:
     access.require(acting_user, access.DELETE, asset)
-    _delete(asset, acting_user, "delete them first.")
+    _delete(asset, acting_user)
 
 
 @transaction.atomic
@@ -224,4 +217,4 @@ def update_asset_part(*, part: AssetPart, acting_user: Any, data: Mapping[str, A
 @transaction.atomic
 def delete_asset_part(*, part: AssetPart, acting_user: Any) -> None:
     access.require(acting_user, access.DELETE, part)
-    _delete(part, acting_user, "")
+    _delete(part, acting_user)

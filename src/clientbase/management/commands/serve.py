@@ -49,6 +49,5 @@ class Command(BaseCommand):
                 "timeout": 60,
                 "accesslog": "-",
                 "errorlog": "-",
-                "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
             }
         ).run()

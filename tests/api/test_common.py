@@ -1,0 +1,149 @@
+"""What every endpoint shares: token and session auth, the schema and docs, errors as JSON."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.factories import ContactFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_token_for_username_and_password_then_token_auth(dispatcher):
+    client = APIClient()
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "dispatcher", "password": "correct horse battery"}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert client.get("/api/v1/contacts/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/contacts/").status_code == 200
+    again = APIClient().post(
+        "/api/v1/auth/token/", {"username": "dispatcher", "password": "correct horse battery"}, format="json"
+    )
+    assert again.json()["token"] == token
+
+
+def test_wrong_password_gets_no_token(dispatcher):
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "dispatcher", "password": "wrong"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+def test_unknown_fields_in_token_request_are_named(dispatcher):
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "dispatcher", "password": "x", "otp": "1"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["otp"] == ["Unknown field."]
+
+
+def test_token_requests_are_throttled_against_guessing(dispatcher, settings):
+    client = APIClient()
+    statuses = [
+        client.post(
+            "/api/v1/auth/token/", {"username": "dispatcher", "password": f"guess{n}"}, format="json"
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[-1] == 429
+
+
+def test_bad_token_is_401():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/customers/").status_code == 401
+
+
+def test_session_auth_needs_csrf_for_writes(dispatcher):
+    client = APIClient(enforce_csrf_checks=True)
+    client.login(username="dispatcher", password="correct horse battery")
+    assert client.get("/api/v1/customers/").status_code == 200
+    assert client.post("/api/v1/customers/", {"name": "Acme"}, format="json").status_code == 403
+
+
+def test_malformed_json_is_a_400_not_a_500(api, dispatcher):
+    response = api(dispatcher).post("/api/v1/contacts/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_non_numeric_ids_are_404(api, dispatcher):
+    assert api(dispatcher).get("/api/v1/contacts/abc/").status_code == 404
+
+
+def test_schema_is_openapi_3_and_names_the_resources(api, dispatcher):
+    response = api(dispatcher).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    paths = schema["paths"]
+    for path in [
+        "/api/v1/customers/",
+        "/api/v1/locations/",
+        "/api/v1/assets/",
+        "/api/v1/asset-parts/",
+        "/api/v1/contacts/",
+        "/api/v1/contacts/{id}/make-primary/",
+        "/api/v1/contacts/{id}/duplicate/",
+        "/api/v1/contacts/{id}/history/",
+        "/api/v1/auth/token/",
+    ]:
+        assert path in paths, path
+    contact = schema["components"]["schemas"]["Contact"]["properties"]
+    assert {"last_name", "roles", "notify", "portal", "locations", "is_primary"} <= set(contact)
+    list_params = {p["name"] for p in paths["/api/v1/contacts/"]["get"]["parameters"]}
+    assert {
+        "customer",
+        "location",
+        "role",
+        "status",
+        "is_primary",
+        "search",
+        "page",
+        "page_size",
+    } <= list_params
+
+
+def test_docs_page_serves_local_assets_only(api, dispatcher):
+    response = api(dispatcher).get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger" in html.lower()
+    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_inactive_user_cannot_get_a_token():
+    UserFactory(username="gone", is_active=False)
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "gone", "password": "correct horse battery"}, format="json"
+    )
+    assert response.status_code == 400
+
+
+def test_errors_never_leak_a_500_for_strange_input(api, dispatcher):
+    contact = ContactFactory()
+    client = api(dispatcher)
+    for body in (
+        [],
+        "text",
+        {"roles": "site"},
+        {"locations": "1"},
+        {"notify": []},
+        {"portal": "yes"},
+        {"address": []},
+    ):
+        response = client.patch(f"/api/v1/contacts/{contact.pk}/", body, format="json")
+        assert response.status_code == 400, (body, response.status_code)

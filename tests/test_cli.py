@@ -1,0 +1,109 @@
+"""The `clientbase` command: Django's commands pass through, and serve, token work."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+
+CLIENTBASE = str(Path(sys.executable).with_name("clientbase"))
+
+
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CLIENTBASE_TESTING", "DJANGO_SETTINGS_MODULE")
+    }
+    env["CLIENTBASE_VAR_DIR"] = str(tmp_path / "var")
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_token_command_prints_the_users_token_creating_it_once(dispatcher):
+    out = StringIO()
+    call_command("token", "dispatcher", stdout=out)
+    key = out.getvalue().strip()
+    assert Token.objects.get(user=dispatcher).key == key
+    again = StringIO()
+    call_command("token", "dispatcher", stdout=again)
+    assert again.getvalue().strip() == key
+
+
+@pytest.mark.django_db
+def test_token_command_refuses_unknown_users():
+    with pytest.raises(CommandError, match="No user named 'ghost'"):
+        call_command("token", "ghost")
+    assert not Token.objects.exists()
+
+
+def test_console_script_passes_django_commands_through(tmp_path):
+    result = subprocess.run(
+        [CLIENTBASE, "help"], env=subprocess_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("serve", "demo", "token", "migrate", "createsuperuser"):
+        assert command in result.stdout
+
+
+def test_console_script_reports_unknown_commands(tmp_path):
+    result = subprocess.run(
+        [CLIENTBASE, "frobnicate"], env=subprocess_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "Unknown command" in result.stderr
+
+
+def test_serve_runs_a_production_server_with_static_files(tmp_path):
+    env = subprocess_env(tmp_path)
+    subprocess.run(
+        [CLIENTBASE, "migrate", "--noinput"], env=env, check=True, capture_output=True, timeout=120
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [CLIENTBASE, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/admin/login/", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("server did not start")
+                time.sleep(0.3)
+        with pytest.raises(urllib.error.HTTPError) as unauthorized:
+            urllib.request.urlopen(f"{base}/api/v1/customers/", timeout=5)
+        assert unauthorized.value.code == 401
+        css = urllib.request.urlopen(f"{base}/static/admin/css/base.css", timeout=5)
+        assert css.status == 200
+        assert "text/css" in css.headers["Content-Type"]
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "gunicorn" in output.lower() or "Booting worker" in output
+    assert (tmp_path / "var" / "secret_key").exists()
+    shutil.rmtree(tmp_path / "var", ignore_errors=True)
