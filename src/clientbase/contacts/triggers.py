@@ -126,11 +126,13 @@ POSTGRES = [
             IF NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN
                 IF EXISTS (SELECT 1 FROM contacts_contactlocation cl
                            JOIN customers_location l ON l.id = cl.location_id
-                           WHERE cl.contact_id = NEW.id AND l.customer_id IS DISTINCT FROM NEW.customer_id) THEN
+                           WHERE cl.contact_id = NEW.id
+                             AND l.customer_id IS DISTINCT FROM NEW.customer_id) THEN
                     RAISE EXCEPTION 'location belongs to another customer' USING ERRCODE = 'check_violation';
                 END IF;
                 IF EXISTS (SELECT 1 FROM contacts_contact r
-                           WHERE r.reports_to_id = NEW.id AND r.customer_id IS DISTINCT FROM NEW.customer_id) THEN
+                           WHERE r.reports_to_id = NEW.id
+                             AND r.customer_id IS DISTINCT FROM NEW.customer_id) THEN
                     RAISE EXCEPTION 'contact still reports to this contact from another customer'
                         USING ERRCODE = 'check_violation';
                 END IF;

@@ -1,0 +1,1 @@
+"""The harness behind `make bench`: clientbase's endpoints timed side by side with a baseline."""
