@@ -13,6 +13,29 @@ from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
 
 
+def restore_staff_groups() -> None:
+    """Replay the staff-group data migrations. Transactional tests (threads, the live server of the
+    browser tests) end with a flush that empties every table, groups included; tests after them
+    get the groups back exactly as `migrate` makes them."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (app_label, name), migration in sorted(loader.disk_migrations.items()):
+        if app_label in {
+            "customers",
+            "contacts",
+            "workorders",
+            "notifications",
+            "transfer",
+            "portal",
+        } and name.endswith("staff_groups"):
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -27,6 +50,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
+            if Group.objects.filter(name__in=extracted).count() < len(set(extracted)):
+                restore_staff_groups()
             self.groups.add(*[Group.objects.get(name=name) for name in extracted])
         if create:
             self.save()

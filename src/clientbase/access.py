@@ -44,6 +44,11 @@ CUSTOMER_PATHS: dict[str, str] = {
     "customers.assetpart": "asset__location__customer_id",
     "contacts.contact": "customer_id",
     "contacts.contactlocation": "contact__customer_id",
+    "workorders.workorder": "customer_id",
+    "workorders.quote": "customer_id",
+    "workorders.invoice": "customer_id",
+    "notifications.message": "customer_id",
+    "notifications.activity": "customer_id",
 }
 
 # What each portal capability allows, per model. Every active portal user may view its customer
@@ -56,9 +61,20 @@ PORTAL_BASE: dict[str, set[str]] = {
 }
 PORTAL_CAPABILITIES: dict[str, dict[str, set[str]]] = {
     "edit_contacts": {"contacts.contact": {VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}},
-    "billing": {},
-    "reports": {},
-    "create_work_order": {},
+    "billing": {"workorders.invoice": {VIEW}},
+    "reports": {"workorders.workorder": {VIEW}, "workorders.invoice": {VIEW}},
+    # An approver contact's right to approve quotes is decided by workorders.services.approve_quote.
+    "create_work_order": {"workorders.workorder": {VIEW, ADD}},
+}
+# Not a capability but the `approver` role: such a portal contact sees its customer's quotes (the
+# portal's quotes page); whether it may approve one is workorders.services.approve_quote's call.
+PORTAL_APPROVER: dict[str, set[str]] = {"workorders.quote": {VIEW}}
+
+
+# What portal users never see of their own customer: documents still being prepared.
+PORTAL_HIDDEN: dict[str, Q] = {
+    "workorders.quote": Q(status="draft"),
+    "workorders.invoice": Q(status="draft"),
 }
 
 
@@ -106,6 +122,8 @@ def can(user: UserLike, action: str, model: type[Model]) -> bool:
         allowed = set(PORTAL_BASE.get(label, set()))
         for capability in portal_capabilities(contact):
             allowed |= PORTAL_CAPABILITIES[capability].get(label, set())
+        if contact.role_approver:
+            allowed |= PORTAL_APPROVER.get(label, set())
         return action in allowed
     if not user.is_staff and not user.is_superuser:
         return False
@@ -143,6 +161,8 @@ def restrict(user: UserLike, queryset: QuerySet[M], action: str = VIEW) -> Query
         if path is None:
             return queryset.none()
         queryset = queryset.filter(**{path: contact.customer_id})
+        if label in PORTAL_HIDDEN:
+            queryset = queryset.exclude(PORTAL_HIDDEN[label])
         if label == "contacts.contact" and action == DELETE:
             queryset = queryset.exclude(pk=contact.pk)
     if (

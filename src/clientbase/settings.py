@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "clientbase.apps.ClientbaseConfig",
     "clientbase.customers",
     "clientbase.contacts",
+    "clientbase.workorders",
+    "clientbase.notifications",
+    "clientbase.transfer",
+    "clientbase.portal",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +73,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signs a portal user out once its access is not current (revoked, support end passed).
+    "clientbase.portal.middleware.PortalSessionMiddleware",
+]
+
+# Staff sign in by username (ModelBackend); portal contacts by e-mail address (PortalBackend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "clientbase.portal.backends.PortalBackend",
 ]
 
 ROOT_URLCONF = "clientbase.urls"
@@ -109,6 +121,14 @@ else:
         DATABASES["default"]["TEST"] = {"NAME": test_name}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by the server's worker processes, so that login and token throttles count every attempt.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,6 +176,18 @@ CLIENTBASE_MAIL_RETRY_BASE = float(os.environ.get("CLIENTBASE_MAIL_RETRY_BASE", 
 CLIENTBASE_MAIL_RETRY_MAX = float(os.environ.get("CLIENTBASE_MAIL_RETRY_MAX", "60"))
 
 CLIENTBASE_DEFAULT_REGION = os.environ.get("CLIENTBASE_DEFAULT_REGION", "US").upper()
+
+# Customer portal: failed sign-ins per e-mail address and per IP address before a lock-out of
+# LOCKOUT seconds; reset mails per address in that time; the address customers reach this site at,
+# for the links in invitation and reset mails (empty: the address of the request that caused them).
+# A contact's support_start/support_end are days in TIME_ZONE: sign-in works from the start of the
+# first day to the end of the last there. The throttle counts in the default cache (per process
+# unless a shared cache is configured). Links expire after PASSWORD_RESET_TIMEOUT (3 days).
+CLIENTBASE_PORTAL_LOGIN_ATTEMPTS = int(os.environ.get("CLIENTBASE_PORTAL_LOGIN_ATTEMPTS", "5"))
+CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS = int(os.environ.get("CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS", "20"))
+CLIENTBASE_PORTAL_LOGIN_LOCKOUT = int(os.environ.get("CLIENTBASE_PORTAL_LOGIN_LOCKOUT", "900"))
+CLIENTBASE_PORTAL_RESET_MAILS = int(os.environ.get("CLIENTBASE_PORTAL_RESET_MAILS", "3"))
+CLIENTBASE_PORTAL_BASE_URL = os.environ.get("CLIENTBASE_PORTAL_BASE_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

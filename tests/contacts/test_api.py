@@ -643,10 +643,14 @@ def test_a_contact_in_a_location_of_its_customer_is_listed_for_location(api, dis
     assert ids(api(dispatcher).get(URL, {"location": site.pk})) == {contact.pk}
 
 
-def test_an_inactive_contact_cannot_become_primary_by_create_or_update(api, dispatcher, customer_with_two_sites):
+def test_an_inactive_contact_cannot_become_primary_by_create_or_update(
+    api, dispatcher, customer_with_two_sites
+):
     customer, _, _ = customer_with_two_sites
     created = api(dispatcher).post(
-        URL, {"customer": customer.pk, "last_name": "Gone", "status": "inactive", "is_primary": True}, format="json"
+        URL,
+        {"customer": customer.pk, "last_name": "Gone", "status": "inactive", "is_primary": True},
+        format="json",
     )
     assert created.status_code == 400
     assert not Contact.objects.filter(last_name="Gone").exists()
@@ -657,7 +661,9 @@ def test_an_inactive_contact_cannot_become_primary_by_create_or_update(api, disp
     assert not inactive.is_primary
 
 
-def test_the_primary_cannot_be_deactivated_before_another_is_made_primary(api, dispatcher, customer_with_two_sites):
+def test_the_primary_cannot_be_deactivated_before_another_is_made_primary(
+    api, dispatcher, customer_with_two_sites
+):
     customer, _, _ = customer_with_two_sites
     primary = ContactFactory(customer=customer, is_primary=True)
     response = api(dispatcher).patch(detail(primary), {"status": "inactive"}, format="json")
@@ -667,3 +673,18 @@ def test_the_primary_cannot_be_deactivated_before_another_is_made_primary(api, d
     assert primary.status == "active"
     both = api(dispatcher).patch(detail(primary), {"status": "inactive", "is_primary": False}, format="json")
     assert both.status_code == 200
+
+
+def test_a_changed_email_is_unverified_again_and_the_same_one_written_differently_is_not_a_change(
+    api, dispatcher
+):
+    contact = ContactFactory(email="mike@northwind.example.com", email_status="bounced")
+    records = Contact.history.filter(id=contact.pk).count()
+    same = api(dispatcher).patch(detail(contact), {"email": " mike@NORTHWIND.example.com "}, format="json")
+    assert same.status_code == 200
+    assert same.json()["email_status"] == "bounced"
+    assert Contact.history.filter(id=contact.pk).count() == records  # nothing written
+    changed = api(dispatcher).patch(
+        detail(contact), {"email": "mike.johnson@northwind.example.com"}, format="json"
+    )
+    assert changed.json()["email_status"] == "unverified"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -199,8 +199,8 @@ def _related_references(contact: Contact) -> list[ContactReference]:
     own = {ContactLocation, Contact}
     references = []
     for relation in Contact._meta.related_objects:
-        model = relation.related_model
-        if model in own or not relation.one_to_many and not relation.one_to_one:
+        model = cast(type[models.Model], relation.related_model)
+        if model in own or not (relation.one_to_many or relation.one_to_one):
             continue
         field = relation.field
         count = model._default_manager.filter(**{field.name: contact}).count()

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from clientbase import access
+from clientbase.contacts.emails import normalize_email
 from clientbase.contacts.models import (
     NOTIFY_CATEGORIES,
     PORTAL_PERMISSIONS,
@@ -18,6 +20,7 @@ from clientbase.contacts.models import (
     Contact,
     contact_history_records,
 )
+from clientbase.contacts.phones import normalize_phone
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
 from clientbase.errors import Conflict, ValidationFailed
@@ -101,6 +104,18 @@ def _clean_input(data: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("last_name",):
         if name in cleaned and not cleaned[name]:
             errors[name] = ["This field may not be blank."]
+    # Normalised here, so that an address or number written differently is not a change.
+    for name, normalize in (
+        ("email", normalize_email),
+        ("phone", normalize_phone),
+        ("mobile", normalize_phone),
+        ("secondary_phone", normalize_phone),
+    ):
+        if isinstance(cleaned.get(name), str):
+            try:
+                cleaned[name] = normalize(cleaned[name])
+            except DjangoValidationError as error:
+                errors[name] = list(error.messages)
     if errors:
         raise ValidationFailed(errors)
     return cleaned
@@ -238,6 +253,9 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
             contact.locations.set(locations)
         if make_it_primary:
             _set_primary(contact)
+    from clientbase.portal.services import contact_saved  # the portal builds on contacts
+
+    contact_saved(contact=contact, acting_user=acting_user, changed=None)  # portal login, invitation
     return contact
 
 
@@ -255,6 +273,11 @@ def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any
         locations = list(cleaned["locations"] or [])
         if sorted(loc.pk for loc in locations) != old_location_ids:
             changed.add("locations")
+    if "email" in changed:
+        # A new address has not been verified, nor has it bounced.
+        contact.email_status = Contact.EmailStatus.UNVERIFIED
+        contact.last_verified_at = None
+        changed |= {"email_status", "last_verified_at"}
     want_primary = cleaned.get("is_primary")
     if want_primary is not None and bool(want_primary) != contact.is_primary:
         changed.add("is_primary")
@@ -302,6 +325,9 @@ def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any
             contact.locations.set(locations)
         if want_primary and not Contact.objects.filter(pk=contact.pk, is_primary=True).exists():
             _set_primary(contact)
+    from clientbase.portal.services import contact_saved  # the portal builds on contacts
+
+    contact_saved(contact=contact, acting_user=acting_user, changed=changed)  # portal login, its mails
     return contact
 
 
@@ -337,7 +363,13 @@ def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
 def delete_contact(*, contact: Contact, acting_user: Any) -> None:
     """Delete `contact`. Records that name it keep the stored name; its direct reports lose their
     line manager; its history keeps a record of the deletion."""
+    from clientbase.portal.services.accounts import close_portal_account, ensure_admin_remains
+
     access.require(acting_user, access.DELETE, contact)
+    if access.portal_contact(acting_user) is not None:
+        # A customer's portal users may not leave it without a portal admin (staff may).
+        ensure_admin_remains(contact=contact, customer_id=contact.customer_id)
+    login = contact.user
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():
         for report in contact.direct_reports.all():
@@ -345,3 +377,5 @@ def delete_contact(*, contact: Contact, acting_user: Any) -> None:
             set_acting_user(report, acting_user)
             report.save(update_fields=["reports_to", "updated_at"])
         contact.delete()
+        if login is not None:
+            close_portal_account(login)

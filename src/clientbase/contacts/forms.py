@@ -1,0 +1,279 @@
+"""Forms of the contact pages. They check the shape of the input and hand the services a dict as
+API.md names it (`roles` a list, `notify` a dict of booleans, `portal` a dict, foreign keys as
+objects); every rule is the service's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from clientbase import access
+from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
+from clientbase.customers.forms import AddressField, DateInput, PhoneField
+from clientbase.customers.models import Customer, Location
+from clientbase.pages import ServiceForm
+
+ROLE_CHOICES = [
+    ("site", "Site contact: coordinates service on site"),
+    ("billing", "Billing: invoices and payments"),
+    ("approver", "Approval authority: approves quotes and extra work"),
+    ("requester", "Service requester: reports issues"),
+    ("emergency", "Emergency: after hours"),
+]
+ROLE_LABELS = {
+    "site": "Site",
+    "billing": "Billing",
+    "approver": "Approver",
+    "requester": "Requester",
+    "emergency": "Emergency",
+}
+NOTIFY_CHOICES = [
+    ("work_orders", "Work orders created or updated"),
+    ("completions", "Work orders completed"),
+    ("quotes", "Quotes to approve"),
+    ("invoices", "Invoices"),
+]
+PORTAL_CHOICES = [
+    ("admin", "Admin: everything below"),
+    ("billing", "Billing: invoices"),
+    ("reports", "Reports"),
+    ("create_work_order", "Create work orders"),
+    ("edit_contacts", "Edit the customer's contacts"),
+]
+assert [c for c, _ in ROLE_CHOICES] == list(ROLES)
+assert [c for c, _ in NOTIFY_CHOICES] == list(NOTIFY_CATEGORIES)
+assert [c for c, _ in PORTAL_CHOICES] == list(PORTAL_PERMISSIONS)
+
+# The plain fields handed to the services as they are.
+PLAIN_FIELDS = (
+    "customer",
+    "salutation",
+    "first_name",
+    "last_name",
+    "title",
+    "department",
+    "email",
+    "phone",
+    "mobile",
+    "secondary_phone",
+    "preferred_channel",
+    "notes",
+    "reports_to",
+    "address",
+    "status",
+    "approval_limit",
+    "external_id",
+    "is_primary",
+)
+
+
+class CustomerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.number})"
+
+
+class ContactForm(ServiceForm):
+    """Create or edit a contact. Its locations and line manager are chosen among those of its
+    customer: the customer given, or the one picked in the form."""
+
+    service_error_fields = {"notify": "notify", "portal": "portal_enabled"}
+
+    customer = CustomerChoiceField(
+        queryset=Customer.objects.none(),
+        required=False,
+        empty_label="No customer (unaffiliated contact)",
+    )
+    salutation = forms.CharField(
+        max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "honorific-prefix"})
+    )
+    first_name = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    title = forms.CharField(
+        max_length=150,
+        required=False,
+        help_text="Be specific: “Facilities Manager, North Campus”.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    department = forms.CharField(max_length=150, required=False)
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    email = forms.CharField(
+        label="E-mail",
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "email", "autocomplete": "email"}),
+    )
+    phone = PhoneField(help_text="Any format; numbers abroad with their country code (+44 …).")
+    mobile = PhoneField()
+    secondary_phone = PhoneField()
+    preferred_channel = forms.ChoiceField(choices=Contact.Channel.choices, initial=Contact.Channel.EMAIL)
+    locations = forms.ModelMultipleChoiceField(
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None: a customer-level contact, for every location of the customer.",
+    )
+    reports_to = forms.ModelChoiceField(
+        label="Line manager", queryset=Contact.objects.none(), required=False, empty_label="None"
+    )
+    is_primary = forms.BooleanField(
+        label="Primary contact of the customer",
+        required=False,
+        help_text="The default recipient; the current primary contact stops being one.",
+    )
+    status = forms.ChoiceField(choices=Contact.Status.choices, initial=Contact.Status.ACTIVE)
+    approval_limit = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text="For approvers only. Empty: no limit.",
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    notify_from_roles = forms.BooleanField(
+        label="Notify as the roles suggest",
+        required=False,
+        initial=True,
+        help_text="Site: work orders and completions; billing: invoices; approver: quotes. "
+        "Untick to choose below.",
+    )
+    notify = forms.MultipleChoiceField(
+        label="Notifications", choices=NOTIFY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    address = AddressField(help_text="Only when it differs from the customer's address.")
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Preferences, e.g. “Prefers text messages for scheduling”.",
+    )
+    portal_enabled = forms.BooleanField(
+        label="Customer portal access", required=False, help_text="Needs a valid e-mail address."
+    )
+    portal_permissions = forms.MultipleChoiceField(
+        label="Portal permissions",
+        choices=PORTAL_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    support_start = forms.DateField(required=False, widget=DateInput())
+    support_end = forms.DateField(
+        required=False, widget=DateInput(), help_text="No portal sign-in after this date."
+    )
+    external_id = forms.CharField(label="External ID", max_length=100, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        contact: Contact | None = None,
+        customer: Customer | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.contact = contact
+        self.creating = contact is None
+        customers = access.restrict(user, Customer.objects.only("id", "name", "number"), access.VIEW)
+        self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
+        self.chosen_customer = self._chosen_customer(customers, customer)
+        self.fields["locations"].queryset = self.location_choices()  # type: ignore[attr-defined]
+        self.fields["reports_to"].queryset = self.manager_choices()  # type: ignore[attr-defined]
+        if not self.creating:
+            del self.fields["notify_from_roles"]
+        if not access.may_maintain_customer_contacts(user):
+            self.fields[
+                "locations"
+            ].help_text = "Choose at least one: you may only maintain location-level contacts."
+
+    def _chosen_customer(self, customers: QuerySet[Customer], given: Customer | None) -> Customer | None:
+        """The customer picked in the submitted form, else the one given."""
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("customer"))
+            if not raw:
+                return None
+            try:
+                return customers.filter(pk=int(raw)).first()
+            except (TypeError, ValueError):
+                return None
+        return given
+
+    def location_choices(self) -> QuerySet[Location]:
+        if self.chosen_customer is None:
+            return Location.objects.none()
+        return access.restrict(self.user, Location.objects.filter(customer=self.chosen_customer), access.VIEW)
+
+    def manager_choices(self) -> QuerySet[Contact]:
+        if self.chosen_customer is None:
+            return Contact.objects.none()
+        managers = access.restrict(
+            self.user, Contact.objects.filter(customer=self.chosen_customer), access.VIEW
+        )
+        if self.contact is not None:
+            managers = managers.exclude(pk=self.contact.pk)
+        return managers.only("id", "first_name", "last_name")
+
+    @classmethod
+    def initial_for(cls, contact: Contact) -> dict[str, Any]:
+        initial: dict[str, Any] = {name: getattr(contact, name) for name in PLAIN_FIELDS}
+        initial.update(
+            customer=contact.customer_id,
+            reports_to=contact.reports_to_id,
+            roles=contact.roles,
+            notify=[category for category, on in contact.notify.items() if on],
+            locations=[location.pk for location in contact.locations.all()],
+            portal_enabled=contact.portal_enabled,
+            portal_permissions=list(contact.portal_permissions or []),
+            support_start=contact.support_start,
+            support_end=contact.support_end,
+        )
+        return initial
+
+    def values_kept(self) -> dict[str, Any]:
+        """What was typed, as initial values (to show the form again with other choices)."""
+        return {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values: dict[str, Any] = {name: data[name] for name in PLAIN_FIELDS}
+        values["roles"] = list(data["roles"])
+        values["locations"] = list(data["locations"])
+        if not (self.creating and data.get("notify_from_roles")):
+            values["notify"] = {category: category in data["notify"] for category in NOTIFY_CATEGORIES}
+        values["portal"] = {
+            "enabled": data["portal_enabled"],
+            "permissions": list(data["portal_permissions"]),
+            "support_start": data["support_start"],
+            "support_end": data["support_end"],
+        }
+        return values
+
+
+class ContactNotesForm(ServiceForm):
+    """For users who may change only the notes of contacts (technicians)."""
+
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Preferences, e.g. “Only call after 10 AM”.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        user: Any = None,
+        contact: Contact | None = None,
+        customer: Customer | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, contact: Contact) -> dict[str, Any]:
+        return {"notes": contact.notes}

@@ -1,0 +1,529 @@
+"""The staff pages of contacts, and the start page: the search over contacts, customers and
+locations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+
+from clientbase import access
+from clientbase.contacts import selectors, services
+from clientbase.contacts.filters import ContactFilterSet
+from clientbase.contacts.forms import ROLE_LABELS, ContactForm, ContactNotesForm
+from clientbase.contacts.models import ROLES, Contact
+from clientbase.contacts.phones import format_phone
+from clientbase.customers.models import Customer, Location
+from clientbase.customers.selectors import find_customers, search_locations
+from clientbase.pages import (
+    ActionView,
+    DetailPage,
+    FormPage,
+    ListPage,
+    PageSection,
+    StaffPage,
+    allowed_ids,
+    flags,
+    history_for_display,
+    register_section,
+    safe_next,
+    sections_for,
+    wants_partial,
+)
+
+PHONE_LABELS = (("phone", "Phone"), ("mobile", "Mobile"), ("secondary_phone", "Other phone"))
+
+# Sections other apps add to the contact page (portal access, work orders requested, ...), before
+# its history.
+ContactSection = PageSection
+CONTACT_SECTIONS: list[PageSection] = []
+
+
+def register_contact_section(section: PageSection) -> None:
+    """Add a section to every contact page (call it from an AppConfig.ready())."""
+    register_section(CONTACT_SECTIONS, section)
+
+
+def contact_url(contact: Contact | int) -> str:
+    return reverse("contacts:contact-detail", args=[getattr(contact, "pk", contact)])
+
+
+def contact_rows(user: Any, contacts: list[Contact]) -> list[Contact]:
+    """Add to each contact what a row shows: readable phones with their `tel:` target, role
+    labels, and whether the user may make it primary (one query for the whole page)."""
+    changeable = allowed_ids(user, Contact.objects.filter(pk__in=[c.pk for c in contacts]), access.CHANGE)
+    for contact in contacts:
+        contact.phone_links = phone_links(contact)  # type: ignore[attr-defined]
+        contact.role_labels = [ROLE_LABELS[role] for role in contact.roles]  # type: ignore[attr-defined]
+        contact.may_make_primary = (  # type: ignore[attr-defined]
+            contact.pk in changeable
+            and not contact.is_primary
+            and contact.customer_id is not None
+            and contact.status == Contact.Status.ACTIVE
+        )
+    return contacts
+
+
+def phone_links(contact: Contact) -> list[dict[str, str]]:
+    return [
+        {"label": label, "tel": getattr(contact, name), "text": format_phone(getattr(contact, name))}
+        for name, label in PHONE_LABELS
+        if getattr(contact, name)
+    ]
+
+
+# The start page -----------------------------------------------------------------------------------
+
+
+class SearchView(StaffPage):
+    """The start page: one search box over contacts, customers and locations, results grouped.
+    htmx asks for the results only, as the user types."""
+
+    section = "search"
+
+    template_name = "contacts/search.html"
+    partial_template_name = "contacts/_partials/search_results.html"
+    group_size = 8
+
+    def get_template_names(self) -> list[str]:
+        return [self.partial_template_name] if wants_partial(self.request) else [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = " ".join(self.request.GET.get("q", "").split())[:200]
+        groups = self.search(query) if query else []
+        context.update(
+            q=query,
+            partial=wants_partial(self.request),
+            groups=groups,
+            result_count=sum(len(group["results"]) for group in groups),
+            more=any(group["more_url"] for group in groups),
+        )
+        return context
+
+    def search(self, query: str) -> list[dict[str, Any]]:
+        user = self.user
+        size = self.group_size
+        groups = []
+        if self.can(access.VIEW, Contact):
+            contacts = list(
+                selectors.search_contacts(
+                    access.restrict(user, Contact.objects.select_related("customer"), access.VIEW),
+                    query,
+                )[: size + 1]
+            )
+            groups.append(
+                self._group(
+                    "contacts",
+                    "Contacts",
+                    [self._contact_result(contact) for contact in contacts[:size]],
+                    reverse("contacts:contact-list") if len(contacts) > size else "",
+                    {"search": query},
+                )
+            )
+        if self.can(access.VIEW, Customer):
+            customers = list(
+                find_customers(access.restrict(user, Customer.objects.all(), access.VIEW), query)[: size + 1]
+            )
+            groups.append(
+                self._group(
+                    "customers",
+                    "Customers",
+                    [
+                        {
+                            "url": reverse("customers:customer-detail", args=[customer.pk]),
+                            "title": customer.name,
+                            "meta": [customer.number, customer.get_status_display(), customer.email],
+                            "badge": "",
+                        }
+                        for customer in customers[:size]
+                    ],
+                    reverse("customers:customer-list") if len(customers) > size else "",
+                    {"search": query},
+                )
+            )
+        if self.can(access.VIEW, Location):
+            locations = list(
+                search_locations(
+                    access.restrict(user, Location.objects.select_related("customer"), access.VIEW),
+                    query,
+                )[: size + 1]
+            )
+            groups.append(
+                self._group(
+                    "locations",
+                    "Locations",
+                    [
+                        {
+                            "url": reverse("customers:location-detail", args=[location.pk]),
+                            "title": location.name,
+                            "meta": [location.customer.name, location.code, location.address.get("city", "")],
+                            "badge": "" if location.is_active else "Inactive",
+                        }
+                        for location in locations[:size]
+                    ],
+                    reverse("customers:location-list") if len(locations) > size else "",
+                    {"search": query},
+                )
+            )
+        return groups
+
+    @staticmethod
+    def _group(key: str, title: str, results: list[dict[str, Any]], more: str, params: dict[str, str]):
+        from urllib.parse import urlencode
+
+        return {
+            "key": key,
+            "title": title,
+            "results": results,
+            "more_url": f"{more}?{urlencode(params)}" if more else "",
+        }
+
+    @staticmethod
+    def _contact_result(contact: Contact) -> dict[str, Any]:
+        phones = phone_links(contact)
+        return {
+            "url": contact_url(contact),
+            "title": contact.full_name,
+            "meta": [
+                contact.title,
+                contact.customer.name if contact.customer else "No customer",
+                phones[0]["text"] if phones else "",
+                contact.email,
+            ],
+            "badge": "Primary" if contact.is_primary else ("Inactive" if contact.status != "active" else ""),
+        }
+
+
+# Contacts -----------------------------------------------------------------------------------------
+
+
+class ContactListView(ListPage):
+    section = "contacts"
+    model = Contact
+    queryset = Contact.objects.select_related("customer").prefetch_related("locations")
+    filterset_class = ContactFilterSet
+    template_name = "contacts/contact_list.html"
+    partial_template_name = "contacts/_partials/contact_results.html"
+
+    def decorate(self, rows: list[Any]) -> None:
+        contact_rows(self.user, rows)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.user
+        params = self.request.GET
+        customers = access.restrict(user, Customer.objects.all(), access.VIEW)
+        customer_id = params.get("customer", "")
+        locations: list[tuple[int, str]] = []
+        if customer_id.isdigit():
+            locations = list(
+                access.restrict(
+                    user, Location.objects.filter(customer_id=int(customer_id)), access.VIEW
+                ).values_list("pk", "name")
+            )
+        context.update(
+            customer_choices=list(customers.values_list("pk", "name")),
+            location_choices=locations,
+            role_choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+            status_choices=Contact.Status.choices,
+            selected={
+                key: params.get(key, "") for key in ("customer", "location", "role", "status", "is_primary")
+            },
+            search=params.get("search", ""),
+            can_add=self.can(access.ADD, Contact),
+            show_customer=True,
+        )
+        return context
+
+
+class ContactDetailView(DetailPage):
+    section = "contacts"
+    model = Contact
+    queryset = Contact.objects.select_related("customer", "reports_to")
+    template_name = "contacts/contact_detail.html"
+    context_object_name = "contact"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.user
+        contact: Contact = self.object
+        contact_rows(user, [contact])
+        may = flags(user, contact, [access.CHANGE, access.CHANGE_NOTES, access.DELETE])
+        context.update(
+            can=may,
+            can_duplicate=self.may_duplicate(contact),
+            locations=list(access.restrict(user, contact.locations.all(), access.VIEW)),
+            direct_reports=list(access.restrict(user, contact.direct_reports.all(), access.VIEW)),
+            history=contact_history_for_display(selectors.contact_history(contact.pk)[:50]),
+            notify_labels=[label for key, label in NOTIFY_LABELS if contact.notify[key]],
+            extra_sections=sections_for(self.request, contact, CONTACT_SECTIONS),
+        )
+        return context
+
+    def may_duplicate(self, contact: Contact) -> bool:
+        """The copy keeps the locations, so a customer-level contact can only be copied by someone
+        who may maintain customer-level contacts."""
+        if not self.can(access.ADD, Contact):
+            return False
+        return bool(
+            contact.customer_id is None
+            or access.may_maintain_customer_contacts(self.user)
+            or contact.locations.exists()
+        )
+
+
+NOTIFY_LABELS = (
+    ("work_orders", "Work orders"),
+    ("completions", "Completions"),
+    ("quotes", "Quotes"),
+    ("invoices", "Invoices"),
+)
+
+
+def contact_history_for_display(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The contact's history with location ids shown as names."""
+    location_ids = {
+        pk
+        for entry in entries
+        for change in entry["changes"]
+        if change["field"] == "locations"
+        for pk in (change["old"] or []) + (change["new"] or [])
+    }
+    names = dict(Location.objects.filter(pk__in=location_ids).values_list("pk", "name"))
+    for entry in entries:
+        for change in entry["changes"]:
+            if change["field"] == "locations":
+                for side in ("old", "new"):
+                    change[side] = [names.get(pk, f"#{pk}") for pk in change[side] or []]
+    return history_for_display(entries, Contact)
+
+
+class ContactCreateView(FormPage):
+    """A new contact; `?customer=` (and `?location=`) pre-fill it, as "Add contact" on a customer
+    or location page does. Picking another customer reloads its locations and line managers
+    (htmx; without JavaScript, the "Show its locations" button)."""
+
+    section = "contacts"
+
+    form_class = ContactForm
+    template_name = "contacts/contact_form.html"
+    success_message = "Contact “{obj.full_name}” created."
+
+    def prepare(self) -> None:
+        user = self.user
+        access.require_model(user, access.ADD, Contact)
+        self.customer: Customer | None = None
+        self.location: Location | None = None
+        if customer_id := self.request.GET.get("customer"):
+            self.customer = access.fetch(user, Customer.objects.all(), customer_id)
+        if (location_id := self.request.GET.get("location")) and self.customer is not None:
+            self.location = access.fetch(
+                user,
+                Location.objects.filter(customer=self.customer),
+                location_id,
+            )
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user, "customer": self.customer}
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        if "customer" in form.fields:
+            # Another customer: reload its locations and line managers in place (htmx).
+            form.fields["customer"].widget.attrs.update(
+                {
+                    "hx-post": self.request.get_full_path(),
+                    "hx-trigger": "change",
+                    "hx-include": "closest form",
+                    "hx-vals": '{"_refresh": "1"}',
+                    "hx-target": "#customer-fields",
+                    "hx-swap": "outerHTML",
+                }
+            )
+        return form
+
+    def get_initial(self) -> dict[str, Any]:
+        return {
+            "customer": self.customer.pk if self.customer else None,
+            "locations": [self.location.pk] if self.location else [],
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(customer=self.customer, creating=True, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "_refresh" in request.POST:
+            self.prepare()
+            return self.refreshed()
+        return super().post(request, *args, **kwargs)
+
+    def refreshed(self) -> HttpResponse:
+        """The form again with what was typed, its choices those of the customer now picked."""
+        bound = self.get_form()
+        form = ContactForm(initial=bound.values_kept(), user=self.user, customer=bound.chosen_customer)
+        if wants_partial(self.request):
+            return render(self.request, "contacts/_partials/customer_fields.html", {"form": form})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def perform(self, form: ContactForm) -> Contact:
+        return services.create_contact(acting_user=self.user, data=form.service_data())
+
+    def success_url_for(self, obj: Contact) -> str:
+        return contact_url(obj)
+
+
+class ContactUpdateView(ContactCreateView):
+    """Edit a contact: every field for users who may change it, only the notes for those who may
+    change only notes (technicians)."""
+
+    success_message = "Contact “{obj.full_name}” saved."
+
+    def prepare(self) -> None:
+        user = self.user
+        self.contact = access.fetch(
+            user,
+            Contact.objects.select_related("customer"),
+            self.kwargs["pk"],
+        )
+        self.customer = self.contact.customer
+        self.location = None
+        if access.allowed(user, access.CHANGE, self.contact):
+            self.notes_only = False
+        elif access.allowed(user, access.CHANGE_NOTES, self.contact):
+            self.notes_only = True
+        else:
+            access.require(user, access.CHANGE, self.contact)
+
+    def get_form_class(self) -> Any:
+        return ContactNotesForm if self.notes_only else ContactForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "contact": self.contact}
+
+    def get_initial(self) -> dict[str, Any]:
+        return self.get_form_class().initial_for(self.contact)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(contact=self.contact, creating=False, notes_only=self.notes_only)
+        return context
+
+    def refreshed(self) -> HttpResponse:
+        if self.notes_only:
+            return HttpResponseRedirect(self.request.path)
+        bound = self.get_form()
+        form = ContactForm(
+            initial=bound.values_kept(), user=self.user, customer=bound.chosen_customer, contact=self.contact
+        )
+        if wants_partial(self.request):
+            return render(self.request, "contacts/_partials/customer_fields.html", {"form": form})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def perform(self, form: ContactForm) -> Contact:
+        return services.update_contact(contact=self.contact, acting_user=self.user, data=form.service_data())
+
+
+class ContactMakePrimaryView(ActionView):
+    """Make a contact its customer's primary contact. htmx swaps the row and, out of band, the
+    row of the previous primary; without JavaScript the page reloads with a message."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = self.user
+        contact = access.fetch(user, Contact.objects.select_related("customer"), pk)
+        previous_ids = list(
+            Contact.objects.filter(customer=contact.customer, is_primary=True)
+            .exclude(pk=contact.pk)
+            .values_list("pk", flat=True)
+        )
+        services.make_primary(contact=contact, acting_user=user)
+        text = f"{contact.full_name} is now the primary contact of {contact.customer}."
+        if not wants_partial(request):
+            messages.success(request, text)
+            return HttpResponseRedirect(safe_next(request, contact_url(contact)))
+        previous = list(
+            access.restrict(
+                user,
+                Contact.objects.filter(pk__in=previous_ids)
+                .select_related("customer")
+                .prefetch_related("locations"),
+                access.VIEW,
+            )
+        )
+        rows = contact_rows(user, [contact, *previous])
+        # The rows of a location page say whether each contact is at that location.
+        row_location = request.POST.get("row_location", "")
+        for row in rows:
+            row.at_location = row_location.isdigit() and any(  # type: ignore[attr-defined]
+                site.pk == int(row_location) for site in row.locations.all()
+            )
+        return render(
+            request,
+            "contacts/_partials/make_primary.html",
+            {
+                "contact": rows[0],
+                "previous": rows[1:],
+                "show_customer": request.POST.get("show_customer") == "1",
+                "show_level": row_location.isdigit(),
+                "row_location": row_location,
+                "next": request.POST.get("next", ""),
+                "inline_messages": [{"tags": "success", "text": text}],
+            },
+        )
+
+    def get_conflict_url(self) -> str:
+        return safe_next(self.request, contact_url(self.kwargs["pk"]))
+
+
+class ContactDuplicateView(ActionView):
+    """Copy a contact and open the copy for editing."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = self.user
+        contact = access.fetch(user, Contact.objects.all(), pk)
+        copy = services.duplicate_contact(contact=contact, acting_user=user)
+        messages.success(request, f"Copy of {contact.full_name} created: adjust it and save.")
+        if access.allowed(user, access.CHANGE, copy):
+            return HttpResponseRedirect(reverse("contacts:contact-update", args=[copy.pk]))
+        return HttpResponseRedirect(contact_url(copy))
+
+    def get_conflict_url(self) -> str:
+        return contact_url(self.kwargs["pk"])
+
+
+class ContactDeleteView(StaffPage):
+    """Delete a contact after a confirmation that shows what refers to it and what stays."""
+
+    section = "contacts"
+
+    model = Contact
+    template_name = "contacts/contact_confirm_delete.html"
+
+    def get_contact(self) -> Contact:
+        return access.fetch(
+            self.user,
+            Contact.objects.select_related("customer"),
+            self.kwargs["pk"],
+            access.DELETE,
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.contact = self.get_contact()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(contact=self.contact, references=selectors.contact_references(self.contact))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        contact = self.get_contact()
+        name, customer_id = contact.full_name, contact.customer_id
+        services.delete_contact(contact=contact, acting_user=self.user)
+        messages.success(request, f"Contact “{name}” deleted. Its history keeps the name.")
+        if customer_id is not None and access.can(self.user, access.VIEW, Customer):
+            return HttpResponseRedirect(reverse("customers:customer-detail", args=[customer_id]))
+        return HttpResponseRedirect(reverse("contacts:contact-list"))

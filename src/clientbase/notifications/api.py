@@ -1,0 +1,168 @@
+"""The notification preview, the outbox (`messages/`) and the activity log (`activities/`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clientbase import access
+from clientbase.api.viewsets import (
+    ScopedModelViewSet,
+    ScopedPrimaryKeyRelatedField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
+from clientbase.contacts.models import Contact
+from clientbase.customers.models import Customer, Location
+from clientbase.errors import Forbidden, ValidationFailed
+from clientbase.notifications import services
+from clientbase.notifications.events import EVENTS, QUOTE_SENT
+from clientbase.notifications.filters import ActivityFilterSet, MessageFilterSet
+from clientbase.notifications.models import Activity, Message
+from clientbase.notifications.routing import resolve_recipients
+
+# Query parameters DRF itself reads (the renderer), passed over by the strict check.
+FRAMEWORK_PARAMETERS = {"format"}
+
+
+class PreviewQuerySerializer(StrictSerializer):
+    event = serializers.ChoiceField(choices=list(EVENTS))
+    customer = serializers.IntegerField(min_value=1)
+    location = serializers.IntegerField(min_value=1, required=False)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["event"] == QUOTE_SENT and attrs.get("amount") is None:
+            raise serializers.ValidationError({"amount": ["Required for quote.sent: the quote's amount."]})
+        return attrs
+
+
+class RecipientSerializer(serializers.Serializer):
+    contact = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    reason = serializers.CharField()
+
+
+class PreviewSerializer(serializers.Serializer):
+    event = serializers.CharField()
+    recipients = RecipientSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class NotificationPreviewView(APIView):
+    """Who would get an event of a customer (at a location, for an amount), and why."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("event", str, enum=list(EVENTS), required=True),
+            OpenApiParameter("customer", int, required=True),
+            OpenApiParameter("location", int, required=False),
+            OpenApiParameter("amount", str, required=False, description="Required for quote.sent."),
+        ],
+        responses={200: PreviewSerializer, 400: OpenApiResponse(description="A bad or missing parameter")},
+    )
+    def get(self, request: Request) -> Response:
+        if not access.can(request.user, access.VIEW, Contact):
+            raise Forbidden("You may not view contacts, so not whom they are notified about either.")
+        params = {
+            key: value for key, value in request.query_params.items() if key not in FRAMEWORK_PARAMETERS
+        }
+        query = PreviewQuerySerializer(data=params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        customer = access.fetch(request.user, Customer.objects.all(), data["customer"])
+        location_id = data.get("location")
+        if (
+            location_id is not None
+            and not Location.objects.filter(pk=location_id, customer=customer).exists()
+        ):
+            raise ValidationFailed(
+                {"location": [f"No location {location_id} of customer {customer.number}."]}
+            )
+        routing = resolve_recipients(
+            event=data["event"], customer_id=customer.pk, location_id=location_id, amount=data.get("amount")
+        )
+        return Response(
+            {
+                "event": routing.event,
+                "recipients": [
+                    {"contact": r.contact_id, "name": r.name, "email": r.email, "reason": r.reason}
+                    for r in routing.recipients
+                ],
+                "warnings": routing.warnings,
+            }
+        )
+
+
+class MessageSerializer(StrictModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "event",
+            "customer",
+            "contact",
+            "to",
+            "recipient_name",
+            "subject",
+            "reason",
+            "status",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "message_id",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageViewSet(ScopedModelViewSet):
+    """The outbound mail log (read-only): every message with its status and delivery attempts.
+    Without EMAIL_HOST, messages stay `pending` here instead of being sent."""
+
+    queryset = Message.objects.all()
+    serializer_class = MessageSerializer
+    filterset_class = MessageFilterSet
+    http_method_names = ["get", "head", "options"]
+
+
+class ActivitySerializer(StrictModelSerializer):
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
+    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
+    kind = serializers.ChoiceField(choices=[Activity.Kind.CALL, Activity.Kind.NOTE, Activity.Kind.MESSAGE])
+    user = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "customer",
+            "contact",
+            "contact_name",
+            "kind",
+            "summary",
+            "body",
+            "message",
+            "user",
+            "created_at",
+        ]
+        read_only_fields = ["id", "contact_name", "message", "user", "created_at"]
+        validators: list[Any] = []
+
+
+class ActivityViewSet(ScopedModelViewSet):
+    """The log of a contact or customer (`?contact=`, `?customer=`): messages sent, and the calls
+    and notes staff record here (`POST` with kind `call` or `note`)."""
+
+    queryset = Activity.objects.select_related("user")
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+    create_service = staticmethod(services.record_activity)

@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "clientbase.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from clientbase.contacts.views import register_contact_section
+        from clientbase.customers.views import CustomerSection, register_customer_section
+        from clientbase.notifications.views import contact_activity_section, customer_activity_section
+        from clientbase.pages import NavItem, PageSection, register_nav_item
+
+        register_nav_item(NavItem("outbox", "Outbox", "notifications:outbox", "notifications.Message"))
+        register_contact_section(
+            PageSection(
+                key="activity",
+                title="E-mail and activity",
+                template_name="notifications/_partials/contact_activity.html",
+                context=contact_activity_section,
+            )
+        )
+        register_customer_section(
+            CustomerSection(
+                key="activity",
+                title="Activity",
+                template_name="notifications/_partials/customer_activity.html",
+                context=customer_activity_section,
+            )
+        )

@@ -1,0 +1,110 @@
+"""`clientbase worker`: deliver the mail outbox, until stopped (or once, with `--once`).
+
+Why the outbox table with this loop, and not django-tasks with its database backend: the `Message`
+row already is the durable queue the issue asks for. It is written in the same transaction as the
+change, and it carries everything delivery needs: status, attempts, the next attempt's time, the
+last error, and a lease that a crashed worker's claim expires from. A django-tasks task per message
+would keep a second copy of that state in another table, which must then be kept consistent with
+the first (a task lost or run twice is a message lost or sent twice), and the retry policy the
+issue asks for (exponential backoff with jitter and a cap, 4xx against 5xx, bounces) would still be
+ours to write. One table, one loop, claimed with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL
+and serialised by SQLite's IMMEDIATE transactions, is the simpler and more robust of the two; see
+`clientbase.notifications.delivery` for the rules.
+
+SIGTERM and SIGINT stop the worker after the message being sent; the rest of its batch is released
+for other workers at once. Several workers may run side by side."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections import Counter
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from clientbase.notifications import delivery
+
+logger = logging.getLogger("clientbase.notifications.worker")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:100]
+
+
+class Command(BaseCommand):
+    help = "Deliver queued e-mail over SMTP (EMAIL_HOST); keep running until stopped, or --once."
+    requires_migrations_checks = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Deliver what is due now, then exit.")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=2.0,
+            help="Seconds between looks at the outbox when nothing is due (default 2).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stopping = threading.Event()
+        self.name = worker_name()
+        if options["once"]:
+            self.run_once()
+            return
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.run_forever(options["interval"])
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, signum: int, frame: Any) -> None:
+        logger.info("worker %s stopping (signal %s)", self.name, signum)
+        self.stopping.set()
+
+    def _report(self, outcomes: Counter[str]) -> None:
+        if outcomes:
+            summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+            self.stdout.write(f"Outbox: {summary}.")
+
+    def run_once(self) -> None:
+        if not delivery.sending_enabled():
+            self.stdout.write("EMAIL_HOST is not set: messages stay in the outbox, nothing was sent.")
+            return
+        total: Counter[str] = Counter()
+        while True:
+            outcomes = delivery.process_due(worker=self.name, should_stop=self.stopping.is_set)
+            total.update(outcomes)
+            if not outcomes:
+                break
+        self._report(total)
+        if not total:
+            self.stdout.write("Outbox: nothing due.")
+
+    def run_forever(self, interval: float) -> None:
+        if not delivery.sending_enabled():
+            self.stdout.write(
+                "EMAIL_HOST is not set: messages stay in the outbox (see the outbox page and "
+                "/api/v1/messages/). Waiting; set EMAIL_HOST and restart to deliver them."
+            )
+            while not self.stopping.wait(1):
+                pass
+            return
+        self.stdout.write(f"Worker {self.name} delivering mail through the SMTP server (Ctrl+C to stop).")
+        while not self.stopping.is_set():
+            close_old_connections()
+            try:
+                outcomes = delivery.process_due(worker=self.name, should_stop=self.stopping.is_set)
+            except Exception:
+                # The database may be briefly unavailable; claims taken stay leased and expire.
+                logger.exception("worker %s: delivery round failed; trying again", self.name)
+                outcomes = Counter()
+            self._report(outcomes)
+            if not outcomes:
+                self.stopping.wait(interval)
+        close_old_connections()

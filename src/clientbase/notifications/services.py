@@ -1,0 +1,176 @@
+"""Writes of the notifications app: the test e-mail and the verification of its link, the
+activity log, and the e-mail status a bounce sets."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clientbase import access
+from clientbase.contacts.models import Contact
+from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.notifications.events import LABELS, TEST_EMAIL, new_message_id
+from clientbase.notifications.models import Activity, Message
+from clientbase.writes import set_acting_user
+
+VERIFY_SALT = "clientbase.notifications.verify-email"
+VERIFY_MAX_AGE = datetime.timedelta(days=7)
+ACTIVITY_FIELDS = ("customer", "contact", "kind", "summary", "body")
+
+
+def verification_token(contact: Contact, issued_at: datetime.datetime) -> str:
+    """A signed token naming the contact, the address it verifies and when it was issued."""
+    return signing.dumps(
+        {"contact": contact.pk, "email": contact.email, "issued": issued_at.timestamp()}, salt=VERIFY_SALT
+    )
+
+
+@transaction.atomic
+def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Message:
+    """Queue a test e-mail to `contact` with a single-use link that verifies the address for
+    seven days. `base_url` is where this site is reached (`https://crm.example.com/`). A bounce
+    marks the address bounced, the link marks it verified."""
+    access.require(acting_user, access.CHANGE, contact)
+    if not contact.email:
+        raise Conflict(f"{contact.full_name} has no e-mail address to verify; add one first.")
+    now = timezone.now()
+    path = reverse("verify-email", args=[verification_token(contact, now)])
+    user = acting_user.get_username() if getattr(acting_user, "is_authenticated", False) else ""
+    return Message.objects.create(
+        event=TEST_EMAIL,
+        message_id=new_message_id(),
+        customer_id=contact.customer_id,
+        contact=contact,
+        to=contact.email,
+        recipient_name=contact.full_name,
+        reason=f"Test e-mail requested by {user}." if user else "Test e-mail.",
+        subject="Please confirm your e-mail address",
+        context={
+            "verify_url": base_url.rstrip("/") + path,
+            "valid_days": VERIFY_MAX_AGE.days,
+        },
+        next_attempt_at=now,
+    )
+
+
+def read_verification_token(token: str) -> dict[str, Any]:
+    """The token's content; NotFound when it was not made here, Conflict when it expired."""
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise Conflict("This link has expired; ask for a new test e-mail.") from error
+    except signing.BadSignature as error:
+        raise NotFound("This link is not valid.") from error
+    if not isinstance(data, dict) or not {"contact", "email", "issued"} <= set(data):
+        raise NotFound("This link is not valid.")
+    return data
+
+
+def verification_contact(token: str, *, lock: bool = False) -> Contact:
+    """The contact whose address the token may verify now. NotFound for a token not made here,
+    Conflict when it expired, was used already (or a later link was), or the contact's address
+    changed since it was sent."""
+    data = read_verification_token(token)
+    contacts = Contact.objects.select_for_update() if lock else Contact.objects.all()
+    contact = contacts.filter(pk=data["contact"]).first()
+    if contact is None:
+        raise NotFound("This link is not valid.")
+    if contact.email.lower() != str(data["email"]).lower():
+        raise Conflict("The e-mail address changed since this link was sent; ask for a new test e-mail.")
+    issued = datetime.datetime.fromtimestamp(float(data["issued"]), tz=datetime.UTC)
+    if contact.last_verified_at is not None and contact.last_verified_at >= issued:
+        raise Conflict("This link has already been used.")
+    return contact
+
+
+@transaction.atomic
+def verify_email(*, token: str) -> Contact:
+    """Mark the address of the token verified (see `verification_contact` for the refusals)."""
+    contact = verification_contact(token, lock=True)
+    contact.email_status = Contact.EmailStatus.VERIFIED
+    contact.last_verified_at = timezone.now()
+    set_acting_user(contact, None)
+    contact.save(update_fields=["email_status", "last_verified_at", "updated_at"])
+    Activity.objects.create(
+        customer_id=contact.customer_id,
+        contact=contact,
+        contact_name=contact.full_name,
+        kind=Activity.Kind.NOTE,
+        summary=f"E-mail address {contact.email} verified through the test e-mail's link.",
+    )
+    return contact
+
+
+def mark_bounced(*, contact_id: int, address: str, detail: str) -> bool:
+    """The mail server says `address` does not exist: mark the contact's address bounced, unless
+    the contact has another address by now. Answers whether it did. Call inside a transaction."""
+    contact = Contact.objects.select_for_update().filter(pk=contact_id, email__iexact=address).first()
+    if contact is None or contact.email_status == Contact.EmailStatus.BOUNCED:
+        return False
+    contact.email_status = Contact.EmailStatus.BOUNCED
+    set_acting_user(contact, None)
+    contact.save(update_fields=["email_status", "updated_at"])
+    Activity.objects.create(
+        customer_id=contact.customer_id,
+        contact=contact,
+        contact_name=contact.full_name,
+        kind=Activity.Kind.NOTE,
+        summary=f"E-mail address {address} bounced.",
+        body=detail,
+    )
+    return True
+
+
+def record_message_sent(message: Message) -> Activity:
+    """The activity of a sent message, written with the change of its status."""
+    return Activity.objects.create(
+        customer_id=message.customer_id,
+        contact_id=message.contact_id,
+        contact_name=message.recipient_name or message.to,
+        kind=Activity.Kind.MESSAGE,
+        summary=message.subject[:255],
+        body=f"{LABELS.get(message.event, message.event)} e-mail to {message.to}.",
+        message=message,
+    )
+
+
+@transaction.atomic
+def record_activity(*, acting_user: Any, data: Mapping[str, Any]) -> Activity:
+    """Record a call or a note about a contact or a customer. The customer defaults to the
+    contact's; a contact of another customer is refused. Messages are recorded by the worker."""
+    access.require_model(acting_user, access.ADD, Activity)
+    unknown = sorted(set(data) - set(ACTIVITY_FIELDS))
+    if unknown:
+        raise ValidationFailed({name: ["Unknown field."] for name in unknown})
+    errors: dict[str, list[str]] = {}
+    kind = str(data.get("kind") or "")
+    if kind not in (Activity.Kind.CALL, Activity.Kind.NOTE):
+        errors["kind"] = ["Record a call or a note; messages are recorded when they are sent."]
+    summary = (data.get("summary") or "").strip()
+    if not summary:
+        errors["summary"] = ["This field may not be blank."]
+    contact: Contact | None = data.get("contact")
+    customer = data.get("customer")
+    if contact is not None and customer is not None and contact.customer_id != customer.pk:
+        errors["contact"] = [f"{contact.full_name} is not a contact of this customer."]
+    if contact is None and customer is None:
+        errors["customer"] = ["Name the customer or the contact this is about."]
+    if errors:
+        raise ValidationFailed(errors)
+    customer_id = customer.pk if customer is not None else contact.customer_id if contact else None
+    access.require_customer_in_scope(acting_user, customer_id)
+    return Activity.objects.create(
+        customer_id=customer_id,
+        contact=contact,
+        contact_name=contact.full_name if contact is not None else "",
+        kind=kind,
+        summary=summary,
+        body=(data.get("body") or "").strip(),
+        user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )

@@ -1,0 +1,159 @@
+"""The page behind the link of a test e-mail (for the recipient, no login), and the staff pages of
+the outbox. Opening the link shows a confirmation button (so a mail scanner fetching the link
+confirms nothing); pressing it verifies the address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from clientbase import access
+from clientbase.contacts.models import Contact
+from clientbase.customers.models import Customer
+from clientbase.errors import ServiceError
+from clientbase.notifications import delivery, services
+from clientbase.notifications.events import LABELS
+from clientbase.notifications.filters import MessageFilterSet
+from clientbase.notifications.mail import render_bodies
+from clientbase.notifications.models import Activity, Message
+from clientbase.pages import ActionView, DetailPage, ListPage, safe_next
+
+TEMPLATE = "notifications/verify_email.html"
+
+
+class VerifyEmailView(View):
+    """GET: the address and a button; POST: `services.verify_email`. Needs no login: the signed,
+    single-use token is the proof."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            contact = services.verification_contact(token)
+        except ServiceError as error:
+            return render(request, TEMPLATE, {"state": "error", "error": error.message}, status=400)
+        return render(request, TEMPLATE, {"state": "confirm", "email": contact.email})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            contact = services.verify_email(token=token)
+        except ServiceError as error:
+            return render(request, TEMPLATE, {"state": "error", "error": error.message}, status=400)
+        return render(request, TEMPLATE, {"state": "verified", "email": contact.email})
+
+
+# Staff pages ---------------------------------------------------------------------------------------
+
+
+class OutboxView(ListPage):
+    """Every message, newest first, with its delivery state. Without EMAIL_HOST this is where mail
+    stays, readable, instead of being sent."""
+
+    section = "outbox"
+    model = Message
+    queryset = Message.objects.all()
+    filterset_class = MessageFilterSet
+    template_name = "notifications/outbox.html"
+    partial_template_name = "notifications/_partials/outbox_results.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            sending_enabled=delivery.sending_enabled(),
+            statuses=Message.Status.choices,
+            events=list(LABELS.items()),
+            selected={key: self.request.GET.get(key, "") for key in ("status", "event")},
+        )
+        return context
+
+
+class MessageDetailView(DetailPage):
+    """One message as its recipient reads it (plain text, and the HTML in a sandboxed frame)."""
+
+    section = "outbox"
+    model = Message
+    queryset = Message.objects.select_related("customer", "contact")
+    template_name = "notifications/message_detail.html"
+    context_object_name = "message"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        try:
+            text, html = render_bodies(self.object)
+        except Exception as error:  # the worker fails such a message; the page says why
+            text, html = "", ""
+            context["render_error"] = f"{type(error).__name__}: {error}"
+        context.update(
+            text=text,
+            html=html,
+            sending_enabled=delivery.sending_enabled(),
+            can_view_contacts=access.can(self.user, access.VIEW, Contact),
+        )
+        return context
+
+
+class ContactSendTestEmailView(ActionView):
+    """The contact page's “Send test e-mail”: queue it, then back to the contact with a message."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        message = services.send_test_email(
+            contact=contact, acting_user=request.user, base_url=request.build_absolute_uri("/")
+        )
+        waiting = (
+            "" if delivery.sending_enabled() else " No mail is sent here (no EMAIL_HOST): see the outbox."
+        )
+        messages.success(request, f"Test e-mail to {message.to} queued.{waiting}")
+        return HttpResponseRedirect(self.get_conflict_url())
+
+    def get_conflict_url(self) -> str:
+        return safe_next(self.request, reverse("contacts:contact-detail", args=[self.kwargs["pk"]]))
+
+
+# How many activities the customer page shows.
+CUSTOMER_SECTION_SIZE = 20
+
+
+def customer_activity_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    """The activity log of a customer for its page (newest first); None when the user may not see
+    it."""
+    user = request.user
+    if not access.can(user, access.VIEW, Activity):
+        return None
+    activities = access.restrict(
+        user, Activity.objects.filter(customer=customer).select_related("user"), access.VIEW
+    )
+    rows = list(activities[: CUSTOMER_SECTION_SIZE + 1])
+    return {
+        "activities": rows[:CUSTOMER_SECTION_SIZE],
+        "more": len(rows) > CUSTOMER_SECTION_SIZE,
+        "can_view_contacts": access.can(user, access.VIEW, Contact),
+    }
+
+
+def contact_activity_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
+    """The contact page's e-mail status, its “Send test e-mail” action, and the contact's activity
+    (newest first); None when the user may see neither."""
+    user = request.user
+    may_send = bool(contact.email) and access.allowed(user, access.CHANGE, contact)
+    can_view_activity = access.can(user, access.VIEW, Activity)
+    if not (may_send or can_view_activity):
+        return None
+    rows: list[Activity] = []
+    if can_view_activity:
+        activities = access.restrict(
+            user, Activity.objects.filter(contact=contact).select_related("user"), access.VIEW
+        )
+        rows = list(activities[: CUSTOMER_SECTION_SIZE + 1])
+    return {
+        "contact": contact,
+        "may_send_test_email": may_send,
+        "can_view_activity": can_view_activity,
+        "activities": rows[:CUSTOMER_SECTION_SIZE],
+        "more": len(rows) > CUSTOMER_SECTION_SIZE,
+    }

@@ -1,0 +1,492 @@
+"""The base of every staff page.
+
+One mixin translates service errors (`ServiceErrorMixin`, the page twin of
+`clientbase.api.errors.exception_handler`); the base views ask `access` for everything: a list
+starts from `access.restrict`, a single object comes from `access.fetch`, and the flags that show or
+hide buttons come from `access.allowed` / `access.can`. The services still refuse what a page hides.
+
+htmx: one view answers the whole page, or only its partial when htmx asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordChangeDoneView,
+    PasswordChangeView,
+    redirect_to_login,
+)
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import FormView, TemplateView, View
+
+from clientbase import access
+from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+
+# Where htmx puts an error it cannot show in the element that asked (see base.html).
+MESSAGES_TARGET = "#messages"
+
+
+def is_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` parameter when it points into this site, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """htmx asked for a part of the page (not a boosted link, not a restore of the history)."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
+
+
+def message_response(request: HttpRequest, tags: str, text: str, status: int) -> HttpResponse:
+    """For htmx: the message alone, swapped into the page's message area (base.html)."""
+    response = render(
+        request, "_messages.html", {"inline_messages": [{"tags": tags, "text": text}]}, status=status
+    )
+    response["HX-Retarget"] = MESSAGES_TARGET
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+# Authentication -----------------------------------------------------------------------------------
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The staff login refuses portal users (they log in at the portal)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "not_staff": "This sign-in is for staff. Customer contacts sign in to the customer portal.",
+    }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not is_staff(user):
+            raise ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+class StaffLoginView(LoginView):
+    authentication_form = StaffAuthenticationForm
+    template_name = "registration/login.html"
+
+
+# The page mixins ----------------------------------------------------------------------------------
+
+
+class ServiceErrorMixin:
+    """Service errors as pages: NotFound is a 404, Forbidden a 403 (with the service's reason),
+    Conflict a clear message on the page with nothing changed. For htmx the message is swapped into
+    the page's message area."""
+
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except NotFound as error:
+            if getattr(request, "htmx", False):
+                return message_response(request, "error", error.message, 404)
+            raise Http404(error.message) from error
+        except Forbidden as error:
+            if getattr(request, "htmx", False):
+                return message_response(request, "error", error.message, 403)
+            raise PermissionDenied(error.message) from error
+        except (Conflict, ServiceError) as error:
+            if getattr(request, "htmx", False):
+                return message_response(request, "error", error.message, 409)
+            if request.method in ("GET", "HEAD"):  # sending it back to itself would loop
+                return render(request, "409.html", {"message": error.message}, status=409)
+            messages.error(request, error.message)
+            return HttpResponseRedirect(self.get_conflict_url())
+
+    def get_conflict_url(self) -> str:
+        """Where a refused action sends the user back to (the message is shown there)."""
+        return safe_next(self.request, self.request.get_full_path())
+
+
+class StaffRequiredMixin:
+    """Staff only. Anonymous users go to the login page (htmx: the whole page does); signed-in
+    users who are not staff (portal contacts) get a 403."""
+
+    request: HttpRequest
+    # The part of the site a page belongs to, marked in the main navigation.
+    section: ClassVar[str] = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = redirect_to_login(request.get_full_path())["Location"]
+                return response
+            return redirect_to_login(request.get_full_path())
+        if not is_staff(request.user):
+            raise Forbidden("These pages are for staff. Customer contacts use the customer portal.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    @property
+    def user(self) -> Any:
+        """The signed-in staff user (typed loosely: `access` takes any user)."""
+        return self.request.user
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(nav=navigation(self.user), section=self.section)
+        return context
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main navigation: shown to users who may view `model` ("app_label.Model");
+    marked current on pages whose `section` is `section`."""
+
+    section: str
+    label: str
+    url_name: str
+    model: str
+
+
+# The main navigation after "Search"; apps add theirs with `register_nav_item` (AppConfig.ready()).
+NAV_ITEMS: list[NavItem] = [
+    NavItem("customers", "Customers", "customers:customer-list", "customers.Customer"),
+    NavItem("contacts", "Contacts", "contacts:contact-list", "contacts.Contact"),
+    NavItem("locations", "Locations", "customers:location-list", "customers.Location"),
+]
+
+
+def register_nav_item(item: NavItem) -> None:
+    if all(existing.section != item.section for existing in NAV_ITEMS):
+        NAV_ITEMS.append(item)
+
+
+def navigation(user: Any) -> dict[str, Any]:
+    """The sections of the main navigation the user may view: `items` (in order, with their URL),
+    and a flag per section (`nav.customers`)."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    visible = [item for item in NAV_ITEMS if access.can(user, access.VIEW, apps.get_model(item.model))]
+    nav: dict[str, Any] = {item.section: item in visible for item in NAV_ITEMS}
+    nav["items"] = [
+        {"section": item.section, "label": item.label, "url": reverse(item.url_name)} for item in visible
+    ]
+    return nav
+
+
+class StaffPage(ServiceErrorMixin, StaffRequiredMixin, TemplateView):
+    """A staff page about `model`; users who may not view that model at all get a 403."""
+
+    model: ClassVar[type[Model] | None] = None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.require_view()
+        return super().get(request, *args, **kwargs)
+
+    def require_view(self) -> None:
+        if self.model is not None:
+            access.require_model(self.user, access.VIEW, self.model)
+
+    def can(self, action: str, model: type[Model]) -> bool:
+        return access.can(self.user, action, model)
+
+    def allowed(self, action: str, obj: Model) -> bool:
+        return access.allowed(self.user, action, obj)
+
+
+# Pagination ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of rows. Reads one row beyond the page instead of counting (as the API's
+    `Pagination` does), so a page costs the same on a million rows as on ten."""
+
+    rows: list[Any]
+    number: int
+    has_next: bool
+    query: Mapping[str, Sequence[str]]
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows
+
+    def _url(self, number: int) -> str:
+        params = [(key, value) for key, values in self.query.items() if key != "page" for value in values]
+        if number > 1:
+            params.append(("page", str(number)))
+        return "?" + urlencode(params) if params else "?"
+
+    @property
+    def next_url(self) -> str:
+        return self._url(self.number + 1)
+
+    @property
+    def previous_url(self) -> str:
+        return self._url(self.number - 1)
+
+    @property
+    def first_url(self) -> str:
+        return self._url(1)
+
+
+# Beyond this a page number is nonsense (and an offset the database cannot take).
+MAX_PAGE = 100_000
+
+
+def paginate(request: HttpRequest, queryset: QuerySet | Sequence[Any], page_size: int) -> Page:
+    """The page `?page=` of `queryset` (page 1 for anything that is not a positive number)."""
+    try:
+        number = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        number = 1
+    start = (number - 1) * page_size
+    rows = list(queryset[start : start + page_size + 1])
+    return Page(
+        rows=rows[:page_size],
+        number=number,
+        has_next=len(rows) > page_size,
+        query={key: request.GET.getlist(key) for key in request.GET},
+    )
+
+
+def allowed_ids(user: Any, queryset: QuerySet, action: str) -> set[int]:
+    """The primary keys in `queryset` that `user` may `action`, in one query (for row buttons)."""
+    return set(access.restrict(user, queryset, action).values_list("pk", flat=True))
+
+
+# Lists, details, forms, actions -------------------------------------------------------------------
+
+
+class ListPage(StaffPage):
+    """A filtered, paginated list of what the user may see. With htmx (live search, filters)
+    only the results partial is answered."""
+
+    queryset: ClassVar[QuerySet]
+    filterset_class: ClassVar[Any] = None
+    partial_template_name: ClassVar[str]
+    page_size: ClassVar[int] = 50
+
+    def get_queryset(self) -> QuerySet:
+        return access.restrict(self.user, self.queryset.all(), access.VIEW)
+
+    def filter_queryset(self, queryset: QuerySet) -> tuple[QuerySet, Any]:
+        if self.filterset_class is None:
+            return queryset, None
+        filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        if filterset.is_bound and not filterset.is_valid():
+            return queryset.none(), filterset
+        return filterset.qs, filterset
+
+    def decorate(self, rows: list[Any]) -> None:
+        """Add what the template needs to the rows of one page (in a constant number of queries)."""
+
+    def get_template_names(self) -> list[str]:
+        if wants_partial(self.request):
+            return [self.partial_template_name]
+        return super().get_template_names()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        queryset, filterset = self.filter_queryset(self.get_queryset())
+        page = paginate(self.request, queryset, self.page_size)
+        self.decorate(page.rows)
+        filtered = any(value for key, value in self.request.GET.items() if key != "page")
+        context.update(page=page, filterset=filterset, filtered=filtered)
+        return context
+
+
+class DetailPage(StaffPage):
+    """One object the user may see (404 when missing or out of scope)."""
+
+    queryset: ClassVar[QuerySet]
+    context_object_name: ClassVar[str] = "object"
+    object: Any
+
+    def get_object(self) -> Any:
+        return access.fetch(self.user, self.queryset.all(), self.kwargs["pk"])
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.require_view()
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["object"] = context[self.context_object_name] = self.object
+        return context
+
+
+class ServiceForm(forms.Form):
+    """A form checks the shape of the input and hands `service_data()` to a service; the rules are
+    the service's. `service_error_fields` names the form field a service error key belongs to."""
+
+    service_error_fields: ClassVar[dict[str, str]] = {}
+    required_css_class = "field--required"
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+    def add_service_errors(self, error: ValidationFailed) -> None:
+        """Each message next to its field; keys the form has no field for as non-field errors."""
+        for key, texts in error.errors.items():
+            name = self.service_error_fields.get(key, key)
+            field = name if name in self.fields else None
+            for text in texts:
+                if field is None and key not in ("non_field_errors", "__all__"):
+                    text = f"{key.replace('_', ' ').capitalize()}: {text}"
+                self.add_error(field, text)
+
+
+class FormPage(ServiceErrorMixin, StaffRequiredMixin, FormView):
+    """A create or edit page that writes through a service.
+
+    `prepare()` runs first on GET and POST (fetch the object, check the permission: a user who may
+    not do this gets a 403 before seeing the form). `perform(form)` calls the service; a
+    ValidationFailed puts its messages next to the fields, a Forbidden or Conflict shows the reason
+    above the form, with what was typed kept and nothing changed."""
+
+    form_class: type[ServiceForm]
+    success_message: ClassVar[str] = "Saved."
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.prepare()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.prepare()
+        return super().post(request, *args, **kwargs)
+
+    def prepare(self) -> None:
+        """Fetch what the page is about and check that the user may do this."""
+
+    def perform(self, form: Any) -> Model:
+        """Call the service with `form.service_data()`; answer the object written."""
+        raise NotImplementedError
+
+    def success_url_for(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except ValidationFailed as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        except Forbidden as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        except Conflict as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        messages.success(self.request, self.get_success_message(obj))
+        return HttpResponseRedirect(self.success_url_for(obj))
+
+    def get_success_message(self, obj: Model) -> str:
+        return self.success_message.format(obj=obj)
+
+
+class ActionView(ServiceErrorMixin, StaffRequiredMixin, View):
+    """A POST that runs one service (make primary, duplicate)."""
+
+    http_method_names = ["post"]
+
+
+class StaffPasswordChangeView(ServiceErrorMixin, StaffRequiredMixin, PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+
+
+class StaffPasswordChangeDoneView(ServiceErrorMixin, StaffRequiredMixin, PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+def readable(value: Any) -> str:
+    """A recorded value as a person reads it (for history entries)."""
+    if value is None or value in ("", [], {}):
+        return "empty"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, dict):
+        return ", ".join(str(item) for item in value.values() if item) or "empty"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def history_for_display(entries: list[dict[str, Any]], model: type[Model]) -> list[dict[str, Any]]:
+    """History entries (as the selectors answer them) with field labels and readable values."""
+    for entry in entries:
+        for change in entry["changes"]:
+            try:
+                field = model._meta.get_field(change["field"])
+            except Exception:  # a field the model no longer has
+                field = None
+            label = str(getattr(field, "verbose_name", change["field"].replace("_", " ")))
+            change["label"] = label[:1].upper() + label[1:]
+            change["old"], change["new"] = readable(change["old"]), readable(change["new"])
+    return entries
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A section another app adds to a detail page (the customer page, the contact page):
+    `template_name` is included with the page's object and `section`, what `context(request, obj)`
+    answers; the section is left out when that is None (e.g. the user may not see it)."""
+
+    key: str
+    title: str
+    template_name: str
+    context: Callable[[HttpRequest, Any], dict[str, Any] | None]
+
+
+def register_section(registry: list[PageSection], section: PageSection) -> None:
+    if all(existing.key != section.key for existing in registry):
+        registry.append(section)
+
+
+def sections_for(request: HttpRequest, obj: Any, registry: list[PageSection]) -> list[dict[str, Any]]:
+    """The registered sections this request shows for `obj`, with their context."""
+    shown = []
+    for section in registry:
+        context = section.context(request, obj)
+        if context is not None:
+            shown.append(
+                {
+                    "key": section.key,
+                    "title": section.title,
+                    "template_name": section.template_name,
+                    "context": context,
+                }
+            )
+    return shown
+
+
+def flags(user: Any, obj: Model, actions: Iterable[str]) -> dict[str, bool]:
+    """{action: may `user` do it to `obj`}, for showing only the buttons a user may use."""
+    return {action: access.allowed(user, action, obj) for action in actions}

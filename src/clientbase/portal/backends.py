@@ -1,0 +1,42 @@
+"""Portal sign-in: e-mail address and password of a contact with portal access.
+
+Only `authenticate(request, email=..., password=...)` (the portal's login form) reaches this
+backend; staff sign in with their username through Django's `ModelBackend`, which this backend
+leaves alone. Staff users are never portal users. Whether the contact may sign in *today* (portal
+on, active, within its support dates) is decided after the password was found right, by the
+login form, so that the refusal can say why without telling a guesser anything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend
+from django.http import HttpRequest
+
+from clientbase.portal.services.passwords import portal_login_for
+
+
+class PortalBackend(BaseBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        email: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any | None:
+        if email is None or password is None:
+            return None
+        found = portal_login_for(email)
+        if found is None:
+            # Spend the time a password check takes, so timing does not tell which addresses exist.
+            get_user_model()().set_password(password)
+            return None
+        user, _ = found
+        return user if user.check_password(password) else None
+
+    def get_user(self, user_id: Any) -> Any | None:
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        if user is None or not user.is_active or user.is_staff or user.is_superuser:
+            return None
+        return user

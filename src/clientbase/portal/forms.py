@@ -1,0 +1,288 @@
+"""Forms of the portal. They check the shape of the input; the rules are the services' (and the
+sign-in's, in `PortalLoginForm`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from clientbase import access
+from clientbase.contacts.models import Contact
+from clientbase.customers.forms import PhoneField
+from clientbase.customers.models import Asset, Location
+from clientbase.pages import ServiceForm
+from clientbase.portal import throttle
+from clientbase.portal.refusals import access_refusal
+
+CAPABILITY_CHOICES = [
+    ("admin", "Admin access: every feature of the portal, and managing who has access"),
+    ("billing", "Access billing: invoices"),
+    ("reports", "Access reports: work orders and invoices per location"),
+    ("create_work_order", "Create work orders: ask us for service"),
+    ("edit_contacts", "Edit contacts: view, add, edit and delete your organisation's contacts"),
+]
+CAPABILITY_LABELS = {
+    "admin": "Admin access",
+    "billing": "Access billing",
+    "reports": "Access reports",
+    "create_work_order": "Create work orders",
+    "edit_contacts": "Edit contacts",
+}
+
+
+class PortalLoginForm(forms.Form):
+    """E-mail address and password; refused with the reason when the contact may not sign in
+    today, and without looking at the password while the throttle holds."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    INVALID = (
+        "The e-mail address or the password is not right. If you have not chosen a password yet, "
+        "use the link in your invitation e-mail, or “Forgot your password?” below."
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if not email or password is None:
+            return cleaned
+        if throttle.is_locked(self.request, email):
+            raise forms.ValidationError(
+                "Too many failed sign-in attempts. Please wait "
+                f"{throttle.lockout_minutes()} minutes and try again, or reset your password.",
+                code="throttled",
+            )
+        user = authenticate(self.request, email=email, password=password)
+        if user is None:
+            throttle.record_failure(self.request, email)
+            raise forms.ValidationError(self.INVALID, code="invalid_login")
+        throttle.clear(email)
+        contact = access.portal_contact(user)
+        if contact is None or not access.portal_access_is_current(contact):
+            raise forms.ValidationError(access_refusal(contact), code="not_current")
+        self.user = user
+        return cleaned
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class LoginEmailForm(forms.Form):
+    """A portal admin's new sign-in address, confirmed with its password."""
+
+    email = forms.EmailField(
+        label="New e-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        help_text="To confirm that it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("This is not your current password.", code="password_incorrect")
+        return password
+
+
+class ContactSearchForm(forms.Form):
+    """The contacts page's search: by name and status."""
+
+    search = forms.CharField(label="Name", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Contact.Status.choices]
+    )
+
+
+class ColleagueForm(ServiceForm):
+    """Add or edit a contact of the portal user's customer. The portal permission level appears
+    only for a portal admin, and never on its own record."""
+
+    service_error_fields = {"portal": "portal_permissions"}
+
+    salutation = forms.CharField(
+        label="Title",
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "honorific-prefix", "placeholder": "Mr., Ms., Dr."}),
+    )
+    first_name = forms.CharField(
+        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    title = forms.CharField(
+        label="Job title",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    department = forms.CharField(max_length=150, required=False)
+    email = forms.CharField(
+        label="E-mail",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = PhoneField(help_text="Any format; numbers abroad with their country code (+44 …).")
+    mobile = PhoneField()
+    locations = forms.ModelMultipleChoiceField(
+        label="Sites",
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None: the contact is for every site.",
+    )
+    status = forms.ChoiceField(choices=Contact.Status.choices, initial=Contact.Status.ACTIVE)
+    portal_enabled = forms.BooleanField(
+        label="Customer portal access",
+        required=False,
+        help_text="They receive an e-mail with a link to choose their password.",
+    )
+    portal_permissions = forms.MultipleChoiceField(
+        label="Portal permission level",
+        choices=CAPABILITY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    PLAIN = (
+        "salutation",
+        "first_name",
+        "last_name",
+        "title",
+        "department",
+        "email",
+        "phone",
+        "mobile",
+        "status",
+    )
+
+    def __init__(self, *args: Any, user: Any, actor: Contact, contact: Contact | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from clientbase.portal.services.accounts import grantable_capabilities, is_portal_admin
+
+        self.contact = contact
+        assert actor.customer_id is not None, "a portal user always has a customer"
+        self.fields["locations"].queryset = access.restrict(  # type: ignore[attr-defined]
+            user, Location.objects.filter(customer_id=actor.customer_id, is_active=True), access.VIEW
+        )
+        self.manages_portal = is_portal_admin(actor) and (contact is None or contact.pk != actor.pk)
+        if self.manages_portal:
+            grantable = grantable_capabilities(actor)
+            self.fields["portal_permissions"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in CAPABILITY_CHOICES if value in grantable
+            ]
+        else:
+            del self.fields["portal_enabled"]
+            del self.fields["portal_permissions"]
+        if contact is not None and contact.user_id and contact.portal_enabled and not is_portal_admin(actor):
+            self.fields["email"].disabled = True
+            self.fields[
+                "email"
+            ].help_text = (
+                "The address this person signs in to the portal with; only a portal admin can change it."
+            )
+        elif contact is not None and contact.user_id and contact.portal_enabled:
+            self.fields[
+                "email"
+            ].help_text = "The address this person signs in with; changing it tells the old address."
+
+    @classmethod
+    def initial_for(cls, contact: Contact) -> dict[str, Any]:
+        initial: dict[str, Any] = {name: getattr(contact, name) for name in cls.PLAIN}
+        initial.update(
+            locations=[location.pk for location in contact.locations.all()],
+            portal_enabled=contact.portal_enabled,
+            portal_permissions=list(contact.portal_permissions or []),
+        )
+        return initial
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        values: dict[str, Any] = {
+            name: data[name] for name in self.PLAIN if name in self.changed_data or self.contact is None
+        }
+        if self.contact is None or "locations" in self.changed_data:
+            values["locations"] = list(data["locations"])
+        if self.manages_portal and (
+            self.contact is None or {"portal_enabled", "portal_permissions"} & set(self.changed_data)
+        ):
+            values["portal"] = {
+                "enabled": data["portal_enabled"],
+                "permissions": list(data["portal_permissions"]),
+            }
+        return values
+
+
+class WorkOrderRequestForm(forms.Form):
+    """A request for service: where, on what, and what is wrong."""
+
+    location = forms.ModelChoiceField(
+        label="Site",
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label="Not at one site in particular",
+    )
+    asset = forms.ModelChoiceField(
+        label="Equipment",
+        queryset=Asset.objects.none(),
+        required=False,
+        empty_label="No particular equipment",
+        help_text="Only equipment at the site chosen above.",
+    )
+    summary = forms.CharField(
+        label="Short summary", max_length=200, help_text="“Rooftop unit 3 not cooling”."
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What happens, since when, how urgent, and how our technician gets access.",
+    )
+
+    def __init__(self, *args: Any, user: Any, customer_id: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = access.restrict(  # type: ignore[attr-defined]
+            user, Location.objects.filter(customer_id=customer_id, is_active=True), access.VIEW
+        )
+        self.fields["asset"].queryset = access.restrict(  # type: ignore[attr-defined]
+            user,
+            Asset.objects.filter(location__customer_id=customer_id).select_related("location"),
+            access.VIEW,
+        )
+        asset_field: Any = self.fields["asset"]
+        asset_field.label_from_instance = lambda asset: f"{asset.name} ({asset.location.name})"
+
+    def service_data(self, customer: Any) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "customer": customer,
+            "location": data["location"],
+            "asset": data["asset"],
+            "summary": data["summary"],
+            "description": data["description"],
+        }

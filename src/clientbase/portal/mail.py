@@ -1,0 +1,130 @@
+"""The portal's mails, written to the transactional outbox of `clientbase.notifications`.
+
+Each is one `Message` row for one recipient, written in the caller's transaction (so it exists
+exactly when the change that caused it commits) and delivered over SMTP by `clientbase worker`
+with the outbox's retries. The notifications app renders a message from the templates named for
+its event in `notifications.events.TEMPLATES`; `register_mail_events` (run when the app is ready)
+adds the portal's three events there, with templates under
+`portal/templates/notifications/mail/portal_*.{txt,html}`. The links in them are single-use and
+expiring (`clientbase.portal.tokens`); no password is ever mailed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from clientbase.contacts.models import Contact
+from clientbase.portal import links, tokens
+
+INVITATION = "portal.invitation"
+PASSWORD_RESET = "portal.password_reset"  # noqa: S105 (an event name)
+EMAIL_CHANGED = "portal.email_changed"
+
+MAIL_EVENTS = {
+    INVITATION: ("portal_invitation", "Portal invitation"),
+    PASSWORD_RESET: ("portal_password_reset", "Portal password reset"),
+    EMAIL_CHANGED: ("portal_email_changed", "Portal sign-in e-mail changed"),
+}
+
+
+def register_mail_events() -> None:
+    """Let the outbox's renderer find the portal's templates and labels."""
+    from clientbase.notifications import events
+
+    for event, (template, label) in MAIL_EVENTS.items():
+        events.TEMPLATES.setdefault(event, template)
+        events.LABELS.setdefault(event, label)
+
+
+def _queue(
+    *, event: str, contact: Contact, to: str, subject: str, reason: str, context: dict[str, Any]
+) -> Any:
+    from clientbase.notifications.events import new_message_id
+    from clientbase.notifications.models import Message
+
+    return Message.objects.create(
+        event=event,
+        message_id=new_message_id(),
+        customer_id=contact.customer_id,
+        contact=contact,
+        to=to,
+        recipient_name=contact.full_name,
+        reason=reason[:255],
+        subject=subject[:255],
+        context=context,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def _actor_name(acting_user: Any) -> str:
+    from clientbase import access
+
+    if acting_user is None or not getattr(acting_user, "is_authenticated", False):
+        return ""
+    contact = access.portal_contact(acting_user)
+    if contact is not None:
+        return contact.full_name
+    return acting_user.get_full_name() or acting_user.get_username()
+
+
+def _customer_name(contact: Contact) -> str:
+    return contact.customer.name if contact.customer is not None else ""
+
+
+def queue_invitation(*, contact: Contact, user: Any, acting_user: Any) -> Any:
+    """The invitation: a link to choose a password, valid for PASSWORD_RESET_TIMEOUT, once."""
+    actor = _actor_name(acting_user)
+    customer = _customer_name(contact)
+    return _queue(
+        event=INVITATION,
+        contact=contact,
+        to=contact.email,
+        subject=f"Your access to the customer portal{f' for {customer}' if customer else ''}",
+        reason=f"Portal access was granted to you by {actor}."
+        if actor
+        else "Portal access was granted to you.",
+        context={
+            "link": links.absolute(tokens.set_password_path(user)),
+            "login_url": links.absolute(reverse("portal:login")),
+            "valid_days": tokens.valid_days(),
+            "customer_name": customer,
+            "invited_by": actor,
+            "email": contact.email,
+        },
+    )
+
+
+def queue_password_reset(*, contact: Contact, user: Any) -> Any:
+    return _queue(
+        event=PASSWORD_RESET,
+        contact=contact,
+        to=contact.email,
+        subject="Reset your customer portal password",
+        reason="Someone asked to reset the portal password of this address.",
+        context={
+            "link": links.absolute(tokens.set_password_path(user)),
+            "login_url": links.absolute(reverse("portal:login")),
+            "valid_days": tokens.valid_days(),
+            "customer_name": _customer_name(contact),
+        },
+    )
+
+
+def queue_email_changed(*, contact: Contact, old_email: str, acting_user: Any) -> Any:
+    """To the old address: the sign-in e-mail changed (so a takeover does not go unnoticed)."""
+    actor = _actor_name(acting_user)
+    return _queue(
+        event=EMAIL_CHANGED,
+        contact=contact,
+        to=old_email,
+        subject="Your customer portal sign-in e-mail was changed",
+        reason="This was the address you signed in to the customer portal with.",
+        context={
+            "old_email": old_email,
+            "new_email": contact.email,
+            "changed_by": actor,
+            "customer_name": _customer_name(contact),
+        },
+    )

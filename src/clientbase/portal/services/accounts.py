@@ -1,0 +1,331 @@
+"""Portal accounts: the Django user behind a contact with portal access, its invitation, and the
+end of its sessions.
+
+`contact_saved` is the hook that `clientbase.contacts.services.create_contact` and
+`update_contact` call at their end, inside their transaction, whatever surface the change came
+from (API `portal` field, staff form, portal pages, import):
+
+- portal access switched on: the login is created (or re-opened) in the same transaction and the
+  invitation mail is written to the outbox with it (`grant_portal_access`);
+- switched off: the login is closed and its sessions end at once (`close_portal_account`);
+- the e-mail of a contact with a login changed: the login follows it and the old address is told;
+- a portal user acting: it may not change its own portal access, only a portal admin grants or
+  changes portal access (and only capabilities and support dates within its own), changing a login
+  e-mail needs admin, and the customer keeps at least one portal admin.
+
+The login's username is the contact's e-mail address, lower-cased: the unique index on usernames
+keeps two portal users from signing in with one address, even under concurrent grants."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
+
+from clientbase import access
+from clientbase.contacts.models import Contact
+from clientbase.customers.models import Customer
+from clientbase.errors import Conflict, Forbidden, ValidationFailed
+from clientbase.portal import mail
+from clientbase.portal.models import PortalSession
+from clientbase.writes import set_acting_user
+
+PORTAL_FIELDS = frozenset({"portal_enabled", "portal_permissions", "support_start", "support_end"})
+# A change of these may leave a customer without a portal admin who can still sign in.
+ADMIN_FIELDS = frozenset({"status", "customer", *PORTAL_FIELDS})
+USERNAME_MAX = 150
+
+
+def login_username(email: str) -> str:
+    """The username a portal login has: its e-mail address, lower-cased (sign-in ignores case)."""
+    return email.strip().lower()
+
+
+def grantable_capabilities(actor: Contact) -> set[str]:
+    """What a portal user may grant others: the capabilities it holds; an admin grants admin too."""
+    granted = set(actor.portal_permissions or [])
+    if "admin" in granted:
+        return {"admin", *access.PORTAL_CAPABILITIES}
+    return granted & set(access.PORTAL_CAPABILITIES)
+
+
+def is_portal_admin(contact: Contact | None) -> bool:
+    return contact is not None and "admin" in (contact.portal_permissions or [])
+
+
+def current_portal_admins(customer_id: int, *, excluding: Iterable[int] = ()) -> list[Contact]:
+    """The customer's contacts who hold `admin` and may sign in today."""
+    candidates = Contact.objects.filter(
+        customer_id=customer_id, portal_enabled=True, status="active"
+    ).exclude(pk__in=list(excluding))
+    return [c for c in candidates if is_portal_admin(c) and access.portal_access_is_current(c)]
+
+
+def lock_customer(customer_id: int | None) -> None:
+    """Serialise the changes that count a customer's portal admins (PostgreSQL row lock; SQLite's
+    IMMEDIATE transactions serialise writers already)."""
+    if customer_id is not None:
+        list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
+def ensure_admin_remains(*, contact: Contact, customer_id: int | None) -> None:
+    """Conflict when `contact` is its customer's last portal admin who can sign in (so removing
+    it, or its admin capability, would leave nobody to manage the customer's portal users)."""
+    if customer_id is None or not (is_portal_admin(contact) and access.portal_access_is_current(contact)):
+        return
+    lock_customer(customer_id)
+    if not current_portal_admins(customer_id, excluding=[contact.pk]):
+        raise Conflict(
+            f"{contact.full_name} is the last portal admin of this customer; "
+            "make another contact a portal admin first."
+        )
+
+
+# Sessions -------------------------------------------------------------------------------------
+
+
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def remember_session(user: Any, session_key: str | None) -> None:
+    """Record a portal user's session (after sign-in or a key change), so it can be ended; forget
+    those of its sessions that expired or ended meanwhile."""
+    if not session_key:
+        return
+    store = _session_store()
+    for key in PortalSession.objects.filter(user=user).values_list("session_key", flat=True):
+        if not store().exists(key):
+            PortalSession.objects.filter(session_key=key).delete()
+    PortalSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+
+
+def forget_session(session_key: str | None) -> None:
+    if session_key:
+        PortalSession.objects.filter(session_key=session_key).delete()
+
+
+def end_sessions(user: Any) -> int:
+    """End every session of `user` now: the next request of any of them is anonymous."""
+    store = _session_store()
+    keys = list(PortalSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    PortalSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+# The login ------------------------------------------------------------------------------------
+
+
+def _closed_username(user: Any) -> str:
+    return f"closed-portal-login-{user.pk}"
+
+
+def _claim_username(user: Any, email: str) -> None:
+    """Give `user` the username of `email`; Conflict when another login has it."""
+    username = login_username(email)
+    if len(username) > USERNAME_MAX:
+        raise ValidationFailed(
+            {"email": [f"An address for signing in to the portal has at most {USERNAME_MAX} characters."]}
+        )
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exclude(pk=user.pk).exists():
+        raise Conflict(
+            f"Another login already uses the e-mail address {email}; "
+            "each portal user needs an e-mail address of its own."
+        )
+    user.username = username
+    user.email = email
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # a concurrent grant took the address first
+        raise Conflict(f"Another login already uses the e-mail address {email}.") from error
+
+
+@transaction.atomic
+def grant_portal_access(*, contact: Contact, acting_user: Any) -> Any:
+    """Open `contact`'s portal login (its portal access is on): create or re-open the user, in the
+    caller's transaction, and write the invitation to the outbox with it. The user has no usable
+    password until it follows the invitation's link. Answers the invitation (a `Message`)."""
+    if not contact.portal_enabled:
+        raise Conflict(f"{contact.full_name} has no portal access; switch it on first.")
+    if not contact.email:
+        raise ValidationFailed({"portal": ["Portal access needs a valid e-mail address."]})
+    user = contact.user
+    if user is not None and (user.is_staff or user.is_superuser):
+        raise Conflict("This contact is linked to a staff login; staff users cannot use the portal.")
+    if user is None:
+        user = get_user_model()(is_staff=False, is_superuser=False)
+    user.first_name = contact.first_name[:150]
+    user.last_name = contact.last_name[:150]
+    user.is_active = True
+    user.set_unusable_password()
+    _claim_username(user, contact.email)
+    if contact.user_id != user.pk:
+        contact.user = user
+        set_acting_user(contact, acting_user)
+        contact.save(update_fields=["user", "updated_at"])
+    return mail.queue_invitation(contact=contact, user=user, acting_user=acting_user)
+
+
+def close_portal_account(user: Any) -> None:
+    """The login can no longer be used: its sessions and API tokens end now, its password and
+    every outstanding invitation or reset link stop working, and its address is free again."""
+    end_sessions(user)
+    Token.objects.filter(user=user).delete()
+    user.set_unusable_password()
+    user.is_active = False
+    user.username = _closed_username(user)
+    user.save(update_fields=["password", "is_active", "username"])
+
+
+@transaction.atomic
+def resend_invitation(*, contact: Contact, acting_user: Any) -> Any:
+    """Send `contact` a new invitation link (the password, if one was set, stays until the link is
+    used). Staff need to be allowed to change the contact; a portal user must be a portal admin.
+    Answers the queued message."""
+    access.require(acting_user, access.CHANGE, contact)
+    actor = access.portal_contact(acting_user)
+    if actor is not None and not is_portal_admin(actor):
+        raise Forbidden("Only a portal admin may send portal invitations.")
+    if not contact.portal_enabled:
+        raise Conflict(f"{contact.full_name} has no portal access; grant it first.")
+    if contact.status != Contact.Status.ACTIVE:
+        raise Conflict(f"{contact.full_name} is inactive; an inactive contact cannot sign in.")
+    user = contact.user
+    if user is None or not user.is_active:
+        return grant_portal_access(contact=contact, acting_user=acting_user)
+    if user.username != login_username(contact.email):
+        _claim_username(user, contact.email)
+    return mail.queue_invitation(contact=contact, user=user, acting_user=acting_user)
+
+
+@transaction.atomic
+def revoke_portal_access(*, contact: Contact, acting_user: Any) -> Contact:
+    """Switch `contact`'s portal access off (through `update_contact`, so history records it and
+    every rule applies) and end its sessions at once. Idempotent: a contact without access only has
+    any leftover login closed."""
+    from clientbase.contacts import services as contact_services
+
+    access.require(acting_user, access.CHANGE, contact)
+    if contact.portal_enabled:
+        return contact_services.update_contact(
+            contact=contact, acting_user=acting_user, data={"portal": {"enabled": False}}
+        )
+    if contact.user is not None and contact.user.is_active:
+        close_portal_account(contact.user)
+    return contact
+
+
+# The hook -------------------------------------------------------------------------------------
+
+
+def _has_portal_values(contact: Contact) -> bool:
+    return bool(
+        contact.portal_enabled or contact.portal_permissions or contact.support_start or contact.support_end
+    )
+
+
+def _date_text(value: datetime.date | None) -> str:
+    return value.isoformat() if value else "open-ended"
+
+
+def _check_portal_actor(contact: Contact, actor: Contact, fields: set[str], *, created: bool) -> None:
+    """The rules for a portal user changing `contact` (checked after the change, in its
+    transaction: raising rolls it back)."""
+    portal_changed = bool(fields & PORTAL_FIELDS) if not created else _has_portal_values(contact)
+    if portal_changed:
+        if contact.pk == actor.pk:
+            raise Forbidden("You cannot change your own portal access.")
+        if not is_portal_admin(actor):
+            raise Forbidden("Only a portal admin may grant or change portal access.")
+        beyond = set(contact.portal_permissions or []) - grantable_capabilities(actor)
+        if beyond:
+            not_held = ", ".join(sorted(beyond))
+            raise Forbidden(f"You may grant only the portal permissions you hold yourself; not {not_held}.")
+        dates_changed = created or bool(fields & {"portal_enabled", "support_start", "support_end"})
+        if contact.portal_enabled and dates_changed:
+            starts_inside = actor.support_start is None or (
+                contact.support_start is not None and contact.support_start >= actor.support_start
+            )
+            ends_inside = actor.support_end is None or (
+                contact.support_end is not None and contact.support_end <= actor.support_end
+            )
+            if not (starts_inside and ends_inside):
+                raise ValidationFailed(
+                    {
+                        "portal": [
+                            "The support period of a portal user you invite must lie within your own "
+                            f"({_date_text(actor.support_start)} to {_date_text(actor.support_end)})."
+                        ]
+                    }
+                )
+    if (
+        "email" in fields
+        and contact.user_id is not None
+        and contact.portal_enabled
+        and not is_portal_admin(actor)
+    ):
+        raise Forbidden(
+            "Changing the e-mail address a portal user signs in with needs the portal admin permission."
+        )
+    if not created and fields & ADMIN_FIELDS and contact.customer_id is not None:
+        # Only an admin changes portal access and it stays one itself, so the customer can lose
+        # its last admin only through a change of that admin's status (or support dates).
+        would_be_admin = contact.portal_enabled and is_portal_admin(contact)
+        if would_be_admin and not access.portal_access_is_current(contact):
+            lock_customer(contact.customer_id)
+            if not current_portal_admins(contact.customer_id):
+                raise Conflict(
+                    f"{contact.full_name} is the last portal admin of this customer and could no longer "
+                    "sign in; make another contact a portal admin first."
+                )
+
+
+def _follow_email(contact: Contact, user: Any, acting_user: Any) -> None:
+    """The login follows the contact's new e-mail address; the old address is told."""
+    old = user.email
+    if login_username(old) == login_username(contact.email):
+        if old != contact.email:
+            user.email = contact.email
+            user.save(update_fields=["email"])
+        return
+    _claim_username(user, contact.email)
+    if old:
+        mail.queue_email_changed(contact=contact, old_email=old, acting_user=acting_user)
+
+
+def contact_saved(*, contact: Contact, acting_user: Any, changed: Iterable[str] | None) -> None:
+    """The contacts services' hook, called at the end of `create_contact` (`changed` None) and
+    `update_contact` (`changed` the fields that changed), inside their transaction."""
+    created = changed is None
+    fields = set(changed or ())
+    if not created and not fields & (ADMIN_FIELDS | {"email"}):
+        return
+    if created and not _has_portal_values(contact):
+        return
+    actor = access.portal_contact(acting_user)
+    if actor is not None:
+        _check_portal_actor(contact, actor, fields, created=created)
+    user = contact.user
+    if contact.portal_enabled and (created or "portal_enabled" in fields):
+        grant_portal_access(contact=contact, acting_user=acting_user)
+    elif user is None:
+        return
+    elif "portal_enabled" in fields:
+        close_portal_account(user)
+    elif contact.portal_enabled:
+        if "email" in fields:
+            _follow_email(contact, user, acting_user)
+        if fields & {"customer", "status"}:
+            # Moved to another customer or made inactive: its sessions end now (the middleware
+            # would end an inactive one on its next request anyway).
+            end_sessions(user)

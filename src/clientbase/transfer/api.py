@@ -1,0 +1,234 @@
+"""Imports and exports over REST: `POST imports/` (the report of API.md), past imports and their
+revert, import templates, and `GET exports/contacts/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clientbase import access
+from clientbase.api.viewsets import StrictSerializer
+from clientbase.contacts.models import Contact
+from clientbase.errors import Forbidden, NotFound, ValidationFailed
+from clientbase.transfer import exporters, selectors, services
+from clientbase.transfer.downloads import DownloadNegotiation, attachment
+from clientbase.transfer.kinds import KINDS
+from clientbase.transfer.models import ImportRun
+from clientbase.transfer.vcard import vcards
+
+
+class ImportRequestSerializer(StrictSerializer):
+    file = serializers.FileField(help_text="A CSV (UTF-8, UTF-16 or Windows-1252; , ; or tab) or XLSX file.")
+    kind = serializers.ChoiceField(choices=list(KINDS), default="contacts")
+    dry_run = serializers.BooleanField(default=False)
+    match = serializers.CharField(
+        required=False, allow_blank=True, help_text="Match keys in order, e.g. `external_id,email`."
+    )
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="As a spreadsheet numbers it: the header is row 1.")
+    field = serializers.CharField(help_text="The column; empty when the whole row is refused.")
+    message = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = ImportErrorSerializer(many=True)  # type: ignore[assignment]  # a field, popped by DRF
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.get_username", allow_null=True, default=None, read_only=True)
+    reverted_by = serializers.CharField(
+        source="reverted_by.get_username", allow_null=True, default=None, read_only=True
+    )
+    errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "kind",
+            "filename",
+            "user",
+            "match",
+            "status",
+            "created",
+            "updated",
+            "unchanged",
+            "error_count",
+            "errors",
+            "started_at",
+            "finished_at",
+            "reverted_at",
+            "reverted_by",
+        ]
+        read_only_fields = fields
+
+
+class ImportListView(GenericAPIView):
+    """`GET imports/`: past imports; `POST imports/`: import a file."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportRunSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        return selectors.import_runs_for(self.request.user)
+
+    @extend_schema(summary="Past imports, newest first", responses={200: ImportRunSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ImportRunSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Import a CSV or XLSX file (or check it with dry_run)",
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: OpenApiResponse(ImportReportSerializer, description="The report of a dry run."),
+            201: OpenApiResponse(
+                ImportReportSerializer, description="The report of a commit; Location names the run."
+            ),
+            400: OpenApiResponse(description="The file, kind or match was refused; nothing imported."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        params = ImportRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        upload = params.validated_data["file"]
+        report = services.import_file(
+            acting_user=request.user,
+            kind=params.validated_data["kind"],
+            file=upload.file,
+            dry_run=params.validated_data["dry_run"],
+            match=params.validated_data.get("match") or None,
+            filename=upload.name or "",
+        )
+        if report.run is None:
+            return Response(report.as_dict(), status=status.HTTP_200_OK)
+        location = request.build_absolute_uri(f"{report.run.pk}/")
+        return Response(report.as_dict(), status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+def _visible_run(request: Request, pk: int) -> ImportRun:
+    try:
+        return selectors.import_runs_for(request.user).get(pk=pk)
+    except ImportRun.DoesNotExist as error:
+        raise NotFound("Import not found.") from error
+
+
+class ImportDetailView(APIView):
+    @extend_schema(summary="One past import", responses={200: ImportRunSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ImportRunSerializer(_visible_run(request, pk)).data)
+
+
+class ImportRevertView(APIView):
+    @extend_schema(
+        summary="Revert an import: created objects deleted, changed ones restored",
+        request=None,
+        responses={
+            200: ImportRunSerializer,
+            409: OpenApiResponse(description="Changed since; nothing reverted."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        run = _visible_run(request, pk)
+        if not selectors.may_revert(request.user, run):
+            raise Forbidden("You may revert only your own imports.")
+        run = services.revert_import(run=run, acting_user=request.user)
+        return Response(ImportRunSerializer(selectors.import_runs_for(request.user).get(pk=run.pk)).data)
+
+
+class ImportTemplateView(APIView):
+    """The template of an import: a CSV with the columns of `kind`."""
+
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        summary="A template CSV with the columns of an import",
+        responses={(200, "text/csv"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, kind: str) -> HttpResponse:
+        if kind not in KINDS:
+            raise NotFound(f"No import of {kind}; imports are {', '.join(KINDS)}.")
+        body = b"".join(exporters.csv_stream(exporters.template_table(kind)))
+        response = HttpResponse(body, content_type=exporters.FORMATS["csv"][0])
+        response["Content-Disposition"] = attachment(f"{kind}-template.csv")
+        return response
+
+
+class ContactExportView(APIView):
+    """`GET exports/contacts/?format=csv|xlsx|vcf` plus the filters of the contacts list."""
+
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        summary="Export contacts (filtered like the list) as CSV, XLSX or vCard",
+        parameters=[
+            OpenApiParameter("format", str, enum=list(exporters.FORMATS), description="Default csv."),
+            OpenApiParameter("customer", int),
+            OpenApiParameter("location", int),
+            OpenApiParameter("role", str),
+            OpenApiParameter("status", str),
+            OpenApiParameter("is_primary", bool),
+            OpenApiParameter("search", str),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, exporters.FORMATS["xlsx"][0]): OpenApiTypes.BINARY,
+            (200, "text/vcard"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
+        return contact_export_response(request.user, request.query_params)
+
+
+def contact_export_response(user: Any, params: Any) -> StreamingHttpResponse | FileResponse:
+    """The export as a streamed download (shared by the API and the pages)."""
+    fmt = params.get("format") or "csv"
+    if fmt not in exporters.FORMATS:
+        raise ValidationFailed({"format": [f"One of {', '.join(exporters.FORMATS)}."]})
+    if not access.can(user, access.VIEW, Contact):
+        raise Forbidden("You may not view contacts.")
+    contacts = exporters.contacts_for_export(user, params)
+    content_type, extension = exporters.FORMATS[fmt]
+    filename = f"contacts-{timezone.localdate().isoformat()}.{extension}"
+    response: StreamingHttpResponse | FileResponse
+    if fmt == "xlsx":
+        response = FileResponse(
+            exporters.xlsx_file(exporters.contact_table(contacts)), content_type=content_type
+        )
+    elif fmt == "vcf":
+        response = StreamingHttpResponse(
+            vcards(contacts.iterator(chunk_size=exporters.CHUNK)), content_type=content_type
+        )
+    else:
+        response = StreamingHttpResponse(
+            exporters.csv_stream(exporters.contact_table(contacts)), content_type=content_type
+        )
+    response["Content-Disposition"] = attachment(filename)
+    return response
+
+
+urlpatterns = [
+    path("imports/", ImportListView.as_view(), name="import-list"),
+    path("imports/<int:pk>/", ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/revert/", ImportRevertView.as_view(), name="import-revert"),
+    path("imports/templates/<str:kind>/", ImportTemplateView.as_view(), name="import-template"),
+    path("exports/contacts/", ContactExportView.as_view(), name="export-contacts"),
+]

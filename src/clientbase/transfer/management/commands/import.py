@@ -1,0 +1,95 @@
+"""`clientbase import contacts FILE [--dry-run] [--match external_id,email] [--user USERNAME]`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from clientbase.errors import ServiceError, ValidationFailed
+from clientbase.transfer.kinds import KINDS
+from clientbase.transfer.management.commands._acting import acting_user
+from clientbase.transfer.services import import_file
+
+
+class ProgressBar:
+    """A tqdm bar on stderr: rows handled, rows/s and the time left."""
+
+    def __init__(self, stream: Any, disable: bool):
+        self.stream = stream
+        self.disable = disable
+        self.bar: tqdm | None = None
+
+    def start(self, total: int) -> None:
+        self.bar = tqdm(total=total, unit="rows", file=self.stream, disable=self.disable, dynamic_ncols=True)
+
+    def advance(self, rows: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(rows)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class Command(BaseCommand):
+    help = (
+        "Import contacts, customers or locations from a CSV or XLSX file (see docs/import-export.md "
+        "for the columns). Prints the report as JSON; exit status 1 when any row was refused (with a "
+        "commit the other rows were imported). Runs as --user, by default as the first active "
+        "superuser."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=list(KINDS), help="What the file holds.")
+        parser.add_argument("file", help="A .csv (UTF-8, UTF-16 or Windows-1252; , ; or tab) or .xlsx file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and report; change nothing.")
+        parser.add_argument(
+            "--match",
+            help="The keys a row is matched on, in order (contacts: external_id,email; customers: "
+            "number,name; locations: code,name).",
+        )
+        parser.add_argument(
+            "--user", help="The username the import runs as (default: the first active superuser)."
+        )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
+        user = acting_user(options["user"])
+        stderr = getattr(self.stderr, "_out", self.stderr)
+        progress = ProgressBar(stderr, disable=options["no_progress"])
+        try:
+            with path.open("rb") as file:
+                report = import_file(
+                    acting_user=user,
+                    kind=options["kind"],
+                    file=file,
+                    dry_run=options["dry_run"],
+                    match=options["match"],
+                    filename=path.name,
+                    progress=progress,
+                )
+        except ValidationFailed as error:
+            problems = "; ".join(message for messages in error.errors.values() for message in messages)
+            raise CommandError(f"{problems} Nothing was imported.") from error
+        except ServiceError as error:
+            raise CommandError(f"{error.message} Nothing was imported.") from error
+        finally:
+            progress.close()
+        self.stdout.write(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        summary = (
+            f"{'Dry run: would create' if report.dry_run else 'Created'} {report.created}, "
+            f"{'update' if report.dry_run else 'updated'} {report.updated}, unchanged {report.unchanged}, "
+            f"{len({error['row'] for error in report.errors})} rows refused."
+        )
+        if report.run is not None:
+            summary += f" Import {report.run.pk} recorded."
+        self.stderr.write(summary)
+        if report.errors:
+            raise SystemExit(1)

@@ -1,0 +1,374 @@
+"""Every write of an import: `import_file` (a dry run or a commit) and `revert_import`.
+
+An import reads the file twice and never holds it in memory. The first pass reads every row, so a
+file we cannot read is refused before anything is written, counts the rows for the progress bar,
+and finds conflicts inside the file. The second pass handles the rows one by one: the row becomes
+an API body, the body goes through the kind's API serializer and then its service, exactly as a
+`POST` or `PATCH` would; a row that would change nothing writes nothing.
+
+A dry run does all of this inside one transaction that is rolled back at the end (each row in a
+savepoint, so a refused row does not disturb the others): its figures are those the commit gives.
+A commit writes the rows in chunks, each chunk one transaction, and records who imported what in an
+`ImportRun`, with the earlier values of what it changed so that the run can be reverted. A commit
+interrupted half-way can simply be run again: the rows already written now match the stored objects
+and are reported as unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import IO, Any, Protocol
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+
+from clientbase import access
+from clientbase.contacts import services as contact_services
+from clientbase.customers import services as customer_services
+from clientbase.errors import (
+    Conflict,
+    Forbidden,
+    ServiceError,
+    ValidationFailed,
+    conflict_from_integrity_error,
+)
+from clientbase.transfer.conflicts import DuplicateFinder
+from clientbase.transfer.kinds import KINDS, Kind, RowError
+from clientbase.transfer.models import ImportRun, ImportRunItem
+from clientbase.transfer.readers import Table, open_table
+
+CHUNK_ROWS = 500
+PREVIEW_ROWS = 1000
+STORED_ERRORS = 200
+WHOLE_ROW = ""  # the `field` of an error that concerns the whole row (permission, conflict)
+
+DELETE_SERVICES = {
+    "contacts": lambda obj, user: contact_services.delete_contact(contact=obj, acting_user=user),
+    "customers": lambda obj, user: customer_services.delete_customer(customer=obj, acting_user=user),
+    "locations": lambda obj, user: customer_services.delete_location(location=obj, acting_user=user),
+}
+
+
+class Progress(Protocol):
+    """Told the number of rows once the file is checked, then each row handled."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, rows: int = 1) -> None: ...
+
+
+@dataclass
+class ImportReport:
+    """The report of API.md "Import report"; `run` is the recorded run of a commit."""
+
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    run: ImportRun | None = None
+    # With `details`: what each created or updated row does, field by field (for the preview page).
+    changes: list[dict[str, Any]] | None = None
+
+    def add_errors(self, row: int, errors: list[tuple[str, str]]) -> None:
+        self.errors.extend({"row": row, "field": name, "message": message} for name, message in errors)
+
+    def add_change(self, row: int, label: str, before: dict[str, str] | None, after: dict[str, str]) -> None:
+        """`before` is None for a created object. Listed: for an update every column whose value
+        changes, for a new object every column with a value."""
+        if self.changes is None or len(self.changes) >= PREVIEW_ROWS:
+            return
+        if before is None:
+            fields = [{"field": c, "old": "", "new": v} for c, v in after.items() if v not in ("", "false")]
+        else:
+            fields = [
+                {"field": c, "old": before.get(c, ""), "new": v}
+                for c, v in after.items()
+                if before.get(c) != v
+            ]
+        action = "create" if before is None else "update"
+        self.changes.append({"row": row, "action": action, "label": label, "fields": fields})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
+
+
+def kind_for(name: str) -> type[Kind]:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValidationFailed({"kind": [f"What to import: {', '.join(KINDS)}."]}) from None
+
+
+def import_file(
+    *,
+    acting_user: Any,
+    kind: str,
+    file: IO[bytes],
+    dry_run: bool,
+    match: str | list[str] | None = None,
+    filename: str = "",
+    progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    details: bool = False,
+) -> ImportReport:
+    """Import `file` (CSV or XLSX) as `kind`, as `acting_user`. Refuses the whole file
+    (ValidationFailed on `file`, `kind` or `match`; Forbidden) when it cannot be read, has unknown
+    columns or the user may not import this kind; otherwise reports per row. With `details`, the
+    report also lists what each created or updated row does (the preview of the staff pages)."""
+    kind_class = kind_for(kind)
+    keys = kind_class.parse_match(match)
+    model = kind_class.model
+    if not (access.can(acting_user, access.ADD, model) or access.can(acting_user, access.CHANGE, model)):
+        raise Forbidden(f"You may not import {model._meta.verbose_name_plural}.")
+    table = open_table(file)
+    kind_class.check_columns(table.header)
+    spec = kind_class(acting_user)
+    total, conflicts = _check_file(spec, table)
+    if progress is not None:
+        progress.start(total)
+    report = ImportReport(dry_run=dry_run, changes=[] if details else None)
+    if dry_run:
+        with transaction.atomic():
+            for number, row in _rows(table):
+                _import_row(spec, keys, number, row, conflicts, report, None)
+                if progress is not None:
+                    progress.advance()
+            transaction.set_rollback(True)
+        return report
+
+    run = ImportRun.objects.create(kind=kind, filename=filename[:255], user=acting_user, match=list(keys))
+    report.run = run
+    rows = _rows(table)
+    while chunk := list(islice(rows, chunk_rows)):
+        with transaction.atomic():
+            items: list[ImportRunItem] = []
+            for number, row in chunk:
+                _import_row(spec, keys, number, row, conflicts, report, items)
+                if progress is not None:
+                    progress.advance()
+            for item in items:
+                item.run = run
+            ImportRunItem.objects.bulk_create(items)
+            _record_figures(run, report)
+    run.status = ImportRun.Status.APPLIED
+    run.finished_at = timezone.now()
+    _record_figures(run, report)
+    return report
+
+
+def _rows(table: Table) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows that are not blank, each as {column: cell}."""
+    header = table.header
+    for number, cells in table.records():
+        if not any(cell.strip() for cell in cells):
+            continue
+        yield number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
+
+
+def _check_file(spec: Kind, table: Table) -> tuple[int, dict[int, list[tuple[str, str]]]]:
+    """The first pass: every row read (a file we cannot read is refused now), counted, and its
+    keys noted; answers the row count and the rows in conflict with other rows."""
+    finder = DuplicateFinder()
+    try:
+        total = 0
+        for number, row in _rows(table):
+            total += 1
+            spec.note_keys(finder, number, row)
+        return total, finder.conflicts()
+    finally:
+        finder.close()
+
+
+def _import_row(
+    spec: Kind,
+    keys: tuple[str, ...],
+    number: int,
+    row: Mapping[str, str],
+    conflicts: Mapping[int, list[tuple[str, str]]],
+    report: ImportReport,
+    items: list[ImportRunItem] | None,
+) -> None:
+    """One row: created, updated, unchanged or refused (its errors reported)."""
+    if number in conflicts:
+        report.add_errors(number, conflicts[number])
+        return
+    try:
+        instance = spec.find(row, keys)
+        body = spec.body(row, instance)
+    except RowError as error:
+        report.add_errors(number, error.errors)
+        return
+    serializer = spec.serializer(instance, body)
+    if not serializer.is_valid():
+        report.add_errors(number, field_errors(serializer.errors))
+        return
+    data = serializer.validated_data
+    if instance is not None and not spec.differs(instance, data):
+        report.unchanged += 1
+        return
+    fields = list(data.keys())
+    try:
+        with transaction.atomic():
+            effects = spec.side_effects(instance, data) if items is not None else []
+            before = {
+                pk: spec.snapshot(other, ["is_primary"]) for pk, other in _objects(spec, effects).items()
+            }
+            own_before = spec.snapshot(instance, fields) if instance is not None and items is not None else {}
+            shown_before = (
+                spec.display(instance) if instance is not None and report.changes is not None else None
+            )
+            obj = spec.write(instance, data)
+            if report.changes is not None:
+                report.add_change(number, str(obj), shown_before, spec.display(obj))
+            if items is not None:  # a commit: what a revert needs
+                stamps = _latest_history(spec.model, [obj.pk, *effects])
+                action = (
+                    ImportRunItem.Action.UPDATED if instance is not None else ImportRunItem.Action.CREATED
+                )
+                items.append(
+                    ImportRunItem(
+                        row=number,
+                        action=action,
+                        object_id=obj.pk,
+                        before=own_before,
+                        history_id=stamps.get(obj.pk),
+                    )
+                )
+                items.extend(
+                    ImportRunItem(
+                        row=number,
+                        action=ImportRunItem.Action.UPDATED,
+                        object_id=pk,
+                        before=before[pk],
+                        history_id=stamps.get(pk),
+                    )
+                    for pk in effects
+                    if pk in before
+                )
+    except ServiceError as error:
+        report.add_errors(number, service_errors(error))
+        return
+    except IntegrityError as error:
+        report.add_errors(number, [(WHOLE_ROW, conflict_from_integrity_error(error).message)])
+        return
+    spec.after_write(obj)
+    if instance is None:
+        report.created += 1
+    else:
+        report.updated += 1
+
+
+def _objects(spec: Kind, pks: list[int]) -> dict[int, Model]:
+    if not pks:
+        return {}
+    return {obj.pk: obj for obj in spec.model._default_manager.filter(pk__in=pks)}
+
+
+def _latest_history(model: type[Model], pks: list[int]) -> dict[int, int]:
+    """The newest history record of each object: a newer one later means it changed since."""
+    history = model.history  # type: ignore[attr-defined]
+    rows = history.filter(id__in=pks).values("id").annotate(latest=Max("history_id"))
+    return {row["id"]: row["latest"] for row in rows}
+
+
+def _record_figures(run: ImportRun, report: ImportReport) -> None:
+    run.created, run.updated, run.unchanged = report.created, report.updated, report.unchanged
+    run.error_count = len(report.errors)
+    run.errors = report.errors[:STORED_ERRORS]
+    run.save(
+        update_fields=["created", "updated", "unchanged", "error_count", "errors", "status", "finished_at"]
+    )
+
+
+def field_errors(errors: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """A serializer's nested errors as (column, message): `notify.quotes` becomes `notify_quotes`."""
+    found: list[tuple[str, str]] = []
+    if isinstance(errors, Mapping):
+        for name, value in errors.items():
+            if isinstance(name, int) or name == "non_field_errors":
+                column = prefix
+            else:
+                column = f"{prefix}_{name}" if prefix else str(name)
+            found.extend(field_errors(value, column))
+    elif isinstance(errors, list | tuple):
+        for value in errors:
+            found.extend(field_errors(value, prefix))
+    else:
+        found.append((prefix, str(errors)))
+    return found
+
+
+def service_errors(error: ServiceError) -> list[tuple[str, str]]:
+    if isinstance(error, ValidationFailed):
+        return [
+            ("" if name == "non_field_errors" else name, message)
+            for name, messages in error.errors.items()
+            for message in messages
+        ]
+    return [(WHOLE_ROW, error.message)]
+
+
+# Revert -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def revert_import(*, run: ImportRun, acting_user: Any) -> ImportRun:
+    """Undo a committed import: the objects it created are deleted, those it changed get their
+    earlier values back, each through its service. Refused (Conflict, nothing changed) when any of
+    them was changed since the import, or the run was already reverted."""
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == ImportRun.Status.REVERTED:
+        raise Conflict("This import was already reverted.")
+    spec = kind_for(run.kind)(acting_user)
+    model = spec.model
+    first: dict[int, ImportRunItem] = {}
+    last_stamp: dict[int, tuple[int | None, int]] = {}
+    for item in run.items.order_by("id").iterator(chunk_size=2000):
+        first.setdefault(item.object_id, item)
+        last_stamp[item.object_id] = (item.history_id, item.row)
+    ids = list(first)
+    changed: list[int] = []
+    for start in range(0, len(ids), 1000):
+        batch = ids[start : start + 1000]
+        list(model._default_manager.select_for_update().filter(pk__in=batch).values_list("pk"))
+        current = _latest_history(model, batch)
+        changed.extend(
+            last_stamp[pk][1] for pk in batch if pk not in current or current[pk] != last_stamp[pk][0]
+        )
+    if changed:
+        rows = ", ".join(str(row) for row in sorted(set(changed))[:10])
+        raise Conflict(
+            f"{len(changed)} {model._meta.verbose_name_plural} of this import were changed or deleted "
+            f"since (rows {rows}{' and more' if len(changed) > 10 else ''}); nothing was reverted."
+        )
+    for pk in reversed(ids):
+        _revert_item(spec, run.kind, first[pk], acting_user)
+    run.status = ImportRun.Status.REVERTED
+    run.reverted_at = timezone.now()
+    run.reverted_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    run.save(update_fields=["status", "reverted_at", "reverted_by"])
+    return run
+
+
+def _revert_item(spec: Kind, kind: str, item: ImportRunItem, acting_user: Any) -> None:
+    obj = spec.model._default_manager.get(pk=item.object_id)
+    try:
+        if item.action == ImportRunItem.Action.CREATED:
+            DELETE_SERVICES[kind](obj, acting_user)
+            return
+        serializer = spec.serializer(obj, item.before)
+        if not serializer.is_valid():
+            problems = "; ".join(message for _, message in field_errors(serializer.errors))
+            raise Conflict(f"the earlier values can no longer be restored ({problems})")
+        spec.write(obj, serializer.validated_data)
+    except (Conflict, ValidationFailed) as error:
+        raise Conflict(f"Row {item.row}: {error.message.rstrip('.')}. Nothing was reverted.") from error

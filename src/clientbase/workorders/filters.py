@@ -1,0 +1,47 @@
+"""Filters for work orders, quotes and invoices, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from clientbase.workorders import selectors
+from clientbase.workorders.models import Invoice, Quote, WorkOrder
+
+
+class WorkOrderFilterSet(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    location = django_filters.NumberFilter(field_name="location_id")
+    asset = django_filters.NumberFilter(field_name="asset_id")
+    status = django_filters.ChoiceFilter(choices=WorkOrder.Status.choices)
+    requested_by = django_filters.NumberFilter(field_name="requested_by_id")
+    site_contact = django_filters.NumberFilter(field_name="site_contact_id")
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+
+    class Meta:
+        model = WorkOrder
+        fields = ["customer", "location", "asset", "status", "requested_by", "site_contact", "search"]
+
+    def filter_search(self, queryset: QuerySet[WorkOrder], name: str, value: str) -> QuerySet[WorkOrder]:
+        return selectors.search_work_orders(queryset, value)
+
+
+class QuoteFilterSet(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    work_order = django_filters.NumberFilter(field_name="work_order_id")
+    status = django_filters.ChoiceFilter(choices=Quote.Status.choices)
+    approved_by = django_filters.NumberFilter(field_name="approved_by_id")
+
+    class Meta:
+        model = Quote
+        fields = ["customer", "work_order", "status", "approved_by"]
+
+
+class InvoiceFilterSet(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    work_order = django_filters.NumberFilter(field_name="work_order_id")
+    status = django_filters.ChoiceFilter(choices=Invoice.Status.choices)
+
+    class Meta:
+        model = Invoice
+        fields = ["customer", "work_order", "status"]

@@ -1,0 +1,95 @@
+"""The work-order form of the staff pages: the wizard's customer, then location, then asset. The
+choices of each step come from the one before; the service holds the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from clientbase import access
+from clientbase.contacts.models import Contact
+from clientbase.customers.models import Asset, Customer, Location
+from clientbase.pages import ServiceForm
+
+
+@dataclass(frozen=True)
+class WizardChoice:
+    """What the user has chosen so far, each step checked against the one before."""
+
+    customer: Customer | None = None
+    location: Location | None = None
+    asset: Asset | None = None
+
+    @classmethod
+    def from_params(cls, user: Any, params: Any) -> WizardChoice:
+        def number(name: str) -> int | None:
+            value = str(params.get(name) or "")
+            return int(value) if value.isdigit() else None
+
+        customer = location = asset = None
+        if (customer_id := number("customer")) is not None:
+            customer = access.restrict(user, Customer.objects.filter(pk=customer_id), access.VIEW).first()
+        if customer is not None and (location_id := number("location")) is not None:
+            location = access.restrict(
+                user, Location.objects.filter(pk=location_id, customer=customer), access.VIEW
+            ).first()
+        if location is not None and (asset_id := number("asset")) is not None:
+            asset = access.restrict(
+                user, Asset.objects.filter(pk=asset_id, location=location), access.VIEW
+            ).first()
+        return cls(customer, location, asset)
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.title})" if obj.title else obj.full_name
+
+
+class WorkOrderForm(ServiceForm):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), empty_label="Choose a customer")
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="No particular location"
+    )
+    asset = forms.ModelChoiceField(
+        queryset=Asset.objects.none(), required=False, empty_label="No particular asset"
+    )
+    summary = forms.CharField(max_length=200, help_text="What is wrong, in a line: “Not cooling”.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    requested_by = ContactChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label="Nobody in particular"
+    )
+    site_contact = ContactChoiceField(
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label="Chosen by the routing rules",
+        help_text="Leave it to the rules: the location's site contact, else a customer-level site "
+        "contact, else the primary contact.",
+    )
+
+    def __init__(self, *args: Any, user: Any, choice: WizardChoice, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["customer"].queryset = access.restrict(user, Customer.objects.all(), access.VIEW)
+        if choice.customer is not None:
+            fields["location"].queryset = access.restrict(
+                user, Location.objects.filter(customer=choice.customer, is_active=True), access.VIEW
+            )
+            contacts = access.restrict(
+                user,
+                Contact.objects.filter(customer=choice.customer, status=Contact.Status.ACTIVE),
+                access.VIEW,
+            )
+            fields["requested_by"].queryset = contacts
+            fields["site_contact"].queryset = contacts
+        if choice.location is not None:
+            fields["asset"].queryset = access.restrict(
+                user, Asset.objects.filter(location=choice.location), access.VIEW
+            )
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if data.get("site_contact") is None:
+            data.pop("site_contact", None)  # the service resolves it
+        return data

@@ -1,0 +1,205 @@
+"""Work orders, quotes and invoices: the minimum that drives notifications and a contact's history.
+
+Held in the database: valid statuses, non-negative amounts, a non-blank summary, an asset only with
+a location; and, by triggers (migration 0002), a location of the work order's customer, an asset at
+the work order's location, contacts of the same customer, and a quote's or invoice's work order of
+the same customer. The contact links are SET_NULL with the name stored beside them, so deleting a
+contact leaves the record readable."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from simple_history.models import HistoricalRecords
+
+from clientbase.contacts.models import Contact
+from clientbase.customers.models import Asset, Customer, Location
+
+
+def document_number(prefix: str, pk: int | None) -> str:
+    """`W-000042` from the primary key: two concurrent creations can never draw the same number."""
+    return f"{prefix}-{pk:06d}" if pk is not None else ""
+
+
+def number_to_pk(text: str, prefix: str) -> int | None:
+    """The primary key behind `W-000042` (or `42`); None when `text` is not such a number."""
+    text = text.strip().upper()
+    if text.startswith(f"{prefix}-"):
+        text = text[len(prefix) + 1 :]
+    return int(text) if text.isdigit() else None
+
+
+class WorkOrder(models.Model):
+    """A job at a customer, optionally at one of its locations and on one asset there."""
+
+    PREFIX = "W"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SCHEDULED = "scheduled", "Scheduled"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    CLOSED = (Status.COMPLETED, Status.CANCELLED)
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="work_orders")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+    )
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+    )
+    summary = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    requested_by = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="requested_work_orders"
+    )
+    requested_by_name = models.CharField(max_length=201, blank=True)
+    site_contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="site_work_orders"
+    )
+    site_contact_name = models.CharField(max_length=201, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("summary")), 0),
+                name="workorders_workorder_summary_not_blank",
+                violation_error_message="The summary may not be blank.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "scheduled", "in_progress", "completed", "cancelled"]),
+                name="workorders_workorder_status_valid",
+                violation_error_message="Status is open, scheduled, in_progress, completed or cancelled.",
+            ),
+            models.CheckConstraint(
+                condition=Q(asset__isnull=True) | Q(location__isnull=False),
+                name="workorders_workorder_asset_needs_location",
+                violation_error_message="Choose the location before the asset.",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "status"], name="workorders_wo_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.summary}"
+
+    @property
+    def number(self) -> str:
+        return document_number(self.PREFIX, self.pk)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+
+class Quote(models.Model):
+    """A price offered to a customer, approved by one of its contacts with approval authority."""
+
+    PREFIX = "Q"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="approved_quotes"
+    )
+    approved_by_name = models.CharField(max_length=201, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="workorders_quote_amount_not_negative",
+                violation_error_message="The amount may not be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "sent", "approved", "rejected"]),
+                name="workorders_quote_status_valid",
+                violation_error_message="Status is draft, sent, approved or rejected.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="workorders_quote_approval_recorded",
+                violation_error_message="An approved quote records when it was approved.",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "status"], name="workorders_quote_customer_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return document_number(self.PREFIX, self.pk)
+
+
+class Invoice(models.Model):
+    """A bill to a customer, optionally for one work order."""
+
+    PREFIX = "I"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        PAID = "paid", "Paid"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="workorders_invoice_amount_not_negative",
+                violation_error_message="The amount may not be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "issued", "paid"]),
+                name="workorders_invoice_status_valid",
+                violation_error_message="Status is draft, issued or paid.",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "status"], name="workorders_inv_customer_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return document_number(self.PREFIX, self.pk)

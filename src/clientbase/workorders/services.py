@@ -1,0 +1,434 @@
+"""Every write to work orders, quotes and invoices, with the notifications each one causes.
+
+The messages of an event are written by `clientbase.notifications.events.emit` inside the same
+transaction as the change, so a change never commits without its messages, nor messages without
+their change."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientbase import access
+from clientbase.contacts.models import Contact
+from clientbase.customers.models import Asset, Customer, Location
+from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from clientbase.notifications import events, facts
+from clientbase.notifications.routing import resolve_site_contact
+from clientbase.workorders.models import Invoice, Quote, WorkOrder
+from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
+
+WORK_ORDER_FIELDS = (
+    "customer",
+    "location",
+    "asset",
+    "summary",
+    "description",
+    "status",
+    "requested_by",
+    "site_contact",
+)
+DOCUMENT_FIELDS = ("customer", "work_order", "amount")
+OPENING_STATUSES = (WorkOrder.Status.OPEN, WorkOrder.Status.SCHEDULED)
+
+# What the triggers of migration 0002 say, in words a user understands.
+CONSISTENCY_MESSAGES = {
+    "work order location belongs to another customer": "The location belongs to another customer.",
+    "work order asset is not at the work order location": "The asset is not at the work order's location.",
+    "work order requester belongs to another customer": "The requester is a contact of another customer.",
+    "work order site contact belongs to another customer": "The site contact is of another customer.",
+    "work order belongs to another customer": "The work order belongs to another customer.",
+}
+
+
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """`refusals_as_conflicts`, with the messages of this app's triggers."""
+    try:
+        with refusals_as_conflicts():
+            yield
+    except Conflict as error:
+        text = str(error.__cause__ or "")
+        for needle, message in CONSISTENCY_MESSAGES.items():
+            if needle in text:
+                raise Conflict(message) from error.__cause__
+        raise
+
+
+def _clean(data: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValidationFailed({name: ["Unknown field."] for name in unknown})
+    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+
+
+def _customer_of(data: Mapping[str, Any], acting_user: Any) -> Customer:
+    customer = data.get("customer")
+    if customer is None:
+        raise ValidationFailed({"customer": ["This field is required."]})
+    access.require_customer_in_scope(acting_user, customer.pk)
+    return customer
+
+
+def _name(contact: Contact | None) -> str:
+    return contact.full_name if contact is not None else ""
+
+
+# Work orders -----------------------------------------------------------------------------------
+
+
+def _check_work_order(work_order: WorkOrder) -> None:
+    """The wizard's order: the customer, then a location of that customer, then an asset of that
+    location; the contacts named are the customer's."""
+    errors: dict[str, list[str]] = {}
+    location: Location | None = work_order.location
+    asset: Asset | None = work_order.asset
+    if location is not None and location.customer_id != work_order.customer_id:
+        errors["location"] = [
+            f"Location “{location.name}” belongs to another customer; choose one of theirs."
+        ]
+    if asset is not None:
+        if location is None:
+            errors["asset"] = ["Choose the location before the asset."]
+        elif asset.location_id != location.pk:
+            errors["asset"] = [
+                f"Asset “{asset.name}” is not at location “{location.name}”; choose one there."
+            ]
+    for name in ("requested_by", "site_contact"):
+        contact: Contact | None = getattr(work_order, name)
+        if contact is not None and contact.customer_id != work_order.customer_id:
+            errors[name] = [f"{contact.full_name} is not a contact of this customer."]
+    if not work_order.summary:
+        errors["summary"] = ["This field may not be blank."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _with_relations(work_order_id: int) -> WorkOrder:
+    return WorkOrder.objects.select_related("customer", "location", "asset").get(pk=work_order_id)
+
+
+@transaction.atomic
+def create_work_order(*, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder:
+    """Open a work order: customer, then location, then asset (each refused when it does not belong
+    to the one before). `site_contact` defaults to the resolved site contact (see
+    `clientbase.notifications.routing.resolve_site_contact`); a portal user is the requester unless
+    another is named. Writes the `work_order.created` messages."""
+    access.require_model(acting_user, access.ADD, WorkOrder)
+    cleaned = _clean(data, WORK_ORDER_FIELDS)
+    customer = _customer_of(cleaned, acting_user)
+    work_order = WorkOrder()
+    apply_values(work_order, cleaned, WORK_ORDER_FIELDS)
+    if work_order.status not in OPENING_STATUSES:
+        raise ValidationFailed({"status": ["A new work order is open or scheduled."]})
+    portal = access.portal_contact(acting_user)
+    if "requested_by" not in cleaned and portal is not None:
+        work_order.requested_by = portal
+    _check_work_order(work_order)
+    if "site_contact" not in cleaned:
+        work_order.site_contact = resolve_site_contact(
+            customer_id=customer.pk, location_id=work_order.location_id
+        )
+    work_order.requested_by_name = _name(work_order.requested_by)
+    work_order.site_contact_name = _name(work_order.site_contact)
+    validate(work_order)
+    set_acting_user(work_order, acting_user)
+    with _refusals():
+        work_order.save()
+    events.emit(
+        event=events.WORK_ORDER_CREATED,
+        customer=customer,
+        facts=facts.work_order_facts(work_order),
+        location_id=work_order.location_id,
+    )
+    return work_order
+
+
+def _describe(work_order: WorkOrder, name: str) -> str:
+    if name == "status":
+        return str(work_order.get_status_display())
+    value = getattr(work_order, name)
+    if isinstance(value, Contact):
+        return value.full_name
+    return str(value) if value is not None else "—"
+
+
+CHANGE_LABELS = {
+    "summary": "Summary",
+    "description": "Description",
+    "status": "Status",
+    "location": "Location",
+    "asset": "Asset",
+    "site_contact": "Site contact",
+    "requested_by": "Requested by",
+}
+
+
+@transaction.atomic
+def update_work_order(*, work_order: WorkOrder, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder:
+    """Change the given fields. A completed or cancelled work order is closed and changes no more.
+    Writes `work_order.completed` when the status becomes completed, `work_order.updated` for any
+    other change."""
+    access.require(acting_user, access.CHANGE, work_order)
+    cleaned = _clean(data, WORK_ORDER_FIELDS)
+    work_order = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "location", "asset", "requested_by", "site_contact")
+        .get(pk=work_order.pk)
+    )
+    if work_order.is_closed:
+        raise Conflict(
+            f"Work order {work_order.number} is {work_order.get_status_display().lower()}; "
+            "a closed work order cannot be changed."
+        )
+    if "customer" in cleaned and cleaned["customer"].pk != work_order.customer_id:
+        raise ValidationFailed({"customer": ["A work order cannot move to another customer."]})
+    before = {name: _describe(work_order, name) for name in CHANGE_LABELS}
+    changed = apply_values(work_order, cleaned, [f for f in WORK_ORDER_FIELDS if f != "customer"])
+    if not changed:
+        return work_order
+    _check_work_order(work_order)
+    if "requested_by" in changed:
+        work_order.requested_by_name = _name(work_order.requested_by)
+        changed.append("requested_by_name")
+    if "site_contact" in changed:
+        work_order.site_contact_name = _name(work_order.site_contact)
+        changed.append("site_contact_name")
+    completed = "status" in changed and work_order.status == WorkOrder.Status.COMPLETED
+    if completed:
+        work_order.completed_at = timezone.now()
+        changed.append("completed_at")
+    validate(work_order)
+    set_acting_user(work_order, acting_user)
+    with _refusals():
+        work_order.save(update_fields=[*changed, "updated_at"])
+    work_order = _with_relations(work_order.pk)
+    changes = [
+        {"field": label, "old": before[name], "new": _describe(work_order, name)}
+        for name, label in CHANGE_LABELS.items()
+        if name in changed and name != "description"
+    ]
+    if "description" in changed:
+        changes.append({"field": "Description", "old": "", "new": "changed"})
+    events.emit(
+        event=events.WORK_ORDER_COMPLETED if completed else events.WORK_ORDER_UPDATED,
+        customer=work_order.customer,
+        facts=facts.work_order_facts(work_order, changes),
+        location_id=work_order.location_id,
+    )
+    return work_order
+
+
+@transaction.atomic
+def delete_work_order(*, work_order: WorkOrder, acting_user: Any) -> None:
+    """Delete a work order that is not completed and has no quotes or invoices."""
+    access.require(acting_user, access.DELETE, work_order)
+    if work_order.status == WorkOrder.Status.COMPLETED:
+        raise Conflict("A completed work order is part of the customer's history and cannot be deleted.")
+    set_acting_user(work_order, acting_user)
+    with _refusals():
+        work_order.delete()
+
+
+# Quotes and invoices ---------------------------------------------------------------------------
+
+
+def _check_document(document: Quote | Invoice) -> None:
+    errors: dict[str, list[str]] = {}
+    work_order = document.work_order
+    if work_order is not None and work_order.customer_id != document.customer_id:
+        errors["work_order"] = [f"Work order {work_order.number} belongs to another customer."]
+    if document.amount is not None and document.amount < 0:
+        errors["amount"] = ["The amount may not be negative."]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _create_document(model: type[Quote] | type[Invoice], acting_user: Any, data: Mapping[str, Any]) -> Any:
+    access.require_model(acting_user, access.ADD, model)
+    cleaned = _clean(data, DOCUMENT_FIELDS)
+    _customer_of(cleaned, acting_user)
+    if cleaned.get("amount") is None:
+        raise ValidationFailed({"amount": ["This field is required."]})
+    document = model()
+    apply_values(document, cleaned, DOCUMENT_FIELDS)
+    _check_document(document)
+    validate(document)
+    set_acting_user(document, acting_user)
+    with _refusals():
+        document.save()
+    return document
+
+
+def _update_draft(document: Quote | Invoice, acting_user: Any, data: Mapping[str, Any]) -> Any:
+    access.require(acting_user, access.CHANGE, document)
+    cleaned = _clean(data, DOCUMENT_FIELDS)
+    document = type(document).objects.select_for_update().get(pk=document.pk)
+    if document.status != "draft":
+        raise Conflict(
+            f"{str(document._meta.verbose_name).capitalize()} {document.number} is {document.status}; "
+            "only a draft can be changed."
+        )
+    if "customer" in cleaned and cleaned["customer"].pk != document.customer_id:
+        raise ValidationFailed({"customer": ["Create it for the other customer instead."]})
+    if "amount" in cleaned and cleaned["amount"] is None:
+        raise ValidationFailed({"amount": ["This field may not be null."]})
+    changed = apply_values(document, cleaned, ("work_order", "amount"))
+    if not changed:
+        return document
+    _check_document(document)
+    validate(document)
+    set_acting_user(document, acting_user)
+    with _refusals():
+        document.save(update_fields=[*changed, "updated_at"])
+    return document
+
+
+def _delete_draft(document: Quote | Invoice, acting_user: Any) -> None:
+    access.require(acting_user, access.DELETE, document)
+    if document.status != "draft":
+        raise Conflict(
+            f"{str(document._meta.verbose_name).capitalize()} {document.number} is {document.status}; "
+            "only a draft can be deleted."
+        )
+    set_acting_user(document, acting_user)
+    with _refusals():
+        document.delete()
+
+
+@transaction.atomic
+def create_quote(*, acting_user: Any, data: Mapping[str, Any]) -> Quote:
+    """A draft quote for a customer, optionally for one of its work orders."""
+    return _create_document(Quote, acting_user, data)
+
+
+@transaction.atomic
+def update_quote(*, quote: Quote, acting_user: Any, data: Mapping[str, Any]) -> Quote:
+    """Change a draft quote's work order or amount; a sent quote changes no more."""
+    return _update_draft(quote, acting_user, data)
+
+
+@transaction.atomic
+def delete_quote(*, quote: Quote, acting_user: Any) -> None:
+    _delete_draft(quote, acting_user)
+
+
+@transaction.atomic
+def send_quote(*, quote: Quote, acting_user: Any) -> Quote:
+    """Send a draft quote to the customer's approvers whose limit covers the amount (the
+    `quote.sent` messages). Refused, with nothing changed, when no approver qualifies: a quote
+    nobody may approve is not sent."""
+    access.require(acting_user, access.CHANGE, quote)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    if quote.status != Quote.Status.DRAFT:
+        raise Conflict(f"Quote {quote.number} is {quote.status}; only a draft quote can be sent.")
+    quote = Quote.objects.select_related("customer", "work_order__location", "work_order__asset").get(
+        pk=quote.pk
+    )
+    routing = events.emit(
+        event=events.QUOTE_SENT,
+        customer=quote.customer,
+        facts=facts.quote_facts(quote),
+        location_id=quote.work_order.location_id if quote.work_order else None,
+        amount=quote.amount,
+    )
+    if not routing.recipients:
+        raise Conflict(" ".join(["The quote was not sent.", *routing.warnings]))
+    quote.status = Quote.Status.SENT
+    quote.sent_at = timezone.now()
+    set_acting_user(quote, acting_user)
+    with _refusals():
+        quote.save(update_fields=["status", "sent_at", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def approve_quote(*, quote: Quote, contact: Contact | int, acting_user: Any) -> Quote:
+    """Record the approval of a sent quote by `contact` (a contact or its id).
+
+    Staff record it with the permission to change quotes; a portal user approves only as itself,
+    and only quotes of its own customer. Either way the contact must be active, of the quote's
+    customer, hold the `approver` role, and have no limit or one at least the amount; otherwise a
+    Conflict says which, and nothing changes."""
+    contact_id = contact.pk if isinstance(contact, Contact) else contact
+    portal = access.portal_contact(acting_user)
+    if portal is not None:
+        if not access.portal_access_is_current(portal) or quote.customer_id != portal.customer_id:
+            raise NotFound("Quote not found.")
+        if contact_id != portal.pk:
+            raise Forbidden("In the portal you approve quotes in your own name only.")
+    else:
+        access.require(acting_user, access.CHANGE, quote)
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    found = Contact.objects.select_for_update().filter(pk=contact_id).first()
+    if found is None:
+        raise ValidationFailed({"contact": [f"There is no contact {contact_id}."]})
+    contact = found
+    name = contact.full_name
+    if quote.status != Quote.Status.SENT:
+        raise Conflict(f"Quote {quote.number} is {quote.status}; only a sent quote can be approved.")
+    if contact.status != Contact.Status.ACTIVE:
+        raise Conflict(f"{name} is inactive and cannot approve quotes.")
+    if contact.customer_id != quote.customer_id:
+        raise Conflict(f"{name} is a contact of another customer and cannot approve this quote.")
+    if not contact.role_approver:
+        raise Conflict(f"{name} has no approval authority (the approver role).")
+    if contact.approval_limit is not None and contact.approval_limit < quote.amount:
+        raise Conflict(
+            f"{name}'s approval limit of {facts.money(contact.approval_limit)} is below the quote's "
+            f"amount of {facts.money(quote.amount)}."
+        )
+    quote.status = Quote.Status.APPROVED
+    quote.approved_by = contact
+    quote.approved_by_name = name
+    quote.approved_at = timezone.now()
+    set_acting_user(quote, acting_user)
+    with _refusals():
+        quote.save(update_fields=["status", "approved_by", "approved_by_name", "approved_at", "updated_at"])
+    return quote
+
+
+@transaction.atomic
+def create_invoice(*, acting_user: Any, data: Mapping[str, Any]) -> Invoice:
+    """A draft invoice for a customer, optionally for one of its work orders."""
+    return _create_document(Invoice, acting_user, data)
+
+
+@transaction.atomic
+def update_invoice(*, invoice: Invoice, acting_user: Any, data: Mapping[str, Any]) -> Invoice:
+    """Change a draft invoice's work order or amount; an issued invoice changes no more."""
+    return _update_draft(invoice, acting_user, data)
+
+
+@transaction.atomic
+def delete_invoice(*, invoice: Invoice, acting_user: Any) -> None:
+    _delete_draft(invoice, acting_user)
+
+
+@transaction.atomic
+def issue_invoice(*, invoice: Invoice, acting_user: Any) -> Invoice:
+    """Issue a draft invoice: the `invoice.issued` messages go to the customer's billing contacts
+    (or, when nobody opted in, its primary contact)."""
+    access.require(acting_user, access.CHANGE, invoice)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.DRAFT:
+        raise Conflict(f"Invoice {invoice.number} is {invoice.status}; only a draft invoice can be issued.")
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issued_at = timezone.now()
+    set_acting_user(invoice, acting_user)
+    with _refusals():
+        invoice.save(update_fields=["status", "issued_at", "updated_at"])
+    invoice = Invoice.objects.select_related("customer", "work_order__location", "work_order__asset").get(
+        pk=invoice.pk
+    )
+    events.emit(
+        event=events.INVOICE_ISSUED,
+        customer=invoice.customer,
+        facts=facts.invoice_facts(invoice),
+        location_id=invoice.work_order.location_id if invoice.work_order else None,
+    )
+    return invoice

@@ -1,0 +1,49 @@
+"""The contact page's e-mail and activity section, and the navigation entries of these apps."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from clientbase.notifications.models import Message
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_dispatcher_sees_the_send_test_email_action_and_it_queues_a_message(dispatcher):
+    contact = ContactFactory(email="mike@example.com")
+    client = client_for(dispatcher)
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "E-mail and activity" in page
+    assert "Send test e-mail" in page
+    response = client.post(f"/contacts/{contact.pk}/send-test-email/")
+    assert response.status_code == 302
+    assert Message.objects.filter(contact=contact, to="mike@example.com").count() == 1
+
+
+def test_no_action_without_an_address_or_the_right_to_change(dispatcher, technician):
+    without_email = ContactFactory(email="")
+    assert (
+        "Send test e-mail"
+        not in client_for(dispatcher).get(f"/contacts/{without_email.pk}/").content.decode()
+    )
+    with_email = ContactFactory(email="ann@example.com")
+    assert (
+        "Send test e-mail" not in client_for(technician).get(f"/contacts/{with_email.pk}/").content.decode()
+    )
+    refused = client_for(technician).post(f"/contacts/{with_email.pk}/send-test-email/")
+    assert refused.status_code == 403
+    assert not Message.objects.exists()
+
+
+def test_navigation_offers_work_orders_and_outbox_to_those_who_may_see_them(admin_user):
+    page = client_for(admin_user).get("/contacts/").content.decode()
+    assert 'href="/work-orders/"' in page
+    assert 'href="/outbox/"' in page
