@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from clientbase.notifications.models import Message
+from clientbase.notifications.models import Activity, Message
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,41 @@ def test_navigation_offers_work_orders_and_outbox_to_those_who_may_see_them(admi
     page = client_for(admin_user).get("/contacts/").content.decode()
     assert 'href="/work-orders/"' in page
     assert 'href="/outbox/"' in page
+
+
+def test_staff_record_a_call_on_the_contact_page_and_it_shows_in_its_activity(dispatcher):
+    contact = ContactFactory(email="mike@example.com")
+    client = client_for(dispatcher)
+    response = client.post(
+        f"/contacts/{contact.pk}/activities/new/", {"kind": "call", "summary": "Asked about the chiller"}
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get()
+    assert (activity.kind, activity.contact, activity.customer_id, activity.user) == (
+        "call",
+        contact,
+        contact.customer_id,
+        dispatcher,
+    )
+    assert "Asked about the chiller" in client.get(f"/contacts/{contact.pk}/").content.decode()
+
+
+def test_a_blank_summary_or_a_message_kind_is_refused_and_nothing_recorded(dispatcher):
+    contact = ContactFactory()
+    client = client_for(dispatcher)
+    client.post(f"/contacts/{contact.pk}/activities/new/", {"kind": "call", "summary": "  "})
+    client.post(f"/contacts/{contact.pk}/activities/new/", {"kind": "message", "summary": "Fake mail"})
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert not Activity.objects.exists()
+    assert "Summary: This field may not be blank." in page
+
+
+def test_recording_needs_the_permission(technician):
+    contact = ContactFactory()
+    assert (
+        client_for(technician)
+        .post(f"/contacts/{contact.pk}/activities/new/", {"kind": "note", "summary": "x"})
+        .status_code
+        == 403
+    )
+    assert not Activity.objects.exists()

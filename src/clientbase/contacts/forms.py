@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from clientbase import access
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
+from clientbase.contacts.services import CONTACT_FIELDS
 from clientbase.customers.forms import AddressField, DateInput, PhoneField
 from clientbase.customers.models import Customer, Location
 from clientbase.pages import ServiceForm
@@ -47,26 +48,7 @@ assert [c for c, _ in NOTIFY_CHOICES] == list(NOTIFY_CATEGORIES)
 assert [c for c, _ in PORTAL_CHOICES] == list(PORTAL_PERMISSIONS)
 
 # The plain fields handed to the services as they are.
-PLAIN_FIELDS = (
-    "customer",
-    "salutation",
-    "first_name",
-    "last_name",
-    "title",
-    "department",
-    "email",
-    "phone",
-    "mobile",
-    "secondary_phone",
-    "preferred_channel",
-    "notes",
-    "reports_to",
-    "address",
-    "status",
-    "approval_limit",
-    "external_id",
-    "is_primary",
-)
+PLAIN_FIELDS = (*CONTACT_FIELDS, "is_primary")
 
 
 class CustomerChoiceField(forms.ModelChoiceField):

@@ -14,4 +14,9 @@ urlpatterns = [
         views.ContactSendTestEmailView.as_view(),
         name="contact-send-test-email",
     ),
+    path(
+        "contacts/<int:pk>/activities/new/",
+        views.ContactRecordActivityView.as_view(),
+        name="contact-record-activity",
+    ),
 ]
