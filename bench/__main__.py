@@ -25,7 +25,7 @@ CASES = [
     ("list, first page", "page_size=50", "list", {}),
     ("one customer's contacts", "customer={customer}&page_size=50", "customer", {}),
     ("search by name", "search=martin&page_size=20", "search", {"search": "martin"}),
-    ("search by phone digits", "search=555-0142&page_size=20", "phone", {"search": "555-0142"}),
+    ("search by phone digits", "search=555-0142&page_size=20", "search", {"search": "555-0142"}),
 ]
 
 

@@ -1,5 +1,6 @@
-"""The work-order form of the staff pages: the wizard's customer, then location, then asset. The
-choices of each step come from the one before; the service holds the rules."""
+"""The forms of the staff pages: the work-order wizard (customer, then location, then asset), the
+quote and invoice form (customer, then one of its work orders) and the approval of a quote. The
+choices of each step come from the one before; the services hold the rules."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django import forms
 from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
+from clientbase.notifications.facts import money
 from clientbase.pages import ServiceForm
+from clientbase.workorders.models import Quote, WorkOrder
 
 
 @dataclass(frozen=True)
@@ -93,3 +96,76 @@ class WorkOrderForm(ServiceForm):
         if data.get("site_contact") is None:
             data.pop("site_contact", None)  # the service resolves it
         return data
+
+
+class WorkOrderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} {obj.summary} ({obj.get_status_display().lower()})"
+
+
+class DocumentForm(ServiceForm):
+    """A new quote or invoice: the customer, then optionally one of its work orders, and the amount.
+    The work orders offered are those of the customer chosen (the form refreshes when it changes)."""
+
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), empty_label="Choose a customer")
+    work_order = WorkOrderChoiceField(
+        queryset=WorkOrder.objects.none(), required=False, empty_label="No particular work order"
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+    def __init__(self, *args: Any, user: Any, customer: Customer | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["customer"].queryset = access.restrict(user, Customer.objects.all(), access.VIEW)
+        if customer is not None:
+            fields["work_order"].queryset = access.restrict(
+                user, WorkOrder.objects.filter(customer=customer), access.VIEW
+            )
+
+
+def approver_label(contact: Contact) -> str:
+    """A contact as the approval select shows it: name, title, and what decides the approval."""
+    parts = [f"{contact.full_name} ({contact.title})" if contact.title else contact.full_name]
+    if contact.role_approver:
+        limit = contact.approval_limit
+        parts.append("no limit" if limit is None else f"limit {money(limit)}")
+    if contact.status != Contact.Status.ACTIVE:
+        parts.append("inactive")
+    return " · ".join(parts)
+
+
+class QuoteApprovalForm(ServiceForm):
+    """Who approved a sent quote, chosen among the quote's customer's contacts (approvers first).
+    Whether that contact may approve it is `services.approve_quote`'s call; this form only checks
+    that the contact is one the user may see."""
+
+    contact = forms.IntegerField(
+        label="Approved by",
+        widget=forms.Select,
+        error_messages={"required": "Choose the contact who approved the quote."},
+    )
+
+    def __init__(self, *args: Any, user: Any, quote: Quote, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        contacts = access.restrict(
+            user, Contact.objects.filter(customer_id=quote.customer_id), access.VIEW
+        ).order_by("-role_approver", "status", "last_name", "first_name", "id")
+        approvers: list[tuple[int, str]] = []
+        others: list[tuple[int, str]] = []
+        for contact in contacts:
+            (approvers if contact.role_approver else others).append((contact.pk, approver_label(contact)))
+        choices: list[Any] = [("", "Choose a contact")]
+        if approvers:
+            choices.append(("Approvers", approvers))
+        if others:
+            choices.append(("Other contacts (no approval authority)", others))
+        fields: Any = self.fields
+        fields["contact"].widget.choices = choices
+        self.has_contacts = bool(approvers or others)
+
+    def clean_contact(self) -> int:
+        contact_id: int = self.cleaned_data["contact"]
+        if not access.restrict(self.user, Contact.objects.filter(pk=contact_id), access.VIEW).exists():
+            raise forms.ValidationError("Choose one of the contacts offered.")
+        return contact_id
