@@ -24,7 +24,7 @@ from django.contrib.auth.views import (
     PasswordChangeView,
     redirect_to_login,
 )
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
@@ -385,11 +385,15 @@ class FormPage(ServiceErrorMixin, StaffRequiredMixin, FormView):
         """Fetch what the page is about and check that the user may do this."""
 
     def perform(self, form: Any) -> Model:
-        """Call the service with `form.service_data()`; answer the object written."""
-        raise NotImplementedError
+        """Call the service with `form.service_data()`; answer the object written. Pages that
+        override `form_valid` need not define it."""
+        raise ImproperlyConfigured(f"{type(self).__name__} defines neither perform() nor form_valid().")
 
     def success_url_for(self, obj: Any) -> str:
-        raise NotImplementedError
+        """Where to go once `obj` was written."""
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} defines neither success_url_for() nor form_valid()."
+        )
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:

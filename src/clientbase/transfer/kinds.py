@@ -7,6 +7,7 @@ own. Exports write the same columns, so an exported file imports back unchanged.
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -193,7 +194,7 @@ class Resolver:
         self._locations.pop(customer_id, None)
 
 
-class Kind:
+class Kind(abc.ABC):
     """One importable kind. Subclasses name the columns, match keys, serializer and services."""
 
     name: ClassVar[str]
@@ -277,17 +278,18 @@ class Kind:
         return self.visible().filter(**{key: value})
 
     def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
-        """Tell `finder` the values of this row that must not repeat in the file."""
+        """Tell `finder` the values of this row that must not repeat in the file (none here)."""
+        return None
 
     # Rows -------------------------------------------------------------------------------------------
 
+    @abc.abstractmethod
     def body(self, row: Mapping[str, str], instance: Model | None) -> dict[str, Any]:
         """The API body of the row (only the columns the file has)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def differs(self, instance: Model, data: Mapping[str, Any]) -> bool:
         """Would writing `data` (validated) change `instance`? Compared as the service stores it."""
-        raise NotImplementedError
 
     def side_effects(self, instance: Model | None, data: Mapping[str, Any]) -> list[int]:
         """Other objects of this kind the write will change (their values are kept for a revert)."""
@@ -314,7 +316,8 @@ class Kind:
         return type(self).update_service(acting_user=self.user, data=data, **{self.instance_kwarg: instance})
 
     def after_write(self, obj: Model) -> None:
-        """Forget cached lookups that the write made stale."""
+        """Forget cached lookups that the write made stale (none here)."""
+        return None
 
     @staticmethod
     def normalised_text(value: Any, normalise: Callable[[str], str] | None = None) -> Any:

@@ -4,6 +4,7 @@ View, Add, Edit, Delete with a confirmation. Everything is scoped to the portal 
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from django.contrib import messages
@@ -126,7 +127,7 @@ class ContactVCardView(PortalMixin, View):
         return vcard_response(contact)
 
 
-class ColleagueFormView(ContactsSection, PortalMixin, FormView):
+class ColleagueFormView(ContactsSection, PortalMixin, FormView, metaclass=abc.ABCMeta):
     """Add or edit: the service's refusals are shown on the form, with what was typed kept."""
 
     template_name = "portal/contacts/form.html"
@@ -148,8 +149,9 @@ class ColleagueFormView(ContactsSection, PortalMixin, FormView):
         )
         return context
 
+    @abc.abstractmethod
     def perform(self, form: ColleagueForm) -> Contact:
-        raise NotImplementedError
+        """Write the colleague through the service; answer it."""
 
     def form_valid(self, form: ColleagueForm) -> HttpResponse:
         try:
@@ -164,8 +166,9 @@ class ColleagueFormView(ContactsSection, PortalMixin, FormView):
         messages.success(self.request, self.success_message(contact))
         return HttpResponseRedirect(contact_url(contact))
 
+    @abc.abstractmethod
     def success_message(self, contact: Contact) -> str:
-        raise NotImplementedError
+        """What the user is told once `contact` was written."""
 
 
 class ContactCreateView(ColleagueFormView):
