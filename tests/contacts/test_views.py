@@ -735,3 +735,17 @@ def test_make_primary_on_a_location_page_keeps_the_rows_location_marker(
     new_row, old_row = html.split(f'<tr id="contact-row-{everywhere.pk}"')
     assert "at this location" in new_row
     assert "customer-level" in old_row
+
+
+def test_contact_list_shows_every_number_to_call(dispatcher):
+    from django.test import Client
+
+    from tests.factories import ContactFactory
+
+    ContactFactory(last_name="Taylor", phone="+13125550100", mobile="+13125550199")
+    client = Client()
+    client.force_login(dispatcher)
+    page = client.get("/contacts/").content.decode()
+    assert 'href="tel:+13125550100"' in page
+    assert 'href="tel:+13125550199"' in page
+    assert "mobile" in page
