@@ -222,7 +222,7 @@ def fetch(user: UserLike, queryset: QuerySet[M], pk: Any, action: str = VIEW) ->
         raise Forbidden(f"You may not view {queryset.model._meta.verbose_name_plural}.")
     try:
         obj = restrict(user, queryset, VIEW).get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError) as error:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as error:
         raise NotFound(f"{str(queryset.model._meta.verbose_name).capitalize()} not found.") from error
     if action != VIEW:
         require(user, action, obj)

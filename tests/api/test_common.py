@@ -147,3 +147,31 @@ def test_errors_never_leak_a_500_for_strange_input(api, dispatcher):
     ):
         response = client.patch(f"/api/v1/contacts/{contact.pk}/", body, format="json")
         assert response.status_code == 400, (body, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/contacts/?customer=1e308",
+        "/api/v1/contacts/?customer=99999999999999999999999",
+        "/api/v1/contacts/?customer=-1",
+        "/api/v1/contacts/?location=1.5",
+        "/api/v1/work-orders/?customer=-1.0665915007246256e%2B16",
+        "/api/v1/messages/?contact=3.402823466e%2B38",
+        "/api/v1/contacts/?page=1675504836395105255424",
+    ],
+)
+def test_numbers_no_database_can_hold_are_a_400_naming_the_parameter(api, admin_user, query):
+    response = api(admin_user).get(query)
+    assert response.status_code == 400, response.content
+    parameter = query.split("?")[1].split("=")[0]
+    assert parameter in response.json()
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/contacts/99999999999999999999999/", "/contacts/99999999999999999999999/"]
+)
+def test_an_id_no_database_can_hold_is_a_404(api, admin_user, client, path):
+    client.force_login(admin_user)
+    response = api(admin_user).get(path) if path.startswith("/api/") else client.get(path)
+    assert response.status_code == 404

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from rest_framework import status
 from rest_framework.response import Response
@@ -43,6 +43,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ProtectedError):
         return Response(
             {"detail": "The object is still referenced by other records."}, status=status.HTTP_409_CONFLICT
+        )
+    if isinstance(exc, OverflowError | DataError):
+        # A number or text the database cannot hold; the input checks should have said so first.
+        logger.warning("input the database could not hold: %s", exc)
+        return Response(
+            {"detail": "A value in the request is out of range."}, status=status.HTTP_400_BAD_REQUEST
         )
     if isinstance(exc, DjangoValidationError):
         return Response(ValidationFailed.from_django(exc).errors, status=status.HTTP_400_BAD_REQUEST)

@@ -10,6 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+# Beyond this, an offset no longer fits the databases' 64-bit integers (and no list is that long).
+MAX_PAGE = 10**9
+
 
 class Pagination(BasePagination):
     """`{"results": [...], "next": url|null, "previous": url|null}`, `?page=` and `?page_size=`
@@ -41,6 +44,8 @@ class Pagination(BasePagination):
             value = 0
         if value < 1:
             raise exceptions.ValidationError({name: ["A positive whole number."]})
+        if value > MAX_PAGE:
+            raise exceptions.ValidationError({name: [f"At most {MAX_PAGE}."]})
         return value
 
     def _url(self, page: int) -> str:

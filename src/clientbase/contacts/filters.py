@@ -5,14 +5,15 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from clientbase.api.filters import IdFilter
 from clientbase.contacts import selectors
 from clientbase.contacts.models import ROLES, Contact
 from clientbase.customers.models import Location
 
 
 class ContactFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label="Customer")
-    location = django_filters.NumberFilter(method="filter_location", label="Location")
+    customer = IdFilter(field_name="customer_id", label="Customer")
+    location = IdFilter(method="filter_location", label="Location")
     role = django_filters.ChoiceFilter(choices=[(r, r) for r in ROLES], method="filter_role", label="Role")
     status = django_filters.ChoiceFilter(choices=Contact.Status.choices)
     is_primary = django_filters.BooleanFilter()

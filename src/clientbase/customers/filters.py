@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from clientbase.api.filters import IdFilter
 from clientbase.customers import selectors
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
 
@@ -22,7 +23,7 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 
 class LocationFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    customer = IdFilter(field_name="customer_id")
     is_active = django_filters.BooleanFilter()
     search = django_filters.CharFilter(method="filter_search", label="Search")
 
@@ -35,8 +36,8 @@ class LocationFilterSet(django_filters.FilterSet):
 
 
 class AssetFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="location__customer_id")
-    location = django_filters.NumberFilter(field_name="location_id")
+    customer = IdFilter(field_name="location__customer_id")
+    location = IdFilter(field_name="location_id")
     status = django_filters.ChoiceFilter(choices=Asset.Status.choices)
     search = django_filters.CharFilter(method="filter_search", label="Search")
 
@@ -56,7 +57,7 @@ class AssetFilterSet(django_filters.FilterSet):
 
 
 class AssetPartFilterSet(django_filters.FilterSet):
-    asset = django_filters.NumberFilter(field_name="asset_id")
+    asset = IdFilter(field_name="asset_id")
 
     class Meta:
         model = AssetPart

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import django_filters
 
+from clientbase.api.filters import IdFilter
 from clientbase.notifications.events import LABELS
 from clientbase.notifications.models import Activity, Message
 
 
 class MessageFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    contact = django_filters.NumberFilter(field_name="contact_id")
+    customer = IdFilter(field_name="customer_id")
+    contact = IdFilter(field_name="contact_id")
     status = django_filters.ChoiceFilter(choices=Message.Status.choices)
     # Every event the outbox knows, including those other apps register (the portal's mails).
     event = django_filters.ChoiceFilter(choices=lambda: list(LABELS.items()))
@@ -21,8 +22,8 @@ class MessageFilterSet(django_filters.FilterSet):
 
 
 class ActivityFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    contact = django_filters.NumberFilter(field_name="contact_id")
+    customer = IdFilter(field_name="customer_id")
+    contact = IdFilter(field_name="contact_id")
     kind = django_filters.ChoiceFilter(choices=Activity.Kind.choices)
 
     class Meta:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
+from clientbase.api.filters import IdFilter
 from clientbase.workorders import selectors
 from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
 
 class WorkOrderFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    location = django_filters.NumberFilter(field_name="location_id")
-    asset = django_filters.NumberFilter(field_name="asset_id")
+    customer = IdFilter(field_name="customer_id")
+    location = IdFilter(field_name="location_id")
+    asset = IdFilter(field_name="asset_id")
     status = django_filters.ChoiceFilter(choices=WorkOrder.Status.choices)
-    requested_by = django_filters.NumberFilter(field_name="requested_by_id")
-    site_contact = django_filters.NumberFilter(field_name="site_contact_id")
+    requested_by = IdFilter(field_name="requested_by_id")
+    site_contact = IdFilter(field_name="site_contact_id")
     search = django_filters.CharFilter(method="filter_search", label="Search")
 
     class Meta:
@@ -27,10 +28,10 @@ class WorkOrderFilterSet(django_filters.FilterSet):
 
 
 class QuoteFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    work_order = django_filters.NumberFilter(field_name="work_order_id")
+    customer = IdFilter(field_name="customer_id")
+    work_order = IdFilter(field_name="work_order_id")
     status = django_filters.ChoiceFilter(choices=Quote.Status.choices)
-    approved_by = django_filters.NumberFilter(field_name="approved_by_id")
+    approved_by = IdFilter(field_name="approved_by_id")
 
     class Meta:
         model = Quote
@@ -38,8 +39,8 @@ class QuoteFilterSet(django_filters.FilterSet):
 
 
 class InvoiceFilterSet(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    work_order = django_filters.NumberFilter(field_name="work_order_id")
+    customer = IdFilter(field_name="customer_id")
+    work_order = IdFilter(field_name="work_order_id")
     status = django_filters.ChoiceFilter(choices=Invoice.Status.choices)
 
     class Meta:

@@ -1,0 +1,24 @@
+"""Filters shared by every FilterSet of pages and API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+# The largest value of a 64-bit primary key: a larger number cannot name any row, and the
+# databases refuse it in a query (SQLite with an overflow, PostgreSQL with an out-of-range error).
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter by the id of a related object: a whole number from 1 to 2**63-1, anything else is
+    a 400 naming the parameter (never a database error)."""
+
+    field_class = IdField
