@@ -1,12 +1,12 @@
 """`clientbase worker`: deliver the mail outbox, until stopped (or once, with `--once`).
 
 Why the outbox table with this loop, and not django-tasks with its database backend: the `Message`
-row already is the durable queue the issue asks for. It is written in the same transaction as the
+row already is the durable queue. It is written in the same transaction as the
 change, and it carries everything delivery needs: status, attempts, the next attempt's time, the
 last error, and a lease that a crashed worker's claim expires from. A django-tasks task per message
 would keep a second copy of that state in another table, which must then be kept consistent with
-the first (a task lost or run twice is a message lost or sent twice), and the retry policy the
-issue asks for (exponential backoff with jitter and a cap, 4xx against 5xx, bounces) would still be
+the first (a task lost or run twice is a message lost or sent twice), and the retry policy
+(exponential backoff with jitter and a cap, 4xx against 5xx, bounces) would still be
 ours to write. One table, one loop, claimed with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL
 and serialised by SQLite's IMMEDIATE transactions, is the simpler and more robust of the two; see
 `clientbase.notifications.delivery` for the rules.
