@@ -87,10 +87,17 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
 }
 
 
+def register_constraint_messages(messages: Mapping[str, str]) -> None:
+    """Let an app say in words what its own constraints and triggers refuse (from its
+    AppConfig.ready())."""
+    CONSTRAINT_MESSAGES.update(messages)
+
+
 def conflict_from_integrity_error(error: IntegrityError) -> Conflict:
-    """Turn a database refusal into a Conflict with a clear message."""
+    """Turn a database refusal into a Conflict with a clear message. The longest matching key wins,
+    so "work order location belongs to another customer" is not read as a contact's location."""
     text = str(error)
-    for needle, message in CONSTRAINT_MESSAGES.items():
+    for needle in sorted(CONSTRAINT_MESSAGES, key=len, reverse=True):
         if needle in text:
-            return Conflict(message)
+            return Conflict(CONSTRAINT_MESSAGES[needle])
     return Conflict("The change conflicts with data already stored and was not saved.")

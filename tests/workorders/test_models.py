@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from clientbase.errors import Conflict
 from clientbase.workorders.models import Invoice, Quote, WorkOrder, number_to_pk
-from clientbase.workorders.services import _refusals
+from clientbase.writes import refusals_as_conflicts
 from tests.factories import AssetFactory, ContactFactory, LocationFactory
 from tests.workorders.factories import InvoiceFactory, QuoteFactory, WorkOrderFactory
 
@@ -93,6 +93,6 @@ def test_a_database_refusal_reads_as_a_clear_conflict(customer_with_two_sites, o
     with (
         pytest.raises(Conflict, match="The location belongs to another customer"),
         transaction.atomic(),
-        _refusals(),
+        refusals_as_conflicts(),
     ):
         WorkOrder.objects.create(customer=customer, location=foreign, summary="x")

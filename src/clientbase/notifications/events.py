@@ -91,6 +91,13 @@ TEMPLATES = {**{name: spec.template for name, spec in EVENTS.items()}, TEST_EMAI
 LABELS = {**{name: spec.label for name, spec in EVENTS.items()}, TEST_EMAIL: "Test e-mail"}
 
 
+def register_mail_event(event: str, *, template: str, label: str) -> None:
+    """Let the outbox render and name an event another app queues (its templates live in
+    `notifications/mail/<template>.txt|.html`)."""
+    TEMPLATES.setdefault(event, template)
+    LABELS.setdefault(event, label)
+
+
 def new_message_id() -> str:
     """A Message-ID made once per message and kept across every delivery attempt."""
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)

@@ -32,6 +32,25 @@ def verification_token(contact: Contact, issued_at: datetime.datetime) -> str:
 
 
 @transaction.atomic
+def queue_message(
+    *, event: str, contact: Contact, to: str, subject: str, reason: str, context: dict[str, Any]
+) -> Message:
+    """One e-mail to one contact, in the outbox now (in the caller's transaction) and sent by the
+    worker. `event` names templates known to `events.TEMPLATES`; `context` is what they show."""
+    return Message.objects.create(
+        event=event,
+        message_id=new_message_id(),
+        customer_id=contact.customer_id,
+        contact=contact,
+        to=to,
+        recipient_name=contact.full_name,
+        reason=reason[:255],
+        subject=subject[:255],
+        context=context,
+        next_attempt_at=timezone.now(),
+    )
+
+
 def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Message:
     """Queue a test e-mail to `contact` with a single-use link that verifies the address for
     seven days. `base_url` is where this site is reached (`https://crm.example.com/`). A bounce
@@ -42,20 +61,16 @@ def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Mes
     now = timezone.now()
     path = reverse("verify-email", args=[verification_token(contact, now)])
     user = acting_user.get_username() if getattr(acting_user, "is_authenticated", False) else ""
-    return Message.objects.create(
+    return queue_message(
         event=TEST_EMAIL,
-        message_id=new_message_id(),
-        customer_id=contact.customer_id,
         contact=contact,
         to=contact.email,
-        recipient_name=contact.full_name,
         reason=f"Test e-mail requested by {user}." if user else "Test e-mail.",
         subject="Please confirm your e-mail address",
         context={
             "verify_url": base_url.rstrip("/") + path,
             "valid_days": VERIFY_MAX_AGE.days,
         },
-        next_attempt_at=now,
     )
 
 

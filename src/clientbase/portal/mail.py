@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from clientbase.contacts.models import Contact
 from clientbase.portal import links, tokens
@@ -31,31 +30,18 @@ MAIL_EVENTS = {
 
 def register_mail_events() -> None:
     """Let the outbox's renderer find the portal's templates and labels."""
-    from clientbase.notifications import events
+    from clientbase.notifications.events import register_mail_event
 
     for event, (template, label) in MAIL_EVENTS.items():
-        events.TEMPLATES.setdefault(event, template)
-        events.LABELS.setdefault(event, label)
+        register_mail_event(event, template=template, label=label)
 
 
 def _queue(
     *, event: str, contact: Contact, to: str, subject: str, reason: str, context: dict[str, Any]
 ) -> Any:
-    from clientbase.notifications.events import new_message_id
-    from clientbase.notifications.models import Message
+    from clientbase.notifications.services import queue_message
 
-    return Message.objects.create(
-        event=event,
-        message_id=new_message_id(),
-        customer_id=contact.customer_id,
-        contact=contact,
-        to=to,
-        recipient_name=contact.full_name,
-        reason=reason[:255],
-        subject=subject[:255],
-        context=context,
-        next_attempt_at=timezone.now(),
-    )
+    return queue_message(event=event, contact=contact, to=to, subject=subject, reason=reason, context=context)
 
 
 def _actor_name(acting_user: Any) -> str:

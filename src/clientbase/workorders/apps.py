@@ -7,6 +7,10 @@ class WorkordersConfig(AppConfig):
     verbose_name = "Work orders"
 
     def ready(self) -> None:
+        from clientbase.errors import register_constraint_messages
+        from clientbase.workorders.services import CONSISTENCY_MESSAGES
+
+        register_constraint_messages(CONSISTENCY_MESSAGES)
         from clientbase.contacts.views import ContactSection, register_contact_section
         from clientbase.customers.views import CustomerSection, register_customer_section
         from clientbase.pages import NavItem, register_nav_item

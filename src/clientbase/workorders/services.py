@@ -6,8 +6,7 @@ their change."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -35,7 +34,8 @@ WORK_ORDER_FIELDS = (
 DOCUMENT_FIELDS = ("customer", "work_order", "amount")
 OPENING_STATUSES = (WorkOrder.Status.OPEN, WorkOrder.Status.SCHEDULED)
 
-# What the triggers of migration 0002 say, in words a user understands.
+# What the triggers of migration 0002 say, in words a user understands (registered with
+# clientbase.errors by the app config).
 CONSISTENCY_MESSAGES = {
     "work order location belongs to another customer": "The location belongs to another customer.",
     "work order asset is not at the work order location": "The asset is not at the work order's location.",
@@ -43,20 +43,6 @@ CONSISTENCY_MESSAGES = {
     "work order site contact belongs to another customer": "The site contact is of another customer.",
     "work order belongs to another customer": "The work order belongs to another customer.",
 }
-
-
-@contextlib.contextmanager
-def _refusals() -> Iterator[None]:
-    """`refusals_as_conflicts`, with the messages of this app's triggers."""
-    try:
-        with refusals_as_conflicts():
-            yield
-    except Conflict as error:
-        text = str(error.__cause__ or "")
-        for needle, message in CONSISTENCY_MESSAGES.items():
-            if needle in text:
-                raise Conflict(message) from error.__cause__
-        raise
 
 
 def _clean(data: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -137,7 +123,7 @@ def create_work_order(*, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder
     work_order.site_contact_name = _name(work_order.site_contact)
     validate(work_order)
     set_acting_user(work_order, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         work_order.save()
     events.emit(
         event=events.WORK_ORDER_CREATED,
@@ -204,7 +190,7 @@ def update_work_order(*, work_order: WorkOrder, acting_user: Any, data: Mapping[
         changed.append("completed_at")
     validate(work_order)
     set_acting_user(work_order, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         work_order.save(update_fields=[*changed, "updated_at"])
     work_order = _with_relations(work_order.pk)
     changes = [
@@ -230,7 +216,7 @@ def delete_work_order(*, work_order: WorkOrder, acting_user: Any) -> None:
     if work_order.status == WorkOrder.Status.COMPLETED:
         raise Conflict("A completed work order is part of the customer's history and cannot be deleted.")
     set_acting_user(work_order, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         work_order.delete()
 
 
@@ -259,7 +245,7 @@ def _create_document(model: type[Quote] | type[Invoice], acting_user: Any, data:
     _check_document(document)
     validate(document)
     set_acting_user(document, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         document.save()
     return document
 
@@ -283,7 +269,7 @@ def _update_draft(document: Quote | Invoice, acting_user: Any, data: Mapping[str
     _check_document(document)
     validate(document)
     set_acting_user(document, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         document.save(update_fields=[*changed, "updated_at"])
     return document
 
@@ -296,7 +282,7 @@ def _delete_draft(document: Quote | Invoice, acting_user: Any) -> None:
             "only a draft can be deleted."
         )
     set_acting_user(document, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         document.delete()
 
 
@@ -341,7 +327,7 @@ def send_quote(*, quote: Quote, acting_user: Any) -> Quote:
     quote.status = Quote.Status.SENT
     quote.sent_at = timezone.now()
     set_acting_user(quote, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         quote.save(update_fields=["status", "sent_at", "updated_at"])
     return quote
 
@@ -387,7 +373,7 @@ def approve_quote(*, quote: Quote, contact: Contact | int, acting_user: Any) -> 
     quote.approved_by_name = name
     quote.approved_at = timezone.now()
     set_acting_user(quote, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         quote.save(update_fields=["status", "approved_by", "approved_by_name", "approved_at", "updated_at"])
     return quote
 
@@ -420,7 +406,7 @@ def issue_invoice(*, invoice: Invoice, acting_user: Any) -> Invoice:
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
     set_acting_user(invoice, acting_user)
-    with _refusals():
+    with refusals_as_conflicts():
         invoice.save(update_fields=["status", "issued_at", "updated_at"])
     invoice = Invoice.objects.select_related("customer", "work_order__location", "work_order__asset").get(
         pk=invoice.pk

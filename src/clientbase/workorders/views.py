@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -396,53 +396,35 @@ class InvoiceIssueView(ActionView):
 # Sections of the customer and contact pages --------------------------------------------------------
 
 
+def _newest(
+    request: HttpRequest, model: type[Model], queryset: QuerySet, size: int, key: str
+) -> dict[str, Any] | None:
+    """The first `size` rows of `queryset` the user may see, under `key`, with whether there are
+    more and whether the user may add one; None when the user may not see `model` at all."""
+    user = request.user
+    if not access.can(user, access.VIEW, model):
+        return None
+    rows = list(access.restrict(user, queryset, access.VIEW)[: size + 1])
+    return {key: rows[:size], "more": len(rows) > size, "can_add": access.can(user, access.ADD, model)}
+
+
 def customer_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
     """The work orders of a customer, newest first, for its page; None when the user may not see
     work orders."""
-    user = request.user
-    if not access.can(user, access.VIEW, WorkOrder):
-        return None
-    work_orders: QuerySet[WorkOrder] = access.restrict(
-        user, selectors.work_orders_for_pages(WorkOrder.objects.filter(customer=customer)), access.VIEW
-    )
-    rows = list(work_orders[: CUSTOMER_SECTION_SIZE + 1])
-    return {
-        "work_orders": rows[:CUSTOMER_SECTION_SIZE],
-        "more": len(rows) > CUSTOMER_SECTION_SIZE,
-        "can_add": access.can(user, access.ADD, WorkOrder),
-    }
+    work_orders = selectors.work_orders_for_pages(WorkOrder.objects.filter(customer=customer))
+    return _newest(request, WorkOrder, work_orders, CUSTOMER_SECTION_SIZE, "work_orders")
 
 
 def customer_quotes_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
     """The newest quotes of a customer for its page; None when the user may not see quotes."""
-    user = request.user
-    if not access.can(user, access.VIEW, Quote):
-        return None
-    quotes = access.restrict(
-        user, selectors.quotes_for_pages(Quote.objects.filter(customer=customer)), access.VIEW
-    )
-    rows = list(quotes[: DOCUMENT_SECTION_SIZE + 1])
-    return {
-        "quotes": rows[:DOCUMENT_SECTION_SIZE],
-        "more": len(rows) > DOCUMENT_SECTION_SIZE,
-        "can_add": access.can(user, access.ADD, Quote),
-    }
+    quotes = selectors.quotes_for_pages(Quote.objects.filter(customer=customer))
+    return _newest(request, Quote, quotes, DOCUMENT_SECTION_SIZE, "quotes")
 
 
 def customer_invoices_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
     """The newest invoices of a customer for its page; None when the user may not see invoices."""
-    user = request.user
-    if not access.can(user, access.VIEW, Invoice):
-        return None
-    invoices = access.restrict(
-        user, selectors.invoices_for_pages(Invoice.objects.filter(customer=customer)), access.VIEW
-    )
-    rows = list(invoices[: DOCUMENT_SECTION_SIZE + 1])
-    return {
-        "invoices": rows[:DOCUMENT_SECTION_SIZE],
-        "more": len(rows) > DOCUMENT_SECTION_SIZE,
-        "can_add": access.can(user, access.ADD, Invoice),
-    }
+    invoices = selectors.invoices_for_pages(Invoice.objects.filter(customer=customer))
+    return _newest(request, Invoice, invoices, DOCUMENT_SECTION_SIZE, "invoices")
 
 
 def contact_work_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:

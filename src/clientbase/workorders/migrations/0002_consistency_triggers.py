@@ -4,7 +4,7 @@ A work order's location belongs to its customer, its asset stands at its locatio
 it names (requester, site contact) are contacts of its customer; a quote's or invoice's work order
 is of the same customer. Each rule is checked when the columns it concerns are written with a new
 value, so that a later move of an asset or contact never makes an old work order unchangeable. The
-messages are matched by clientbase.workorders.services.CONSISTENCY_MESSAGES."""
+messages are worded by clientbase.workorders.services.CONSISTENCY_MESSAGES."""
 
 from django.db import migrations
 
