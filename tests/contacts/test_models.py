@@ -109,11 +109,18 @@ def test_no_reporting_cycle_of_any_length():
     Contact.objects.filter(pk=d.pk).update(reports_to=c)  # a longer chain is fine
 
 
-def test_external_id_unique_when_given():
+def test_external_id_unique_within_a_customer_when_given():
+    first = ContactFactory(external_id="ERP-1")
+    refused(lambda: ContactFactory(customer=first.customer, external_id="ERP-1"))
+    # Another customer's own key may be the same text: external IDs are per customer.
     ContactFactory(external_id="ERP-1")
-    refused(lambda: ContactFactory(external_id="ERP-1"))
-    ContactFactory(external_id="")
-    ContactFactory(external_id="")
+    ContactFactory(customer=first.customer, external_id="")
+    ContactFactory(customer=first.customer, external_id="")
+
+
+def test_external_id_unique_among_contacts_without_customer():
+    ContactFactory(customer=None, external_id="ERP-9")
+    refused(lambda: ContactFactory(customer=None, external_id="ERP-9"))
 
 
 def test_customer_numbers_are_unique_and_generated_from_the_key():

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from clientbase.contacts.emails import NormalizedEmailField
 from clientbase.contacts.phones import PhoneNumberField, phone_search_digits
 from clientbase.customers.models import Customer, Location
+from clientbase.versions import Versioned
 
 ROLES = ("site", "billing", "approver", "requester", "emergency")
 NOTIFY_CATEGORIES = ("work_orders", "completions", "quotes", "invoices")
@@ -46,7 +47,7 @@ class ContactLocation(models.Model):
 contact_history_records = HistoricalRecords(excluded_fields=["phone_digits"], m2m_fields=["locations"])
 
 
-class Contact(models.Model):
+class Contact(Versioned):
     """One person, of at most one customer, linked to some of its locations.
 
     Held in the database: one primary per customer (partial unique index); locations and
@@ -136,6 +137,10 @@ class Contact(models.Model):
                 "Can add and change customer-level contacts (not only location-level ones)",
             ),
             ("change_contact_notes", "Can change the notes of contacts"),
+            (
+                "set_approval_authority",
+                "Can give or take approval authority (the approver role and the approval limit)",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -186,11 +191,19 @@ class Contact(models.Model):
                 name="contacts_contact_status_valid",
                 violation_error_message="Status is active or inactive.",
             ),
+            # An external_id is a customer's own key: unique within the customer (and among the
+            # contacts without a customer), never across customers.
+            models.UniqueConstraint(
+                fields=["customer", "external_id"],
+                condition=~Q(external_id="") & Q(customer__isnull=False),
+                name="contacts_contact_unique_external_id_per_customer",
+                violation_error_message="Another contact of this customer already has this external ID.",
+            ),
             models.UniqueConstraint(
                 fields=["external_id"],
-                condition=~Q(external_id=""),
-                name="contacts_contact_unique_external_id",
-                violation_error_message="Another contact already has this external ID.",
+                condition=~Q(external_id="") & Q(customer__isnull=True),
+                name="contacts_contact_unique_external_id_unaffiliated",
+                violation_error_message="Another contact without a customer already has this external ID.",
             ),
         ]
         indexes = [

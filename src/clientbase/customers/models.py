@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from clientbase.contacts.emails import NormalizedEmailField
 from clientbase.contacts.phones import PhoneNumberField
+from clientbase.versions import Versioned
 
 ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
 
@@ -16,7 +17,7 @@ ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
 _customer_history = HistoricalRecords()
 
 
-class Customer(models.Model):
+class Customer(Versioned):
     """A company or organisation served. Its `number` (C-000042) is derived from the primary key,
     so two concurrent creations can never draw the same number."""
 
@@ -74,7 +75,7 @@ class Customer(models.Model):
             _customer_history.create_historical_record(self, "+", using=kwargs.get("using"))
 
 
-class Location(models.Model):
+class Location(Versioned):
     """A site or building of one customer where work happens."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="locations")
@@ -108,7 +109,7 @@ class Location(models.Model):
         return self.name
 
 
-class Asset(models.Model):
+class Asset(Versioned):
     """Equipment at a location. Its customer is the location's."""
 
     class Status(models.TextChoices):
@@ -154,7 +155,7 @@ class Asset(models.Model):
         return self.name
 
 
-class AssetPart(models.Model):
+class AssetPart(Versioned):
     """A component of an asset."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="parts")

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
+from clientbase.versions import Versioned
 
 
 def document_number(prefix: str, pk: int | None) -> str:
@@ -31,7 +32,7 @@ def number_to_pk(text: str, prefix: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-class WorkOrder(models.Model):
+class WorkOrder(Versioned):
     """A job at a customer, optionally at one of its locations and on one asset there."""
 
     PREFIX = "W"
@@ -102,7 +103,7 @@ class WorkOrder(models.Model):
         return self.status in self.CLOSED
 
 
-class Quote(models.Model):
+class Quote(Versioned):
     """A price offered to a customer, approved by one of its contacts with approval authority."""
 
     PREFIX = "Q"
@@ -159,7 +160,7 @@ class Quote(models.Model):
         return document_number(self.PREFIX, self.pk)
 
 
-class Invoice(models.Model):
+class Invoice(Versioned):
     """A bill to a customer, optionally for one work order."""
 
     PREFIX = "I"
