@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 CLIENTBASE = str(Path(sys.executable).with_name("clientbase"))
 
@@ -37,21 +39,31 @@ def free_port() -> int:
 
 
 @pytest.mark.django_db
-def test_token_command_prints_the_users_token_creating_it_once(dispatcher):
+def test_token_command_prints_a_new_token_each_time_stored_hashed(dispatcher):
     out = StringIO()
     call_command("token", "dispatcher", stdout=out)
     key = out.getvalue().strip()
-    assert Token.objects.get(user=dispatcher).key == key
     again = StringIO()
     call_command("token", "dispatcher", stdout=again)
-    assert again.getvalue().strip() == key
+    second = again.getvalue().strip()
+    assert second != key
+    stored = list(AuthToken.objects.filter(user=dispatcher))
+    assert len(stored) == 2
+    assert all(token.expiry is None for token in stored)  # no CLIENTBASE_TOKEN_TTL: they never expire
+    for token in stored:  # only a digest and a short look-up prefix are stored, never the key
+        assert key not in (token.digest, token.token_key) and second not in (token.digest, token.token_key)
+        assert token.digest in (hash_token(key), hash_token(second))
+    client = APIClient()
+    for each in (key, second):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {each}")
+        assert client.get("/api/v1/contacts/").status_code == 200
 
 
 @pytest.mark.django_db
 def test_token_command_refuses_unknown_users():
     with pytest.raises(CommandError, match="No user named 'ghost'"):
         call_command("token", "ghost")
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_console_script_passes_django_commands_through(tmp_path):

@@ -29,3 +29,10 @@ pytestmark = pytest.mark.django_db
 def test_strange_query_input_never_makes_a_server_error(client, admin_user, url):
     client.force_login(admin_user)
     assert client.get(url).status_code < 500
+
+
+def test_a_bad_value_in_a_page_address_is_a_400_not_a_conflict(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/exports/contacts/?customer=99999999999999999999999&format=csv")
+    assert response.status_code == 400
+    assert b"Nothing was changed" in response.content

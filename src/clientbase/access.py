@@ -9,18 +9,28 @@ Three questions, one policy:
 Staff users act through Django permissions (granted by the groups of `clientbase.groups`) and see
 every customer. A portal user (a non-staff user linked to a contact) sees only its own customer,
 and its capabilities come from the contact's portal permissions while its access is current.
+
+The rules themselves are per-model `Policy` objects that each app registers from its
+`AppConfig.ready()` (`register`); this module imports no app. A policy says how the model reaches
+its customer, which Django permissions staff need for each action, what every portal user, each
+portal capability and each portal role allows, which rows an action is limited to (`RowRule`), and
+who may change which fields (`FieldRule`, asked by `require_fields` in the services and by
+`locked_fields` in the forms). `policies()` enumerates them, e.g. to generate a permission matrix.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from clientbase.errors import Forbidden, NotFound
+from clientbase.errors import FieldForbidden, Forbidden, NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -34,48 +44,156 @@ M = TypeVar("M", bound=Model)
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 # Changing only the notes of a contact (technicians may do this and nothing else).
 CHANGE_NOTES = "change_notes"
+# Figures summed over a customer's objects (the portal's reports page), not the objects themselves.
+REPORT = "report"
+# Granting, changing or ending a contact's portal access (its `portal` field, invitations).
+MANAGE_PORTAL = "manage_portal"
+# Giving or taking approval authority: the `approver` role and the `approval_limit`.
+SET_APPROVAL_AUTHORITY = "set_approval_authority"
+# Setting a contact's `external_id` (the customer's own key for it, matched by imports).
+SET_EXTERNAL_ID = "set_external_id"
+# Moving a contact to another customer (the only way its customer changes).
+MOVE = "move"
+STANDARD_ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 MAINTAIN_CUSTOMER_CONTACTS = "contacts.maintain_customer_contacts"
+# Reading what a queued or sent mail says (its body and the facts it shows), not only its envelope.
+VIEW_MESSAGE_BODY = "notifications.view_message_body"
 
-# How each scoped model reaches its customer; a model missing here is not scoped by customer.
-CUSTOMER_PATHS: dict[str, str] = {
-    "customers.customer": "id",
-    "customers.location": "customer_id",
-    "customers.asset": "location__customer_id",
-    "customers.assetpart": "asset__location__customer_id",
-    "contacts.contact": "customer_id",
-    "contacts.contactlocation": "contact__customer_id",
-    "workorders.workorder": "customer_id",
-    "workorders.quote": "customer_id",
-    "workorders.invoice": "customer_id",
-    "notifications.message": "customer_id",
-    "notifications.activity": "customer_id",
-}
+# The kinds of actor a policy speaks of.
+STAFF, PORTAL, ANONYMOUS = "staff", "portal", "anonymous"
+# The portal capability that holds every other one (and what policies grant to "admin" alone).
+ADMIN_CAPABILITY = "admin"
 
-# What each portal capability allows, per model. Every active portal user may view its customer
-# and the customer's locations and assets.
-PORTAL_BASE: dict[str, set[str]] = {
-    "customers.customer": {VIEW},
-    "customers.location": {VIEW},
-    "customers.asset": {VIEW},
-    "customers.assetpart": {VIEW},
-}
-PORTAL_CAPABILITIES: dict[str, dict[str, set[str]]] = {
-    "edit_contacts": {"contacts.contact": {VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}},
-    "billing": {"workorders.invoice": {VIEW}},
-    "reports": {"workorders.workorder": {VIEW}, "workorders.invoice": {VIEW}},
-    # An approver contact's right to approve quotes is decided by workorders.services.approve_quote.
-    "create_work_order": {"workorders.workorder": {VIEW, ADD}},
-}
-# Not a capability but the `approver` role: such a portal contact sees its customer's quotes (the
-# portal's quotes page); whether it may approve one is workorders.services.approve_quote's call.
-PORTAL_APPROVER: dict[str, set[str]] = {"workorders.quote": {VIEW}}
+# Staff permissions of an action: any one of the alternatives, each a set of Django permissions
+# ("app_label.codename") that must all be held.
+Permissions = tuple[tuple[str, ...], ...]
 
 
-# What portal users never see of their own customer: documents still being prepared.
-PORTAL_HIDDEN: dict[str, Q] = {
-    "workorders.quote": Q(status="draft"),
-    "workorders.invoice": Q(status="draft"),
-}
+def any_of(*alternatives: str | tuple[str, ...]) -> Permissions:
+    """`any_of("a.x", ("a.y", "a.z"))`: holding a.x, or both a.y and a.z."""
+    return tuple((item,) if isinstance(item, str) else tuple(item) for item in alternatives)
+
+
+def all_of(*permissions: str) -> Permissions:
+    return (tuple(permissions),)
+
+
+def _differs(stored: Any, given: Any) -> bool:
+    return bool(stored != given)
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """Limits `actions` of `actors` (STAFF, PORTAL) to the rows `rows(actor_contact)` selects
+    (`actor_contact` is the portal user's contact, None for staff); a staff user holding
+    `unless_permission` is not limited. `refusal` says why an object outside the rows is refused."""
+
+    actions: frozenset[str]
+    actors: frozenset[str]
+    rows: Callable[[Any], Q]
+    refusal: str
+    unless_permission: str = ""
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """Changing `field` (its name in API bodies and service data) needs `action` on the object
+    (for a new object: on the model). `stored(obj)` is the object's value (obj None: a new
+    object's); `differs(stored, given)` decides whether a given value changes what the rule is
+    about (sending the stored value back is no change). With `only_through`, no update changes the
+    field at all (a ValidationFailed naming it); only that action (e.g. MOVE) does. `reason` is
+    told to whoever is refused."""
+
+    field: str
+    action: str
+    reason: str
+    stored: Callable[[Any], Any]
+    differs: Callable[[Any, Any], bool] = _differs
+    only_through: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may do what to one model ("app_label.modelname", lower case).
+
+    - `customer_path`: the lookup from the model to its customer's id (portal users see only
+      their customer's rows; None: portal users see none);
+    - `actions`: every action the policy speaks of (the standard four and its own);
+    - `staff`: the permissions an action needs (default: Django's `app.<action>_<model>`);
+    - `portal_everyone`, `portal_capabilities`, `portal_roles`: what every portal user with current
+      access, the holders of a capability (`admin` holds every capability) and the contacts with a
+      role (`approver`) may do; `portal_hidden`: rows portal users never see (drafts);
+    - `anonymous`: what a visitor who is not signed in may do (nothing, for every model today);
+    - `rows`: per-action limits on the rows; `fields`: who may change which fields;
+    - `staff_only_fields`: fields portal users never read (the service provider's own notes)."""
+
+    model: str
+    customer_path: str | None = None
+    actions: tuple[str, ...] = STANDARD_ACTIONS
+    staff: Mapping[str, Permissions] = field(default_factory=dict)
+    portal_everyone: frozenset[str] = frozenset()
+    portal_capabilities: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    portal_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    portal_hidden: Q | None = None
+    anonymous: frozenset[str] = frozenset()
+    rows: tuple[RowRule, ...] = ()
+    fields: tuple[FieldRule, ...] = ()
+    staff_only_fields: tuple[str, ...] = ()
+
+    def staff_permissions(self, action: str) -> Permissions:
+        """What a staff user needs to do `action` (any alternative, each held entirely)."""
+        return self.staff.get(action) or _default_permissions(self.model, action)
+
+    def portal_grants(self) -> dict[str, frozenset[str]]:
+        """{"everyone" | "capability:<name>" | "role:<name>": actions}, for enumeration."""
+        grants = {"everyone": self.portal_everyone}
+        grants.update({f"capability:{name}": acts for name, acts in self.portal_capabilities.items()})
+        grants.update({f"role:{name}": acts for name, acts in self.portal_roles.items()})
+        return grants
+
+
+_POLICIES: dict[str, Policy] = {}
+
+
+def register(*policies: Policy) -> None:
+    """Register the policies of an app's models (from its AppConfig.ready()); registering a model
+    again replaces its policy."""
+    for policy in policies:
+        unknown = {rule.action for rule in policy.fields} - set(policy.actions)
+        assert not unknown, f"{policy.model}: field rules need undeclared actions {sorted(unknown)}"
+        _POLICIES[policy.model] = policy
+    _capability_names.cache_clear()
+
+
+def policies() -> tuple[Policy, ...]:
+    """Every registered policy, by model label: for each, its actions (`actions`), the staff
+    permissions of each (`staff_permissions(action)`), the portal grants (`portal_grants()`), the
+    row rules (`rows`) and the field rules (`fields`)."""
+    return tuple(_POLICIES[label] for label in sorted(_POLICIES))
+
+
+def policy_for(model: type[Model] | str) -> Policy | None:
+    return _POLICIES.get(model if isinstance(model, str) else _label(model))
+
+
+@functools.cache
+def _capability_names() -> frozenset[str]:
+    return frozenset(
+        name
+        for policy in _POLICIES.values()
+        for name in policy.portal_capabilities
+        if name != ADMIN_CAPABILITY
+    )
+
+
+def portal_capability_names() -> frozenset[str]:
+    """The portal capabilities the policies speak of (`admin` aside, which holds them all)."""
+    return _capability_names()
+
+
+def _default_permissions(label: str, action: str) -> Permissions:
+    app_label, model_name = label.split(".")
+    return ((f"{app_label}.{action}_{model_name}",),)
 
 
 def _label(model: type[Model]) -> str:
@@ -104,35 +222,51 @@ def portal_access_is_current(contact: Contact, today: datetime.date | None = Non
 
 
 def portal_capabilities(contact: Contact) -> set[str]:
+    """The capabilities a portal contact holds (`admin` holds every one; `admin` itself is not
+    among them: `is_portal_admin` in the portal app asks for it)."""
+    names = portal_capability_names()
     granted = set(contact.portal_permissions or [])
-    if "admin" in granted:
-        return set(PORTAL_CAPABILITIES)
-    return granted & set(PORTAL_CAPABILITIES)
+    if ADMIN_CAPABILITY in granted:
+        return set(names)
+    return granted & names
+
+
+def _portal_actions(policy: Policy, contact: Contact) -> set[str]:
+    """What `contact` (a portal user with current access) may do to the model of `policy`."""
+    allowed = set(policy.portal_everyone)
+    held = portal_capabilities(contact)
+    if ADMIN_CAPABILITY in (contact.portal_permissions or []):
+        held.add(ADMIN_CAPABILITY)
+    for capability, actions in policy.portal_capabilities.items():
+        if capability in held:
+            allowed |= actions
+    for role, actions in policy.portal_roles.items():
+        if getattr(contact, f"role_{role}", False):
+            allowed |= actions
+    return allowed
+
+
+def _holds(user: UserLike, permissions: Permissions) -> bool:
+    return any(all(user.has_perm(name) for name in alternative) for alternative in permissions)
 
 
 def can(user: UserLike, action: str, model: type[Model]) -> bool:
     """May `user` do `action` to some objects of `model` at all (before scope)?"""
-    if not user.is_authenticated or not user.is_active:
-        return False
     label = _label(model)
+    policy = _POLICIES.get(label)
+    if not user.is_authenticated:
+        return policy is not None and action in policy.anonymous
+    if not user.is_active:
+        return False
     contact = portal_contact(user)
     if contact is not None:
-        if not portal_access_is_current(contact):
+        if policy is None or not portal_access_is_current(contact):
             return False
-        allowed = set(PORTAL_BASE.get(label, set()))
-        for capability in portal_capabilities(contact):
-            allowed |= PORTAL_CAPABILITIES[capability].get(label, set())
-        if contact.role_approver:
-            allowed |= PORTAL_APPROVER.get(label, set())
-        return action in allowed
+        return action in _portal_actions(policy, contact)
     if not user.is_staff and not user.is_superuser:
         return False
-    app_label, model_name = label.split(".")
-    if action == CHANGE_NOTES:
-        return user.has_perm(f"{app_label}.change_{model_name}") or user.has_perm(
-            f"{app_label}.change_contact_notes"
-        )
-    return user.has_perm(f"{app_label}.{action}_{model_name}")
+    permissions = policy.staff_permissions(action) if policy else _default_permissions(label, action)
+    return _holds(user, permissions)
 
 
 def may_maintain_customer_contacts(user: UserLike) -> bool:
@@ -141,6 +275,20 @@ def may_maintain_customer_contacts(user: UserLike) -> bool:
     if portal_contact(user) is not None:
         return True
     return bool(user.is_authenticated and user.has_perm(MAINTAIN_CUSTOMER_CONTACTS))
+
+
+def may_read_message_bodies(user: UserLike) -> bool:
+    """Message bodies are for administrators: staff holding `notifications.view_message_body`
+    (the Administrator group; superusers hold every permission). Other staff who may view
+    messages see a message's addressee, subject, status and delivery facts, never its body or the
+    facts it shows; portal users see no messages at all. Secret links stay masked even here."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+        and portal_contact(user) is None
+        and user.has_perm(VIEW_MESSAGE_BODY)
+    )
 
 
 def customer_scope(user: UserLike) -> int | None:
@@ -154,30 +302,40 @@ def restrict(user: UserLike, queryset: QuerySet[M], action: str = VIEW) -> Query
     model = queryset.model
     if not can(user, action, model):
         return queryset.none()
-    label = _label(model)
+    policy = _POLICIES.get(_label(model))
     contact = portal_contact(user)
     if contact is not None:
-        path = CUSTOMER_PATHS.get(label)
-        if path is None:
+        if policy is None or policy.customer_path is None:
             return queryset.none()
-        queryset = queryset.filter(**{path: contact.customer_id})
-        if label in PORTAL_HIDDEN:
-            queryset = queryset.exclude(PORTAL_HIDDEN[label])
-        if label == "contacts.contact" and action == DELETE:
-            queryset = queryset.exclude(pk=contact.pk)
-    if (
-        label == "contacts.contact"
-        and action in (CHANGE, DELETE)
-        and not may_maintain_customer_contacts(user)
-    ):
-        queryset = queryset.filter(_location_level_contacts(model))
+        queryset = queryset.filter(**{policy.customer_path: contact.customer_id})
+        if policy.portal_hidden is not None:
+            queryset = queryset.exclude(policy.portal_hidden)
+    for rule in _row_rules(user, action, policy, contact):
+        queryset = queryset.filter(rule.rows(contact))
     return queryset
 
 
-def _location_level_contacts(contact_model: type[Model]) -> Q:
-    from clientbase.contacts.models import ContactLocation
+def _row_rules(user: UserLike, action: str, policy: Policy | None, contact: Contact | None) -> list[RowRule]:
+    """The row rules that limit `user` doing `action` (no query: permissions are cached)."""
+    if policy is None or not policy.rows:
+        return []
+    actor = PORTAL if contact is not None else STAFF
+    return [
+        rule
+        for rule in policy.rows
+        if action in rule.actions
+        and actor in rule.actors
+        and not (rule.unless_permission and user.has_perm(rule.unless_permission))
+    ]
 
-    return Q(customer__isnull=True) | Q(Exists(ContactLocation.objects.filter(contact=OuterRef("pk"))))
+
+def hidden_fields(user: UserLike, model: type[Model]) -> frozenset[str]:
+    """The fields of `model` that `user` never reads (answers, exports): a policy's
+    `staff_only_fields` for portal users, nothing for staff."""
+    policy = policy_for(model)
+    if policy is None or portal_contact(user) is None:
+        return frozenset()
+    return frozenset(policy.staff_only_fields)
 
 
 def allowed(user: UserLike, action: str, obj: Model) -> bool:
@@ -196,7 +354,7 @@ def require(user: UserLike, action: str, obj: Model) -> None:
 def require_model(user: UserLike, action: str, model: type[Model]) -> None:
     """Forbidden unless `user` may do `action` to objects of `model` at all."""
     if not can(user, action, model):
-        raise Forbidden(f"You may not {action.replace('_', ' ')} {model._meta.verbose_name_plural}.")
+        raise Forbidden(f"You may not {_verb(action)} {model._meta.verbose_name_plural}.")
 
 
 def require_customer_in_scope(user: UserLike, customer_id: int | None) -> None:
@@ -229,13 +387,102 @@ def fetch(user: UserLike, queryset: QuerySet[M], pk: Any, action: str = VIEW) ->
     return obj
 
 
+# What an action is called in a refusal: "You may not <verb> this contact."
+VERBS = {
+    CHANGE_NOTES: "change the notes of",
+    REPORT: "see the figures of",
+    MANAGE_PORTAL: "manage the portal access of",
+    SET_APPROVAL_AUTHORITY: "set the approval authority of",
+    SET_EXTERNAL_ID: "set the external ID of",
+}
+
+
+def _verb(action: str) -> str:
+    return VERBS.get(action, action.replace("_", " "))
+
+
 def _refusal(user: UserLike, action: str, obj: Model) -> str:
-    label = _label(type(obj))
-    if label == "contacts.contact":
-        contact = portal_contact(user)
-        if action == DELETE and contact is not None and contact.pk == obj.pk:
-            return "You cannot delete yourself."
-        if can(user, action, type(obj)) and not may_maintain_customer_contacts(user):
-            return "This is a customer-level contact; you may only maintain location-level contacts."
-    verb = "change the notes of" if action == CHANGE_NOTES else action
-    return f"You may not {verb} this {type(obj)._meta.verbose_name}."
+    """Why `user` may not `action` this object: the row rule that leaves it out, if any."""
+    model = type(obj)
+    contact = portal_contact(user)
+    if obj.pk is not None and can(user, action, model):
+        for rule in _row_rules(user, action, _POLICIES.get(_label(model)), contact):
+            if not model._default_manager.filter(pk=obj.pk).filter(rule.rows(contact)).exists():
+                return rule.refusal
+    return f"You may not {_verb(action)} this {model._meta.verbose_name}."
+
+
+# Fields -----------------------------------------------------------------------------------------
+
+
+def _target(target: Model | type[Model]) -> tuple[Model | None, type[Model]]:
+    """(the stored object or None for a new one, its model)."""
+    if isinstance(target, type):
+        return None, target
+    return (target if target.pk is not None else None), type(target)
+
+
+def _may(user: UserLike, action: str, obj: Model | None, model: type[Model]) -> bool:
+    """`allowed`, without a query where none is needed: for a new object, and for staff whom no
+    row rule limits (staff see every customer)."""
+    if obj is None:
+        return can(user, action, model)
+    contact = portal_contact(user)
+    if contact is None and not _row_rules(user, action, _POLICIES.get(_label(model)), None):
+        return can(user, action, model)
+    return allowed(user, action, obj)
+
+
+def _field_refusal(user: UserLike, rule: FieldRule, obj: Model | None, model: type[Model]) -> str:
+    reason = rule.reason
+    if obj is not None and can(user, rule.action, model):
+        refusal = _refusal(user, rule.action, obj)  # a row rule leaves this object out
+        reason = refusal[:1].lower() + refusal[1:]
+    return f"You may not change “{rule.field}”: {reason}"
+
+
+def require_fields(user: UserLike, target: Model | type[Model], changes: Mapping[str, Any]) -> None:
+    """Refuse a change of a field that `user` may not change on `target` (a stored object, or the
+    model for a new object, whose values are then the defaults): FieldForbidden naming the field (its
+    policy's `FieldRule`), or ValidationFailed naming a field that only an action changes
+    (`FieldRule.only_through`). A value equal to the stored one is no change. `changes` holds
+    values as the services take them (API field names). No query unless a protected field
+    changes, then at most one per action the rules name."""
+    obj, model = _target(target)
+    policy = _POLICIES.get(_label(model))
+    if policy is None:
+        return
+    needed: dict[str, FieldRule] = {}
+    for rule in policy.fields:
+        if rule.field not in changes or (rule.only_through and obj is None):
+            continue
+        if not rule.differs(rule.stored(obj), changes[rule.field]):
+            continue
+        if rule.only_through:
+            raise ValidationFailed({rule.field: [rule.reason]})
+        needed.setdefault(rule.action, rule)
+    for action, rule in needed.items():
+        if not _may(user, action, obj, model):
+            raise FieldForbidden(rule.field, _field_refusal(user, rule, obj, model))
+
+
+def locked_fields(user: UserLike, target: Model | type[Model]) -> dict[str, str]:
+    """{field: why} for every field of `target`'s policy that `user` may not change (on a stored
+    object, or on a new one when `target` is the model): what a form disables. At most one query
+    per action the rules name."""
+    obj, model = _target(target)
+    policy = _POLICIES.get(_label(model))
+    if policy is None:
+        return {}
+    decided: dict[str, bool] = {}
+    locked: dict[str, str] = {}
+    for rule in policy.fields:
+        if rule.only_through:
+            if obj is not None:
+                locked[rule.field] = rule.reason
+            continue
+        if rule.action not in decided:
+            decided[rule.action] = _may(user, rule.action, obj, model)
+        if not decided[rule.action]:
+            locked[rule.field] = _field_refusal(user, rule, obj, model)
+    return locked

@@ -6,3 +6,15 @@ class ClientbaseConfig(AppConfig):
 
     name = "clientbase"
     verbose_name = "clientbase"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+        from django.db.backends.signals import connection_created
+
+        from clientbase.pages import AdminLoginForm
+        from clientbase.private_files import protect_sqlite_files
+
+        # /admin/login/ signs in under the one lockout policy, like every other sign-in.
+        admin.site.login_form = AdminLoginForm
+        # The SQLite database and its WAL/SHM files: 0600.
+        connection_created.connect(protect_sqlite_files, dispatch_uid="clientbase.private_files")

@@ -4,6 +4,7 @@ in `clientbase.pages.ServiceErrorMixin` for pages."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -31,10 +32,45 @@ class Forbidden(ServiceError):
     default_message = "You do not have permission to perform this action."
 
 
+class FieldForbidden(Forbidden):
+    """The caller may change the object, but not its `field` (named in the message as well):
+    `clientbase.access.require_fields`. Answered as any Forbidden (403); an import reports it
+    against that column."""
+
+    def __init__(self, field: str, message: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+
 class Conflict(ServiceError):
     """A rule or a concurrent change stands in the way; nothing was changed."""
 
     default_message = "The request conflicts with the current state."
+
+
+class Stale(Conflict):
+    """The caller's copy is out of date: the object changed since the version the caller named
+    (the API's `If-Match`, a form's hidden `version`). Nothing was changed. The API answers 412;
+    a page shows what changed since (`clientbase.versions.changes_since`).
+
+    `instance` is the object as it is now (read under the row lock), `expected` the versions the
+    caller named (empty when it named only tags that can never match)."""
+
+    def __init__(self, instance: Any, expected: Sequence[int]):
+        self.instance: Any = instance
+        self.expected = tuple(expected)
+        self.current_version: int = getattr(instance, "version", 0)
+        meta = getattr(instance, "_meta", None)
+        name = str(meta.verbose_name) if meta is not None else "object"
+        if self.expected:
+            versions = ", ".join(str(version) for version in self.expected)
+            since = f" since version {versions}" if len(self.expected) == 1 else f" since versions {versions}"
+        else:
+            since = ""
+        super().__init__(
+            f"This {name} was changed by someone else{since}; it is now at version "
+            f"{self.current_version}. Nothing was saved: load it again and reapply your change."
+        )
 
 
 class ValidationFailed(ServiceError):

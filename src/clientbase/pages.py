@@ -10,6 +10,7 @@ htmx: one view answers the whole page, or only its partial when htmx asks for it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import (
     LoginView,
@@ -31,8 +33,9 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, View
 
-from clientbase import access
-from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from clientbase import access, lockout
+from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, Stale, ValidationFailed
+from clientbase.versions import changes_since
 
 # Where htmx puts an error it cannot show in the element that asked (see base.html).
 MESSAGES_TARGET = "#messages"
@@ -73,18 +76,47 @@ def message_response(request: HttpRequest, tags: str, text: str, status: int) ->
 # Authentication -----------------------------------------------------------------------------------
 
 
-class StaffAuthenticationForm(AuthenticationForm):
-    """The staff login refuses portal users (they log in at the portal)."""
+class LockoutLoginMixin:
+    """For Django's `AuthenticationForm` and its subclasses: every sign-in goes through the one
+    lockout policy (`clientbase.lockout`): refused without a password check while the name or
+    the client is locked out, and every refusal of the form counts as a failure."""
+
+    request: HttpRequest | None
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is None or not password or self.request is None:
+            return super().clean()  # type: ignore[misc]
+        try:
+            with lockout.attempt(self.request, username):
+                return super().clean()  # type: ignore[misc]
+        except lockout.LockedOut as locked:
+            raise ValidationError(str(locked), code="locked") from locked
+
+
+class StaffAuthenticationForm(LockoutLoginMixin, AuthenticationForm):
+    """The staff login. A portal user's right password is answered exactly like a wrong one (same
+    message, same status, counted as a failure), so that this form tells nobody whether a
+    portal user's password is right; portal users sign in at the portal."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "not_staff": "This sign-in is for staff. Customer contacts sign in to the customer portal.",
+        "invalid_login": (
+            "Please enter a correct %(username)s and password. Note that both fields may be "
+            "case-sensitive. Customer contacts sign in to the customer portal."
+        ),
     }
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if not is_staff(user):
-            raise ValidationError(self.error_messages["not_staff"], code="not_staff")
+            raise self.get_invalid_login_error()
+
+
+class AdminLoginForm(LockoutLoginMixin, AdminAuthenticationForm):
+    """The Django admin's login (`/admin/login/`) under the same lockout; Django's admin form
+    already answers a non-staff user's right password like a wrong one."""
 
 
 class StaffLoginView(LoginView):
@@ -114,6 +146,11 @@ class ServiceErrorMixin:
                 return message_response(request, "error", error.message, 403)
             raise PermissionDenied(error.message) from error
         except (Conflict, ServiceError) as error:
+            if isinstance(error, ValidationFailed) and request.method in ("GET", "HEAD"):
+                # A bad value in the address (a filter, an id): the request is wrong, nothing conflicts.
+                if getattr(request, "htmx", False):
+                    return message_response(request, "error", error.message, 400)
+                return render(request, "400.html", {"message": error.message}, status=400)
             if getattr(request, "htmx", False):
                 return message_response(request, "error", error.message, 409)
             if request.method in ("GET", "HEAD"):  # sending it back to itself would loop
@@ -362,13 +399,159 @@ class ServiceForm(forms.Form):
                 self.add_error(field, text)
 
 
-class FormPage(ServiceErrorMixin, StaffRequiredMixin, FormView):
+# Optimistic concurrency in forms ------------------------------------------------------------------
+
+# The hidden input that carries the version an edit form was loaded at (`_form_version.html`).
+VERSION_FIELD = "version"
+_VERSION = re.compile(r"[0-9]{1,18}")
+
+
+class VersionedFormMixin:
+    """An edit form of a versioned record (`clientbase.versions.Versioned`) carries the version it
+    was loaded at: the hidden input `version`, which templates put inside the form with
+    `{% include "_form_version.html" %}`. `perform()` hands `self.expected_version` to the service,
+    which refuses a stale save (`Stale`, compared under the row lock).
+
+    `stale_response()` shows that refusal above the form: what changed since the version the user
+    loaded (from the record's history: field, old and new value, who, when; for a record without
+    history, the fields whose stored value now differs from the input, with that value), keeps
+    what was typed, and moves the hidden version to the current one, so that saving again applies
+    the input over the changes shown. `edits` names the attribute `prepare()` sets to the record
+    the page edits (create pages leave it empty)."""
+
+    request: HttpRequest
+    edits: ClassVar[str] = ""
+    # Show only the changes of fields the form has (the portal: not what its users do not see).
+    stale_changes_of_form_fields_only: ClassVar[bool] = False
+
+    def edited_record(self) -> Any:
+        return getattr(self, self.edits, None) if self.edits else None
+
+    @property
+    def expected_version(self) -> int | None:
+        """The version the posted form was loaded at; None when none was posted (then the save is
+        not checked, as an API write without If-Match)."""
+        text = self.request.POST.get(VERSION_FIELD, "").strip()
+        return int(text) if _VERSION.fullmatch(text) else None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        record = self.edited_record()
+        if record is not None and "form_version" not in context:
+            # Redisplayed with errors: still the version the user loaded, not the current one.
+            posted = self.expected_version if self.request.method == "POST" else None
+            context["form_version"] = posted if posted is not None else record.version
+        return context
+
+    def stale_response(self, form: Any, error: Stale) -> HttpResponse:
+        """The form again (409): the refusal, the changes since, the input kept, the version now."""
+        name = str(error.instance._meta.verbose_name)
+        changes = self.stale_changes(form, error)
+        if "history" in changes:
+            advice = (
+                "The changes made since are listed here. Your input is kept below, and where you "
+                "had left a field as it was, it now shows the value stored since: check it and save "
+                "again to apply your changes, or cancel to keep the stored values."
+            )
+        else:
+            advice = (
+                "Your input is kept below; the fields listed here hold other values now: check it "
+                "and save again to apply your input, or cancel to keep the stored values."
+            )
+        form.add_error(
+            None,
+            f"This {name} was changed by someone else since you opened this form, so nothing was "
+            f"saved. {advice}",
+        )
+        context = self.get_context_data(form=form, form_version=error.current_version, stale_changes=changes)
+        return self.render_to_response(context, status=409)  # type: ignore[attr-defined]
+
+    def stale_changes(self, form: Any, error: Stale) -> dict[str, Any]:
+        """From the record's history `{"history": [entries with readable changes], "shown": n,
+        "hidden": n}` (changes of fields the form lacks are hidden when the page says so), the
+        form's fields that the user had left as loaded moved to their stored value (`rebase`); for
+        a record without history `{"differences": [{"label", "stored"}]}`. See _stale_changes.html."""
+        record = error.instance
+        entries = changes_since(record, min(error.expected, default=0))
+        if entries is None:
+            return {"differences": [self.stored_value(form[name]) for name in form.changed_data]}
+        self.rebase(form, entries)
+        hidden = 0
+        for entry in entries:
+            entry["user"] = self.stale_user_label(entry["user"])
+            if self.stale_changes_of_form_fields_only:
+                visible = [change for change in entry["changes"] if change["field"] in form.fields]
+                hidden += len(entry["changes"]) - len(visible)
+                entry["changes"] = visible
+        shown = sum(len(entry["changes"]) for entry in entries)
+        return {"history": history_for_display(entries, type(record)), "shown": shown, "hidden": hidden}
+
+    @staticmethod
+    def rebase(form: Any, entries: list[dict[str, Any]]) -> None:
+        """A three-way merge of the form: a field changed since the version loaded, whose input is
+        still the value loaded, now shows the value stored since; a field the user changed keeps
+        the input (marked `both` in the change list when someone else changed it too). Fields of
+        several inputs (addresses) or of another name than the model's keep the input."""
+        changed: dict[str, tuple[Any, Any]] = {}  # field: (value loaded, value now)
+        for entry in entries:
+            for change in entry["changes"]:
+                loaded = changed.get(change["field"], (change["old_value"], None))[0]
+                changed[change["field"]] = (loaded, change["new_value"])
+        data = form.data.copy()
+        both: set[str] = set()
+        for name, (loaded, now) in changed.items():
+            field = form.fields.get(name)
+            if field is None or isinstance(field.widget, forms.MultiWidget):
+                continue
+            key = form.add_prefix(name)
+            try:
+                if field.has_changed(loaded, field.widget.value_from_datadict(form.data, form.files, key)):
+                    both.add(name)
+                    continue
+                if isinstance(field, forms.BooleanField):
+                    if now:
+                        data[key] = "on"
+                    else:
+                        data.pop(key, None)
+                elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+                    data.setlist(key, [str(item) for item in field.prepare_value(now or [])])
+                else:
+                    data[key] = "" if now is None else str(field.prepare_value(now))
+            except Exception:  # a value this field cannot compare or show: the input stays
+                both.add(name)
+        form.data = data
+        for entry in entries:
+            for change in entry["changes"]:
+                change["both"] = change["field"] in both
+
+    def stale_user_label(self, user: Any) -> str | None:
+        """Who made a change, as this page names people."""
+        return user.get_username() if user is not None else None
+
+    @staticmethod
+    def stored_value(field: forms.BoundField) -> dict[str, str]:
+        """A form field's label and its stored value (the form's initial), as a person reads it."""
+        value = field.initial
+        choices = getattr(field.field, "choices", None)
+        if choices is not None:
+            labels = {str(key): str(label) for key, label in choices}
+            values = value if isinstance(value, list | tuple) else [value]
+            value = [
+                labels.get(str(getattr(item, "pk", item)), str(item))
+                for item in values
+                if item not in (None, "")
+            ]
+        return {"label": str(field.label), "stored": readable(value)}
+
+
+class FormPage(VersionedFormMixin, ServiceErrorMixin, StaffRequiredMixin, FormView):
     """A create or edit page that writes through a service.
 
     `prepare()` runs first on GET and POST (fetch the object, check the permission: a user who may
     not do this gets a 403 before seeing the form). `perform(form)` calls the service; a
     ValidationFailed puts its messages next to the fields, a Forbidden or Conflict shows the reason
-    above the form, with what was typed kept and nothing changed."""
+    above the form, with what was typed kept and nothing changed; a stale save (the record changed
+    since the form was loaded) shows what changed (`VersionedFormMixin`)."""
 
     form_class: type[ServiceForm]
     success_message: ClassVar[str] = "Saved."
@@ -404,6 +587,8 @@ class FormPage(ServiceErrorMixin, StaffRequiredMixin, FormView):
         except Forbidden as error:
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form), status=403)
+        except Stale as error:
+            return self.stale_response(form, error)
         except Conflict as error:
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form), status=409)

@@ -1,5 +1,6 @@
 """The one settings module. Production differs from development only by environment variables."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -8,7 +9,11 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CLIENTBASE_VAR_DIR", Path.cwd() / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the database, the secret key and the cache: readable by this user only (0700); the
+# SQLite file and its WAL/SHM files are made 0600 (`clientbase.private_files`).
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_mode & 0o077 and VAR_DIR.stat().st_uid == os.getuid():
+    VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -47,12 +52,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "csp",
     "clientbase.apps.ClientbaseConfig",
     "clientbase.customers",
     "clientbase.contacts",
@@ -71,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy header of every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Signs a portal user out once its access is not current (revoked, support end passed).
@@ -162,6 +170,24 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content Security Policy (django-csp), the second wall behind escaping: scripts and styles only
+# from this site's files (no inline script, no inline event handler, no inline style, no eval),
+# images also as data: URIs, no plugins, forms posting only here, no page framed by another site.
+# The one page with a policy of its own is the HTML part of a mail on the message page
+# (`clientbase.notifications.views.MAIL_FRAME_POLICY`: a sandboxed frame, inline styles only).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # Mail: real SMTP when EMAIL_HOST is set, otherwise messages stay in the outbox.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -177,31 +203,89 @@ CLIENTBASE_MAIL_RETRY_MAX = float(os.environ.get("CLIENTBASE_MAIL_RETRY_MAX", "6
 
 CLIENTBASE_DEFAULT_REGION = os.environ.get("CLIENTBASE_DEFAULT_REGION", "US").upper()
 
-# Customer portal: failed sign-ins per e-mail address and per IP address before a lock-out of
-# LOCKOUT seconds; reset mails per address in that time; the address customers reach this site at,
-# for the links in invitation and reset mails (empty: the address of the request that caused them).
-# A contact's support_start/support_end are days in TIME_ZONE: sign-in works from the start of the
-# first day to the end of the last there. The throttle counts in the default cache (per process
-# unless a shared cache is configured). Links expire after PASSWORD_RESET_TIMEOUT (3 days).
-CLIENTBASE_PORTAL_LOGIN_ATTEMPTS = int(os.environ.get("CLIENTBASE_PORTAL_LOGIN_ATTEMPTS", "5"))
-CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS = int(os.environ.get("CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS", "20"))
-CLIENTBASE_PORTAL_LOGIN_LOCKOUT = int(os.environ.get("CLIENTBASE_PORTAL_LOGIN_LOCKOUT", "900"))
+
+# Sign-in lockout of every way of signing in (staff, admin, portal, API token; `clientbase.lockout`):
+# failed sign-ins per sign-in name and per client address before a lockout of LOCKOUT seconds,
+# counted in the default cache. CLIENTBASE_LOGIN_* are the names; the former
+# CLIENTBASE_PORTAL_LOGIN_* environment variables still work when the new ones are not set.
+def _login_setting(name: str, default: str) -> int:
+    value = os.environ.get(f"CLIENTBASE_LOGIN_{name}") or os.environ.get(f"CLIENTBASE_PORTAL_LOGIN_{name}")
+    return int(value or default)
+
+
+CLIENTBASE_LOGIN_ATTEMPTS = _login_setting("ATTEMPTS", "5")
+CLIENTBASE_LOGIN_IP_ATTEMPTS = _login_setting("IP_ATTEMPTS", "20")
+CLIENTBASE_LOGIN_LOCKOUT = _login_setting("LOCKOUT", "900")
+CLIENTBASE_PORTAL_LOGIN_ATTEMPTS = CLIENTBASE_LOGIN_ATTEMPTS
+CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS = CLIENTBASE_LOGIN_IP_ATTEMPTS
+CLIENTBASE_PORTAL_LOGIN_LOCKOUT = CLIENTBASE_LOGIN_LOCKOUT
+# Whose X-Forwarded-For counts (`clientbase.clientip`): comma-separated addresses or networks of
+# the reverse proxies in front of this site; empty: REMOTE_ADDR is the client.
+CLIENTBASE_TRUSTED_PROXIES = env_list("CLIENTBASE_TRUSTED_PROXIES", "")
+# API tokens (django-rest-knox: stored as SHA-512 digests, shown once) never expire unless
+# CLIENTBASE_TOKEN_TTL gives their lifetime in seconds.
+_token_ttl = os.environ.get("CLIENTBASE_TOKEN_TTL", "").strip()
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(seconds=int(_token_ttl)) if _token_ttl else None,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Customer portal: reset mails per address per lockout period; the address customers reach this
+# site at, for the links in invitation and reset mails (empty: the address of the request that
+# caused them). A contact's support_start/support_end are days in TIME_ZONE: sign-in works from the
+# start of the first day to the end of the last there. Links expire after PASSWORD_RESET_TIMEOUT
+# (3 days).
 CLIENTBASE_PORTAL_RESET_MAILS = int(os.environ.get("CLIENTBASE_PORTAL_RESET_MAILS", "3"))
 CLIENTBASE_PORTAL_BASE_URL = os.environ.get("CLIENTBASE_PORTAL_BASE_URL", "")
 
+# Uploads and imports (`clientbase.transfer.limits`, docs/import-export.md "Limits"): every file
+# uploaded through the web is capped as it arrives (`clientbase.transfer.uploads`); imports through
+# the web read at most IMPORT_MAX_ROWS rows; every import (the command line's too) refuses more than
+# IMPORT_MAX_COLUMNS columns, a value longer than IMPORT_MAX_CELL_CHARS (Excel's own cell limit) and
+# an XLSX workbook unpacking to more than XLSX_MAX_UNZIPPED_BYTES (its texts, held in memory, to
+# more than XLSX_MAX_SHARED_STRINGS_BYTES). Request bodies other than files stay in memory up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files larger than FILE_UPLOAD_MAX_MEMORY_SIZE go to a
+# temporary file; a request carries at most one file (the import's).
+CLIENTBASE_UPLOAD_MAX_BYTES = int(os.environ.get("CLIENTBASE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+CLIENTBASE_IMPORT_MAX_ROWS = int(os.environ.get("CLIENTBASE_IMPORT_MAX_ROWS", "100000"))
+CLIENTBASE_IMPORT_MAX_COLUMNS = int(os.environ.get("CLIENTBASE_IMPORT_MAX_COLUMNS", "200"))
+CLIENTBASE_IMPORT_MAX_CELL_CHARS = int(os.environ.get("CLIENTBASE_IMPORT_MAX_CELL_CHARS", "32767"))
+CLIENTBASE_XLSX_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("CLIENTBASE_XLSX_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024))
+)
+CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES = int(
+    os.environ.get("CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES", str(50 * 1024 * 1024))
+)
+FILE_UPLOAD_HANDLERS = [
+    "clientbase.transfer.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clientbase.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "clientbase.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON nested beyond a few levels is refused before parsing (clientbase.api.parsers); forms
+    # and multipart bodies carry the import uploads.
+    "DEFAULT_PARSER_CLASSES": [
+        "clientbase.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "clientbase.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # DRF's browsable API, its pages allowing inline styles (not scripts) under the CSP.
+        "clientbase.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("CLIENTBASE_TOKEN_THROTTLE", "10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -212,8 +296,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers, locations, assets and contacts for field-service companies.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/schema/ and /api/docs/ are public on purpose: they describe the shape of the API (as the
+    # open-source code does), the same for everybody, and hold no data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_PUBLIC": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from the online validator (another site's image, refused by the CSP).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }

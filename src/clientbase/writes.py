@@ -11,17 +11,23 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from clientbase import text
 from clientbase.errors import Conflict, ValidationFailed, conflict_from_integrity_error
 
 
 def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
-    """Set the `fields` present in `data` on `instance`; answer the names that changed."""
+    """Set the `fields` present in `data` on `instance`; answer the names that changed. Text is
+    compared and set in NFC (`clientbase.text.nfc`), so the same text in another Unicode form is
+    no change; `validate` refuses what text may not hold."""
     changed = []
     for name in fields:
         if name not in data:
             continue
         value = data[name]
         field = instance._meta.get_field(name)
+        if text.is_text_field(field):
+            with contextlib.suppress(DjangoValidationError):  # refused by `validate`, with its message
+                value = text.clean_value(field, value)
         attname = getattr(field, "attname", name)
         if isinstance(field, models.ForeignKey):
             current = getattr(instance, attname)
@@ -39,12 +45,19 @@ def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterab
 
 
 def validate(instance: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Run the model's `full_clean()` (field rules, normalisation, constraints); ValidationFailed
-    with per-field messages when anything is wrong."""
+    """Apply the text rules of `clientbase.text` to every text field (NFC; no control, bidi or
+    zero-width characters; no line break in a single-line field), then run the model's
+    `full_clean()` (field rules, normalisation, constraints). ValidationFailed with per-field
+    messages when anything is wrong. A field whose text is refused is left out of `full_clean()`,
+    so no query ever carries it."""
+    excluded = list(exclude)
+    text_errors = text.clean_instance(instance, excluded)
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(exclude=[*excluded, *text_errors])
     except DjangoValidationError as error:
-        raise ValidationFailed.from_django(error) from error
+        raise ValidationFailed({**ValidationFailed.from_django(error).errors, **text_errors}) from error
+    if text_errors:
+        raise ValidationFailed(text_errors)
 
 
 @contextlib.contextmanager

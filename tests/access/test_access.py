@@ -93,7 +93,8 @@ def test_require_refuses_a_forbidden_action_on_a_visible_object(technician):
 def test_portal_scope_covers_locations_and_assets(portal_user_factory):
     mine = LocationFactory()
     theirs = LocationFactory()
-    user = portal_user_factory(mine.customer, permissions=[], email="p@example.com")
+    # Requesting service lists the customer's sites and equipment, so it may view them.
+    user = portal_user_factory(mine.customer, permissions=["create_work_order"], email="p@example.com")
     assert list(access.restrict(user, Location.objects.all())) == [mine]
     assert not access.restrict(user, Asset.objects.filter(location=theirs)).exists()
     assert not access.can(user, "change", Location)

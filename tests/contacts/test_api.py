@@ -61,17 +61,17 @@ def test_creates_a_contact_with_every_field_and_answers_it_as_api_md_says(
     assert "3125550142" in contact.phone_digits
 
 
-def test_notify_defaults_from_roles_when_not_given(api, dispatcher, customer_with_two_sites):
+def test_notify_defaults_from_roles_when_not_given(api, accounts_clerk, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
-    billing = api(dispatcher).post(
+    billing = api(accounts_clerk).post(
         URL, {"customer": customer.pk, "last_name": "Williams", "roles": ["billing"]}, format="json"
     )
-    approver = api(dispatcher).post(
+    approver = api(accounts_clerk).post(
         URL,
         {"customer": customer.pk, "last_name": "Chen", "roles": ["approver"], "approval_limit": "25000.00"},
         format="json",
     )
-    explicit = api(dispatcher).post(
+    explicit = api(accounts_clerk).post(
         URL,
         {"customer": customer.pk, "last_name": "Taylor", "roles": ["billing"], "notify": {"quotes": True}},
         format="json",
@@ -148,19 +148,19 @@ def test_unknown_keys_inside_notify_and_portal_are_named(api, dispatcher):
     ],
 )
 def test_bad_values_are_refused_with_the_field_named_and_nothing_stored(
-    api, dispatcher, customer_with_two_sites, field, value
+    api, accounts_clerk, customer_with_two_sites, field, value
 ):
     customer, _, _ = customer_with_two_sites
     body = {"customer": customer.pk, "last_name": "Doe", "roles": ["approver"], field: value}
-    response = api(dispatcher).post(URL, body, format="json")
+    response = api(accounts_clerk).post(URL, body, format="json")
     assert response.status_code == 400, response.json()
     assert field in response.json()
     assert not Contact.objects.exists()
 
 
-def test_approval_limit_needs_the_approver_role(api, dispatcher, customer_with_two_sites):
+def test_approval_limit_needs_the_approver_role(api, accounts_clerk, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
-    response = api(dispatcher).post(
+    response = api(accounts_clerk).post(
         URL,
         {"customer": customer.pk, "last_name": "Doe", "roles": ["site"], "approval_limit": "100.00"},
         format="json",
@@ -270,29 +270,33 @@ def test_patch_changes_only_the_given_fields(api, dispatcher, customer_with_two_
     assert response.json()["title"] == "Technician"
 
 
-def test_removing_the_approver_role_drops_the_limit(api, dispatcher, customer_with_two_sites):
+def test_removing_the_approver_role_drops_the_limit(api, accounts_clerk, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
     contact = ContactFactory(customer=customer, role_approver=True, approval_limit=500)
-    response = api(dispatcher).patch(detail(contact), {"roles": ["site"]}, format="json")
+    response = api(accounts_clerk).patch(detail(contact), {"roles": ["site"]}, format="json")
     assert response.status_code == 200
     assert response.json()["approval_limit"] is None
 
 
-def test_moving_to_another_customer_with_old_locations_is_refused(
+def test_a_contact_does_not_change_customer_in_an_update(
     api, dispatcher, customer_with_two_sites, other_customer
 ):
+    """Moving a contact is an action of its own (it ends the portal access): an update naming
+    another customer is a 400 naming `customer` and the action, with nothing changed."""
     customer, north, _ = customer_with_two_sites
-    contact = ContactFactory(customer=customer, locations=[north])
-    response = api(dispatcher).patch(detail(contact), {"customer": other_customer.pk}, format="json")
-    assert response.status_code == 400
-    assert "locations" in response.json()
+    contact = ContactFactory(customer=customer, locations=[north], title="Kept")
+    for body in ({"customer": other_customer.pk}, {"customer": other_customer.pk, "locations": []}):
+        response = api(dispatcher).patch(detail(contact), {**body, "title": "Changed"}, format="json")
+        assert response.status_code == 400
+        assert "move/" in response.json()["customer"][0]
+    response = api(dispatcher).patch(detail(contact), {"customer": None}, format="json")
+    assert response.status_code == 400 and "customer" in response.json()
     contact.refresh_from_db()
-    assert contact.customer_id == customer.pk
-    moved = api(dispatcher).patch(
-        detail(contact), {"customer": other_customer.pk, "locations": []}, format="json"
-    )
-    assert moved.status_code == 200
-    assert moved.json()["customer"] == other_customer.pk
+    assert (contact.customer_id, contact.title) == (customer.pk, "Kept")
+    assert list(contact.locations.all()) == [north]
+    # The stored customer sent back is no change.
+    same = api(dispatcher).patch(detail(contact), {"customer": customer.pk, "title": "New"}, format="json")
+    assert same.status_code == 200 and same.json()["title"] == "New"
 
 
 # Primary contact -----------------------------------------------------------------------------------
@@ -356,7 +360,7 @@ def test_an_inactive_contact_cannot_be_made_primary(api, dispatcher, customer_wi
 
 
 def test_duplicate_copies_the_contact_but_not_primary_portal_or_external_id(
-    api, dispatcher, customer_with_two_sites
+    api, accounts_clerk, customer_with_two_sites
 ):
     customer, north, _ = customer_with_two_sites
     original = ContactFactory(
@@ -370,7 +374,7 @@ def test_duplicate_copies_the_contact_but_not_primary_portal_or_external_id(
         email="d.chen@example.com",
         portal_enabled=True,
     )
-    response = api(dispatcher).post(f"{detail(original)}duplicate/")
+    response = api(accounts_clerk).post(f"{detail(original)}duplicate/")
     assert response.status_code == 201, response.json()
     copy = response.json()
     assert copy["id"] != original.pk

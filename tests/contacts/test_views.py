@@ -363,10 +363,10 @@ def test_explicit_notifications_override_the_roles(as_user, dispatcher, customer
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_stored(
-    as_user, dispatcher, customer_with_two_sites, overrides, field, message
+    as_user, accounts_clerk, customer_with_two_sites, overrides, field, message
 ):
     customer, _, _ = customer_with_two_sites
-    response = as_user(dispatcher).post("/contacts/new/", contact_form(customer, **overrides))
+    response = as_user(accounts_clerk).post("/contacts/new/", contact_form(customer, **overrides))
     assert response.status_code == 200
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clientbase.contacts.models import Contact
+from clientbase.notifications.mail import build_email
 from clientbase.notifications.models import Activity, Message
 from clientbase.notifications.services import verification_token
 from tests.factories import ContactFactory, CustomerFactory
@@ -334,7 +335,9 @@ def test_send_test_email_queues_a_message(api, dispatcher, customer_with_two_sit
         "pending",
     )
     message = Message.objects.get()
-    assert message.context["verify_url"].startswith("http://testserver/mail/verify/")
+    # The outbox holds a marker, not the link: the worker makes the link when it sends.
+    assert "/mail/verify/" not in str(message.context)
+    assert "http://testserver/mail/verify/" in build_email(message).body
 
 
 def test_send_test_email_refusals(

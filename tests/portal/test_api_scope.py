@@ -51,3 +51,19 @@ def test_staff_deleting_a_portal_contact_closes_its_login(api, dispatcher, porta
     user.refresh_from_db()
     assert not user.is_active
     assert not user.has_usable_password()
+
+
+def test_portal_users_never_read_the_service_providers_notes_on_their_customer(
+    portal_user_factory, admin_user
+):
+    customer = CustomerFactory(notes="Slow payer; escalate to the account manager.")
+    user = portal_user_factory(customer, permissions=["admin"], email="boss@example.com")
+    for response in (
+        client_for(user).get(f"/api/v1/customers/{customer.pk}/"),
+        client_for(user).get("/api/v1/customers/"),
+    ):
+        assert response.status_code == 200
+        assert "notes" not in response.content.decode()
+        assert "Slow payer" not in response.content.decode()
+    staff = client_for(admin_user).get(f"/api/v1/customers/{customer.pk}/").json()
+    assert staff["notes"] == "Slow payer; escalate to the account manager."

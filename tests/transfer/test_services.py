@@ -202,9 +202,9 @@ def test_dry_run_reports_what_the_commit_does_and_changes_nothing(
         ("last_name,is_primary", "Doe,true", "is_primary"),
     ],
 )
-def test_bad_values_are_row_errors_naming_the_column(run_import, dispatcher, header, cells, field):
+def test_bad_values_are_row_errors_naming_the_column(run_import, accounts_clerk, header, cells, field):
     report = run_import(
-        dispatcher, f"{header}\n{cells}\nGood,\n" if header == "first_name" else f"{header}\n{cells}\n"
+        accounts_clerk, f"{header}\n{cells}\nGood,\n" if header == "first_name" else f"{header}\n{cells}\n"
     )
     assert report["created"] == 0 or header == "first_name"
     assert [(error["row"], error["field"]) for error in report["errors"]][:1] == [(2, field)], report

@@ -278,12 +278,17 @@ def test_a_portal_billing_user_reads_its_own_invoices_only(
     assert client.get(QUOTES).status_code == 403
 
 
-def test_portal_reports_read_work_orders_and_invoices(api, portal_user_factory, customer_with_two_sites):
+def test_portal_reports_read_work_orders_but_not_invoices(api, portal_user_factory, customer_with_two_sites):
+    """`reports` sums invoices on the reports page but reads none: the invoices endpoint refuses it,
+    as the billing pages do."""
     customer, _, _ = customer_with_two_sites
     work_order = WorkOrderFactory(customer=customer)
+    invoice = InvoiceFactory(customer=customer, status="issued", amount="4321.00")
     client = api(portal_user_factory(customer, permissions=["reports"], email="r@example.com"))
     assert client.get(detail(WORK_ORDERS, work_order)).status_code == 200
-    assert client.get(INVOICES).status_code == 200
+    for response in (client.get(INVOICES), client.get(detail(INVOICES, invoice))):
+        assert response.status_code == 403
+        assert "4321" not in response.content.decode()
     assert (
         client.post(WORK_ORDERS, {"customer": customer.pk, "summary": "x"}, format="json").status_code == 403
     )

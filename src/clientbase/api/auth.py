@@ -1,26 +1,75 @@
-"""`POST /api/v1/auth/token/`: a token for a username and password, throttled against guessing."""
+"""`POST /api/v1/auth/token/`: a new API token for a username and password.
+
+The sign-in goes through the one lockout policy of every sign-in (`clientbase.lockout`: 5 failures
+per name, 20 per client address, then 429 with `Retry-After` for `CLIENTBASE_LOGIN_LOCKOUT`
+seconds, without a password check), and the request rate per client is throttled besides
+(`CLIENTBASE_TOKEN_THROTTLE`, counted per `clientbase.clientip` address). A portal user passes the
+portal's gates too, as at the portal's sign-in: a closed login (access revoked) is refused like a
+wrong password; portal access switched off, an inactive contact, or a day outside its
+support_start/support_end is refused with the portal's reason (400). Each success makes a new
+token (`clientbase.api.authentication.create_token`): keys are stored hashed and cannot be
+shown twice."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from clientbase.api.viewsets import StrictSerializerMixin
+from clientbase import access, lockout
+from clientbase.api.authentication import create_token
+from clientbase.api.throttling import ScopedRateThrottle
+from clientbase.api.viewsets import StrictSerializer
+from clientbase.portal.refusals import access_refusal
+
+INVALID = "Unable to log in with provided credentials."
 
 
-class TokenRequestSerializer(StrictSerializerMixin, AuthTokenSerializer):
-    pass
+def portal_refusal(user: Any) -> str:
+    """Why `user` (signed in with a right password) may not have a token now; '' for staff and
+    for a portal user whose access is current. The portal's words (`portal.refusals`)."""
+    if user.is_staff or user.is_superuser:
+        return ""
+    contact = access.portal_contact(user)
+    if contact is not None and access.portal_access_is_current(contact):
+        return ""
+    return access_refusal(contact)
+
+
+class TokenRequestSerializer(StrictSerializer):
+    username = serializers.CharField(write_only=True, max_length=254)
+    password = serializers.CharField(
+        write_only=True, max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context["request"]
+        username, password = attrs["username"], attrs["password"]
+        try:
+            with lockout.attempt(request, username):
+                user = authenticate(request=request, username=username, password=password)
+                if user is None and "@" in username:  # a portal user's address, in any case
+                    user = authenticate(request=request, email=username, password=password)
+                if user is None:
+                    raise serializers.ValidationError(INVALID, code="authorization")
+        except lockout.LockedOut as locked:
+            raise exceptions.Throttled(wait=locked.retry_after, detail=str(locked)) from locked
+        refusal = portal_refusal(user)
+        if refusal:
+            raise serializers.ValidationError(refusal, code="authorization")
+        attrs["user"] = user
+        return attrs
 
 
 class ObtainTokenView(APIView):
-    """Answer `{"token": ...}` for valid credentials; 400 otherwise."""
+    """Answer `{"token": ...}` (a new token) for valid credentials; 400 otherwise, 429 while the
+    name or the client is locked out or the client sends too many requests."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -29,11 +78,13 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            429: OpenApiResponse(description="Too many attempts; see Retry-After"),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        return Response({"token": create_token(serializer.validated_data["user"])})

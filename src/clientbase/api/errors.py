@@ -17,6 +17,7 @@ from clientbase.errors import (
     Forbidden,
     NotFound,
     ServiceError,
+    Stale,
     ValidationFailed,
     conflict_from_integrity_error,
 )
@@ -26,7 +27,10 @@ logger = logging.getLogger(__name__)
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Service errors and database refusals as API.md says: 400 {field: [messages]}, 403, 404,
-    409 {"detail": ...}; never a 500 for anything a client sent."""
+    409 {"detail": ...}, 412 {"detail": ...} for a write whose If-Match names an old version; never
+    a 500 for anything a client sent."""
+    if isinstance(exc, Stale):
+        return Response({"detail": exc.message}, status=status.HTTP_412_PRECONDITION_FAILED)
     if isinstance(exc, ValidationFailed):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotFound):

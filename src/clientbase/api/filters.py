@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 # The largest value of a 64-bit primary key: a larger number cannot name any row, and the
 # databases refuse it in a query (SQLite with an overflow, PostgreSQL with an out-of-range error).
@@ -11,6 +14,8 @@ MAX_ID = 2**63 - 1
 
 
 class IdField(forms.IntegerField):
+    """A form field for the id of a related object (see `IdFilter`)."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
@@ -22,3 +27,14 @@ class IdFilter(django_filters.NumberFilter):
     a 400 naming the parameter (never a database error)."""
 
     field_class = IdField
+
+
+def parse_id(value: Any) -> int | None:
+    """The id a query parameter names, read as `IdFilter` reads it: a whole number from 1 to
+    `MAX_ID`; None for anything else (blank, negative, too large, “1e3”, “²”). For pages that read
+    an id from `request.GET` themselves, where a bad value is ignored."""
+    try:
+        number = IdField(required=False).clean(value)
+    except ValidationError:
+        return None
+    return number if isinstance(number, int) else None

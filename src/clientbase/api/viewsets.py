@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clientbase import access
 from clientbase.errors import Forbidden
+from clientbase.versions import ExpectedVersion, Versioned, check_version
 
 
 class StrictSerializerMixin:
@@ -53,12 +58,126 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return access.restrict(request.user, queryset, access.VIEW)
 
 
+# Optimistic concurrency ---------------------------------------------------------------------------
+
+# One entity tag of an If-Match list (RFC 9110): optionally weak (W/), then a quoted opaque string.
+_ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*')
+_VERSION_TAG = re.compile(r"[0-9]{1,18}")
+
+
+def etag(version: int) -> str:
+    """The ETag of a record at `version`: a strong entity tag holding the version, e.g. `"3"`."""
+    return f'"{version}"'
+
+
+def parse_if_match(header: str) -> ExpectedVersion:
+    """The versions an If-Match header names: None for `*` (any current version will do), else the
+    versions of its strong tags; a weak tag, or a tag that is not one of our versions, never
+    matches (If-Match compares strongly). A header that is neither `*` nor a comma-separated list
+    of entity tags is a ParseError (400)."""
+    text = header.strip()
+    if text == "*":
+        return None
+    versions: list[int] = []
+    position = 0
+    while True:
+        match = _ENTITY_TAG.match(text, position)
+        if match is None:
+            raise exceptions.ParseError(
+                'If-Match must be * or a list of entity tags as the ETag header gives them, e.g. "3".'
+            )
+        weak, opaque = match.groups()
+        if not weak and _VERSION_TAG.fullmatch(opaque):
+            versions.append(int(opaque))
+        position = match.end()
+        if position == len(text):
+            return tuple(versions)
+        if text[position] != ",":
+            raise exceptions.ParseError(
+                'If-Match must be * or a list of entity tags as the ETag header gives them, e.g. "3".'
+            )
+        position += 1
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag this change is based on, e.g. `"3"`. When the object has changed since '
+    "(its version is another), the write is refused with 412 and nothing changes. Without it, "
+    "or with `*`, the write is not checked.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The version of the object answered, as a strong entity tag (e.g. `"3"`); it goes '
+    "up with every change. Send it back as `If-Match` to refuse a write over someone else's change.",
+)
+STALE = OpenApiResponse(
+    response={"type": "object", "properties": {"detail": {"type": "string"}}},
+    description="Precondition failed: the object changed since the version named in `If-Match` "
+    "(`detail` gives the current version); nothing changed.",
+)
+
+
+class VersionedAutoSchema(AutoSchema):
+    """The schema of a ScopedModelViewSet: `If-Match` on PUT, PATCH and DELETE with their 412, and
+    the `ETag` response header on every answer that is one versioned object."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.method in ("PUT", "PATCH", "DELETE") and self._versioned_model():
+            parameters.append(IF_MATCH)
+        if self._answers_versioned_object():
+            parameters.append(ETAG)
+        return parameters
+
+    def get_response_serializers(self) -> Any:
+        responses = super().get_response_serializers()
+        if self.method not in ("PUT", "PATCH", "DELETE") or not self._versioned_model():
+            return responses
+        if isinstance(responses, dict):
+            return {**responses, 412: STALE}
+        if self.method == "DELETE":
+            return {204: None, 412: STALE}
+        return {200: responses, 412: STALE}
+
+    def _versioned_model(self) -> bool:
+        queryset = getattr(self.view, "queryset", None)
+        return queryset is not None and issubclass(queryset.model, Versioned)
+
+    def _answers_versioned_object(self) -> bool:
+        if self.method == "DELETE" or self._is_list_view():
+            return False
+        responses = self.get_response_serializers()  # with the operation's own @extend_schema
+        candidates = responses.values() if isinstance(responses, dict) else [responses]
+        for candidate in candidates:
+            serializer = candidate() if isinstance(candidate, type) else candidate
+            model = getattr(getattr(serializer, "Meta", None), "model", None)
+            if (
+                isinstance(serializer, serializers.ModelSerializer)
+                and isinstance(model, type)
+                and issubclass(model, Versioned)
+            ):
+                return True
+        return False
+
+
+# Optimistic concurrency, for models with a `version` (`clientbase.versions.Versioned`): every
+# answer that is one object carries `ETag: "<version>"`; PUT, PATCH and DELETE pass the versions
+# named by `If-Match` to the update and delete services as `expected_version`, which compare them
+# under the row lock (a stale one: 412, nothing changed). Without If-Match, or with `*`, writes are
+# not checked; a malformed If-Match is a 400.
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """CRUD over `queryset`, scoped by `access.restrict`, writing through services.
 
     Subclasses name the services; a service takes `acting_user` and `data` (validated, with
     referenced objects resolved) and does every rule check itself."""
 
+    schema = VersionedAutoSchema()
     queryset: QuerySet
     create_service: ClassVar[Callable[..., Model]]
     update_service: ClassVar[Callable[..., Model]]
@@ -78,10 +197,63 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet:
         return access.restrict(self.request.user, self.queryset.all(), access.VIEW)
 
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:
+        """The serializer without the fields the caller never reads (`access.hidden_fields`)."""
+        serializer = super().get_serializer(*args, **kwargs)
+        hidden = access.hidden_fields(self.request.user, self.model)
+        if hidden:
+            target: Any = getattr(serializer, "child", serializer)
+            for name in hidden:
+                target.fields.pop(name, None)
+        return serializer
+
     def get_object(self) -> Model:
-        return access.fetch(
-            self.request.user, self.get_queryset(), self.kwargs[self.lookup_url_kwarg or "pk"]
-        )
+        # Fetched once per request: a write checks If-Match on the object it then changes.
+        if getattr(self, "_object", None) is None:
+            self._object = access.fetch(
+                self.request.user, self.get_queryset(), self.kwargs[self.lookup_url_kwarg or "pk"]
+            )
+        return self._object
+
+    @property
+    def versioned(self) -> bool:
+        return issubclass(self.model, Versioned)
+
+    def expected_version(self) -> ExpectedVersion:
+        """The versions the request's If-Match names (None: no check); ParseError when malformed."""
+        header = self.request.headers.get("If-Match")
+        return None if header is None or not self.versioned else parse_if_match(header)
+
+    def check_if_match(self, action: str) -> None:
+        """Refuse a stale write before reading its body (RFC 9110 evaluates preconditions first),
+        when the caller may do `action` at all (else the service's 403 comes first); the service
+        checks again, authoritatively, with the row locked."""
+        self.expected = self.expected_version()
+        if self.expected is not None:
+            instance = self.get_object()
+            if access.allowed(self.request.user, action, instance):
+                check_version(instance, self.expected)  # type: ignore[arg-type]
+
+    def write_kwargs(self) -> dict[str, Any]:
+        """What every update and delete service of a versioned model is given besides its object."""
+        return {"expected_version": getattr(self, "expected", None)} if self.versioned else {}
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.check_if_match(access.CHANGE)
+        return super().update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.check_if_match(access.DELETE)
+        return super().destroy(request, *args, **kwargs)
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Any:
+        """An answer that is one versioned object carries its version as the ETag."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        instance = getattr(getattr(response, "data", None), "serializer", None)
+        instance = getattr(instance, "instance", None)
+        if isinstance(instance, Versioned) and 200 <= response.status_code < 300 and "ETag" not in response:
+            response["ETag"] = etag(instance.version)
+        return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         access.require_model(request.user, access.ADD, self.model)
@@ -94,9 +266,11 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         kwargs = {self.instance_kwarg: serializer.instance}
         instance = type(self).update_service(
-            acting_user=self.request.user, data=serializer.validated_data, **kwargs
+            acting_user=self.request.user, data=serializer.validated_data, **kwargs, **self.write_kwargs()
         )
         serializer.instance = self.get_queryset().get(pk=instance.pk)
 
     def perform_destroy(self, instance: Model) -> None:
-        type(self).delete_service(acting_user=self.request.user, **{self.instance_kwarg: instance})
+        type(self).delete_service(
+            acting_user=self.request.user, **{self.instance_kwarg: instance}, **self.write_kwargs()
+        )

@@ -99,6 +99,15 @@ class ContactSerializer(StrictModelSerializer):
         validators: list[Any] = []
 
 
+class MoveSerializer(StrictSerializer):
+    customer = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        allow_null=True,
+        help_text="The id of the customer the contact moves to; null: no customer.",
+    )
+
+
 class ContactHistorySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
@@ -152,6 +161,38 @@ class ContactViewSet(ScopedModelViewSet):
         )
 
     @extend_schema(
+        request=MoveSerializer,
+        responses={
+            200: ContactSerializer,
+            400: OpenApiResponse(description="Already the contact's customer"),
+            403: OpenApiResponse(description="Not allowed to move contacts"),
+            404: OpenApiResponse(description="No such contact or customer"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """Move the contact to another customer: the only way its customer changes. What belonged
+        to the old customer ends in the same transaction: its portal access (login, sessions, API
+        tokens), locations, line manager, direct reports' links to it, primary flag, approval
+        authority and external_id. Staff who may change contacts and maintain customer-level
+        contacts only."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        access.require(request.user, access.MOVE, contact)  # before the target is looked up
+        body = MoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer_id = body.validated_data["customer"]
+        customer = (
+            None if customer_id is None else access.fetch(request.user, Customer.objects.all(), customer_id)
+        )
+        contact = services.move_contact(
+            acting_user=request.user,
+            contact=contact,
+            customer=customer,
+            expected_version=self.expected_version(),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
+
+    @extend_schema(
         request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No e-mail")}
     )
     @action(detail=True, methods=["post"], url_path="send-test-email")
@@ -180,7 +221,7 @@ class ContactViewSet(ScopedModelViewSet):
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every recorded change of this contact, newest first: who, when, and what changed."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)
-        entries = selectors.contact_history(contact.pk)
+        entries = selectors.contact_history(contact.pk, viewer=request.user)
         page: Any = self.paginate_queryset(entries)  # type: ignore[arg-type]
         return self.get_paginated_response(ContactHistorySerializer(page, many=True).data)
 

@@ -6,12 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from email_validator import EmailNotValidError, validate_email
 
+from clientbase.text import clean as clean_text
+
 
 def normalize_email(value: str | None) -> str:
-    """Answer the normalised address, '' for empty input; ValidationError when it is not one."""
+    """Answer the normalised address, '' for empty input; ValidationError when it is not one, or
+    holds what no single-line text may (`clientbase.text`)."""
     text = (value or "").strip()
     if not text:
         return ""
+    clean_text(text)
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:

@@ -51,6 +51,38 @@ assert [c for c, _ in PORTAL_CHOICES] == list(PORTAL_PERMISSIONS)
 PLAIN_FIELDS = (*CONTACT_FIELDS, "is_primary")
 
 
+# Why a field the user may not change is shown disabled (the rules: `access.locked_fields`).
+LOCK_HELP = {
+    "customer": "A contact moves to another customer only with “Move to another customer” on its "
+    "page, which ends its portal access.",
+    "roles": "Giving or taking the approver role needs the “set approval authority” permission.",
+    "approval_limit": "Setting the approval limit needs the “set approval authority” permission.",
+    "portal": "Managing portal access needs the permission to change contacts.",
+    "external_id": "Setting the external ID needs the permission to change contacts.",
+}
+# The form fields that carry each field of the services' data.
+FORM_FIELDS = {
+    "customer": ("customer",),
+    "approval_limit": ("approval_limit",),
+    "portal": ("portal_enabled", "portal_permissions", "support_start", "support_end"),
+    "external_id": ("external_id",),
+}
+
+
+class RoleCheckboxes(forms.CheckboxSelectMultiple):
+    """Role checkboxes; the `locked` roles are shown but cannot be ticked or unticked."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.locked: set[str] = set()
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.locked:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class CustomerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.number})"
@@ -81,9 +113,7 @@ class ContactForm(ServiceForm):
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
     department = forms.CharField(max_length=150, required=False)
-    roles = forms.MultipleChoiceField(
-        choices=ROLE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, required=False, widget=RoleCheckboxes)
     email = forms.CharField(
         label="E-mail",
         max_length=254,
@@ -161,7 +191,13 @@ class ContactForm(ServiceForm):
         self.creating = contact is None
         customers = access.restrict(user, Customer.objects.only("id", "name", "number"), access.VIEW)
         self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
-        self.chosen_customer = self._chosen_customer(customers, customer)
+        # What the user may not change is shown disabled (one query per rule's action at most).
+        self.locked = access.locked_fields(user, contact if contact is not None else Contact)
+        self._lock_fields()
+        # A stored contact keeps its customer here (moving it is an action of its own).
+        self.chosen_customer = (
+            self._chosen_customer(customers, customer) if contact is None else contact.customer
+        )
         self.fields["locations"].queryset = self.location_choices()  # type: ignore[attr-defined]
         self.fields["reports_to"].queryset = self.manager_choices()  # type: ignore[attr-defined]
         if not self.creating:
@@ -170,6 +206,29 @@ class ContactForm(ServiceForm):
             self.fields[
                 "locations"
             ].help_text = "Choose at least one: you may only maintain location-level contacts."
+
+    def _lock_fields(self) -> None:
+        """Disable the fields of `self.locked`. A browser sends nothing for a disabled input, so the
+        stored value is kept; a value sent anyway goes to the service, which refuses a change."""
+        for name in self.locked:
+            if name == "roles":
+                widget: Any = self.fields["roles"].widget
+                widget.locked = {"approver"}
+                self.fields["roles"].help_text = LOCK_HELP["roles"]
+                continue
+            for form_name in FORM_FIELDS.get(name, ()):
+                field = self.fields[form_name]
+                field.widget.attrs["disabled"] = True
+                field.help_text = LOCK_HELP.get(name, field.help_text)
+                if not (self.is_bound and self.add_prefix(form_name) in self.data):
+                    field.disabled = True
+
+    def clean_roles(self) -> list[str]:
+        roles = list(self.cleaned_data.get("roles") or [])
+        # The approver checkbox is disabled for whoever may not change it: not sent, the role stays.
+        if "roles" in self.locked and self.contact is not None and self.contact.role_approver:
+            roles = [role for role in ROLES if role in {*roles, "approver"}]
+        return roles
 
     def _chosen_customer(self, customers: QuerySet[Customer], given: Customer | None) -> Customer | None:
         """The customer picked in the submitted form, else the one given."""
@@ -259,3 +318,21 @@ class ContactNotesForm(ServiceForm):
     @classmethod
     def initial_for(cls, contact: Contact) -> dict[str, Any]:
         return {"notes": contact.notes}
+
+
+class MoveContactForm(ServiceForm):
+    """The customer a contact moves to (its current one not offered)."""
+
+    customer = CustomerChoiceField(
+        label="Move to",
+        queryset=Customer.objects.none(),
+        required=False,
+        empty_label="No customer (unaffiliated contact)",
+    )
+
+    def __init__(self, *args: Any, user: Any, contact: Contact, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        customers = access.restrict(user, Customer.objects.only("id", "name", "number"), access.VIEW)
+        if contact.customer_id is not None:
+            customers = customers.exclude(pk=contact.customer_id)
+        self.fields["customer"].queryset = customers.order_by("name")  # type: ignore[attr-defined]

@@ -9,16 +9,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from clientbase.text import clean as clean_text
+
 NON_DIGITS = re.compile(r"\D")
 
 
 def normalize_phone(value: str | None, region: str | None = None) -> str:
     """Parse `value` with the default region and answer it in E.164; '' for empty input.
 
-    Raises ValidationError when the text is not a phone number."""
+    Raises ValidationError when the text is not a phone number, or holds what no single-line text
+    may (`clientbase.text`)."""
     text = (value or "").strip()
     if not text:
         return ""
+    clean_text(text)
     region = region or settings.CLIENTBASE_DEFAULT_REGION
     try:
         number = phonenumbers.parse(text, region)

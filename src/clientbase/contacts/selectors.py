@@ -75,13 +75,41 @@ def contacts_for_location(queryset: QuerySet[Contact], location: Location) -> Qu
     return queryset.filter(customer_id=location.customer_id).filter(Q(Exists(linked)) | ~Q(Exists(any_link)))
 
 
-def contact_history(contact_id: int) -> list[dict[str, Any]]:
-    """Each recorded change of a contact, newest first: who, when, what (field, old, new)."""
+# Who made a change, as a portal user is told when staff made it: staff usernames stay inside.
+STAFF_ACTOR = "Service provider staff"
+PORTAL_ACTOR = "A portal user"
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(user.is_staff or user.is_superuser)
+
+
+def history_actor(user: Any, viewer: Any = None) -> str | None:
+    """Who made a recorded change, for `viewer`: staff see usernames; a portal user sees
+    "Service provider staff" for any staff user, and a portal user of its own customer by its
+    contact's name (another portal login as "A portal user")."""
+    if user is None:
+        return None
+    if viewer is None or not viewer.is_authenticated or _is_staff(viewer):
+        return str(user.get_username())
+    if _is_staff(user):
+        return STAFF_ACTOR
+    own = getattr(viewer, "contact", None)
+    actor = Contact.objects.filter(user=user).only("first_name", "last_name", "customer_id").first()
+    if own is not None and actor is not None and actor.customer_id == own.customer_id:
+        return actor.full_name
+    return PORTAL_ACTOR
+
+
+def contact_history(contact_id: int, *, viewer: Any = None) -> list[dict[str, Any]]:
+    """Each recorded change of a contact, newest first: who, when, what (field, old, new). `user`
+    is who made it as `viewer` may know it (`history_actor`: staff usernames only for staff)."""
     records = list(
         Contact.history.filter(id=contact_id)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
+    actors: dict[int, str | None] = {}
     entries = []
     for index, record in enumerate(records):
         older = records[index + 1] if index + 1 < len(records) else None
@@ -96,12 +124,14 @@ def contact_history(contact_id: int) -> list[dict[str, Any]]:
                     if old == new:
                         continue
                 changes.append({"field": change.field, "old": _plain(old), "new": _plain(new)})
+        if (record.history_user_id or 0) not in actors:
+            actors[record.history_user_id or 0] = history_actor(record.history_user, viewer)
         entries.append(
             {
                 "id": record.history_id,
                 "at": record.history_date,
                 "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "user": record.history_user.get_username() if record.history_user else None,
+                "user": actors[record.history_user_id or 0],
                 "changes": changes,
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
@@ -21,9 +22,11 @@ from clientbase.contacts.models import (
     contact_history_records,
 )
 from clientbase.contacts.phones import normalize_phone
+from clientbase.contacts.signals import contact_moving
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
-from clientbase.errors import Conflict, ValidationFailed
+from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.versions import ExpectedVersion, lock
 from clientbase.writes import (
     apply_values,
     one_history_record,
@@ -233,6 +236,8 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     primary in the same transaction."""
     access.require_model(acting_user, access.ADD, Contact)
     cleaned = _clean_input(data)
+    # Who may set which field (approval authority, portal access, external_id): contacts.policies.
+    access.require_fields(acting_user, Contact, cleaned)
     customer = cleaned.get("customer")
     access.require_customer_in_scope(acting_user, customer.pk if customer else None)
     locations = list(cleaned.get("locations") or [])
@@ -260,12 +265,17 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
 
 
 @transaction.atomic
-def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any]) -> Contact:
+def update_contact(
+    *, contact: Contact, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Contact:
     """Change the given fields of `contact` (a partial update). Someone who may change only notes
-    (technicians) may change nothing else."""
+    (technicians) may change nothing else. Stale when `expected_version` is given and no longer
+    current (`clientbase.versions.lock`)."""
     cleaned = _clean_input(data)
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    old_customer_id = contact.customer_id
+    contact = lock(contact, expected_version=expected_version)
+    before = copy.copy(contact)  # as stored: the portal's last-admin rule compares with it
+    # Who may change which field (contacts.policies); the customer changes only by `move_contact`.
+    access.require_fields(acting_user, contact, cleaned)
     old_location_ids = sorted(contact.locations.values_list("pk", flat=True))
     changed = _apply(contact, cleaned, creating=False)
     locations: list[Location] | None = None
@@ -289,19 +299,10 @@ def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any
     if not changed:
         return contact
 
-    if contact.customer_id != old_customer_id:
-        access.require_customer_in_scope(acting_user, contact.customer_id)
-        if contact.is_primary and want_primary is None:
-            contact.is_primary = False
-            changed.add("is_primary")
-        if contact.direct_reports.exists():
-            raise ValidationFailed(
-                {"customer": ["Other contacts report to this one; change their line manager first."]}
-            )
     effective_locations = (
         locations if locations is not None else list(Location.objects.filter(contact_links__contact=contact))
     )
-    if changed & {"locations", "customer"}:
+    if "locations" in changed:
         access.require_contact_level(
             acting_user, customer_id=contact.customer_id, location_ids=[loc.pk for loc in effective_locations]
         )
@@ -316,10 +317,7 @@ def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any
         field_names = [name for name in changed if name not in ("locations",)]
         if want_primary:
             field_names = [name for name in field_names if name != "is_primary"]
-        if contact.customer_id != old_customer_id and "locations" in changed:
-            # The links to the old customer's sites go first, or the move would be refused.
-            contact.locations.clear()
-        if field_names:
+        if field_names or "locations" in changed:  # a change of the locations alone is a version too
             contact.save(update_fields=[*field_names, "updated_at"])
         if locations is not None and "locations" in changed:
             contact.locations.set(locations)
@@ -327,7 +325,8 @@ def update_contact(*, contact: Contact, acting_user: Any, data: Mapping[str, Any
             _set_primary(contact)
     from clientbase.portal.services import contact_saved  # the portal builds on contacts
 
-    contact_saved(contact=contact, acting_user=acting_user, changed=changed)  # portal login, its mails
+    # The portal login, its mails, and the last portal admin rule.
+    contact_saved(contact=contact, acting_user=acting_user, changed=changed, before=before)
     return contact
 
 
@@ -348,7 +347,9 @@ def make_primary(*, contact: Contact, acting_user: Any) -> Contact:
 @transaction.atomic
 def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
     """A new contact copied from `contact`: same customer, locations, roles and details; never
-    primary, without portal access, external id or verified e-mail status."""
+    primary, without portal access, external id or verified e-mail status; with the approver role
+    and approval limit only when `acting_user` may give approval authority
+    (`contacts.set_approval_authority`), else without them."""
     access.require_model(acting_user, access.ADD, Contact)
     locations = list(contact.locations.all())
     access.require_contact_level(
@@ -356,19 +357,85 @@ def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
     )
     data: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS if name != "external_id"}
     data.update(roles=contact.roles, notify=contact.notify, locations=locations)
+    locked = access.locked_fields(acting_user, Contact)
+    if "roles" in locked or "approval_limit" in locked:
+        data.update(roles=[role for role in contact.roles if role != "approver"], approval_limit=None)
     return create_contact(acting_user=acting_user, data=data)
 
 
+# What ends when a contact moves to another customer: the values it then has.
+MOVED_VALUES: dict[str, Any] = {
+    "reports_to": None,
+    "is_primary": False,
+    "portal_enabled": False,
+    "portal_permissions": [],
+    "support_start": None,
+    "support_end": None,
+    "role_approver": False,
+    "approval_limit": None,
+    "external_id": "",
+}
+
+
 @transaction.atomic
-def delete_contact(*, contact: Contact, acting_user: Any) -> None:
+def move_contact(
+    *,
+    acting_user: Any,
+    contact: Contact,
+    customer: Customer | None,
+    expected_version: ExpectedVersion = None,
+) -> Contact:
+    """Move `contact` to `customer` (None: to no customer). The one way a contact's customer
+    changes (an update refuses it): for staff who may change contacts and maintain customer-level
+    contacts (`access.MOVE`), since the contact arrives linked to no location.
+
+    In one transaction, everything that belonged to the old customer ends: the contact's portal
+    access (the portal's receiver of `signals.contact_moving` closes its login and ends its
+    sessions and API tokens; its portal permissions and support dates are cleared), its
+    locations, its line manager, its direct reports' links to it (they are left without a line
+    manager, as when a contact is deleted: the move is an explicit staff decision, and its
+    confirmation lists them), the primary flag, its approval authority (the approver role and
+    limit were given for the old customer's money) and its external_id (the old customer's key
+    for it). Each change is recorded in the history with `acting_user`.
+
+    Raises Forbidden (may not move contacts), NotFound (`customer` not visible to the user),
+    ValidationFailed on `customer` (already the contact's customer), Stale (`expected_version`
+    no longer current)."""
+    access.require(acting_user, access.MOVE, contact)
+    if customer is not None and not access.allowed(acting_user, access.VIEW, customer):
+        raise NotFound("Customer not found.")
+    contact = lock(contact, expected_version=expected_version)
+    target_id = customer.pk if customer is not None else None
+    if contact.customer_id == target_id:
+        raise ValidationFailed({"customer": ["The contact already belongs to this customer."]})
+    access.require_contact_level(acting_user, customer_id=target_id, location_ids=[])
+    _lock_customer(contact.customer_id)  # its primary flag goes
+    contact_moving.send(sender=Contact, contact=contact, acting_user=acting_user)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)  # as the portal left it
+    with refusals_as_conflicts():
+        for report in contact.direct_reports.all():
+            report.reports_to = None
+            set_acting_user(report, acting_user)
+            report.save(update_fields=["reports_to", "updated_at"])
+    set_acting_user(contact, acting_user)
+    with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "~"):
+        contact.locations.clear()  # first: the database refuses a move with the old sites
+        contact.customer = customer
+        for name, value in MOVED_VALUES.items():
+            setattr(contact, name, value)
+        contact.save(update_fields=["customer", *MOVED_VALUES, "updated_at"])
+    return contact
+
+
+@transaction.atomic
+def delete_contact(*, contact: Contact, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
     """Delete `contact`. Records that name it keep the stored name; its direct reports lose their
-    line manager; its history keeps a record of the deletion."""
+    line manager; its history keeps a record of the deletion. Stale when `expected_version` is
+    given and no longer current (`clientbase.versions.lock`)."""
     from clientbase.portal.services.accounts import close_portal_account, ensure_admin_remains
 
     access.require(acting_user, access.DELETE, contact)
-    if access.portal_contact(acting_user) is not None:
-        # A customer's portal users may not leave it without a portal admin (staff may).
-        ensure_admin_remains(contact=contact, customer_id=contact.customer_id)
+    contact = lock(contact, expected_version=expected_version)
     login = contact.user
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():
@@ -379,3 +446,6 @@ def delete_contact(*, contact: Contact, acting_user: Any) -> None:
         contact.delete()
         if login is not None:
             close_portal_account(login)
+    # A customer's portal users may not leave it without a portal admin (staff may): checked once
+    # the row is gone, under the customer's lock, and refused by rolling the delete back.
+    ensure_admin_remains(before=contact, acting_user=acting_user)

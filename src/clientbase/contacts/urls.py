@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("contacts/<int:pk>/duplicate/", views.ContactDuplicateView.as_view(), name="contact-duplicate"),
     path("contacts/<int:pk>/delete/", views.ContactDeleteView.as_view(), name="contact-delete"),
+    path("contacts/<int:pk>/move/", views.ContactMoveView.as_view(), name="contact-move"),
 ]

@@ -11,9 +11,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from clientbase import access
+from clientbase.api.filters import parse_id
 from clientbase.contacts import selectors, services
 from clientbase.contacts.filters import ContactFilterSet
-from clientbase.contacts.forms import ROLE_LABELS, ContactForm, ContactNotesForm
+from clientbase.contacts.forms import ROLE_LABELS, ContactForm, ContactNotesForm, MoveContactForm
 from clientbase.contacts.models import ROLES, Contact
 from clientbase.contacts.phones import format_phone
 from clientbase.customers.models import Customer, Location
@@ -217,12 +218,12 @@ class ContactListView(ListPage):
         user = self.user
         params = self.request.GET
         customers = access.restrict(user, Customer.objects.all(), access.VIEW)
-        customer_id = params.get("customer", "")
+        customer_id = parse_id(params.get("customer"))
         locations: list[tuple[int, str]] = []
-        if customer_id.isdigit():
+        if customer_id is not None:
             locations = list(
                 access.restrict(
-                    user, Location.objects.filter(customer_id=int(customer_id)), access.VIEW
+                    user, Location.objects.filter(customer_id=customer_id), access.VIEW
                 ).values_list("pk", "name")
             )
         context.update(
@@ -252,7 +253,7 @@ class ContactDetailView(DetailPage):
         user = self.user
         contact: Contact = self.object
         contact_rows(user, [contact])
-        may = flags(user, contact, [access.CHANGE, access.CHANGE_NOTES, access.DELETE])
+        may = flags(user, contact, [access.CHANGE, access.CHANGE_NOTES, access.DELETE, access.MOVE])
         context.update(
             can=may,
             can_duplicate=self.may_duplicate(contact),
@@ -380,6 +381,7 @@ class ContactUpdateView(ContactCreateView):
     """Edit a contact: every field for users who may change it, only the notes for those who may
     change only notes (technicians)."""
 
+    edits = "contact"
     success_message = "Contact “{obj.full_name}” saved."
 
     def prepare(self) -> None:
@@ -424,7 +426,12 @@ class ContactUpdateView(ContactCreateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def perform(self, form: ContactForm) -> Contact:
-        return services.update_contact(contact=self.contact, acting_user=self.user, data=form.service_data())
+        return services.update_contact(
+            contact=self.contact,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
+        )
 
 
 class ContactMakePrimaryView(ActionView):
@@ -527,3 +534,52 @@ class ContactDeleteView(StaffPage):
         if customer_id is not None and access.can(self.user, access.VIEW, Customer):
             return HttpResponseRedirect(reverse("customers:customer-detail", args=[customer_id]))
         return HttpResponseRedirect(reverse("contacts:contact-list"))
+
+
+class ContactMoveView(FormPage):
+    """Move a contact to another customer, after a confirmation of what ends with the move (its
+    portal access, sessions and API tokens, locations, line manager, direct reports' links,
+    primary flag, approval authority, external ID): `services.move_contact`."""
+
+    section = "contacts"
+    form_class = MoveContactForm
+    template_name = "contacts/contact_move.html"
+    edits = "contact"
+
+    def prepare(self) -> None:
+        self.contact = access.fetch(
+            self.user, Contact.objects.select_related("customer", "reports_to", "user"), self.kwargs["pk"]
+        )
+        access.require(self.user, access.MOVE, self.contact)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user, "contact": self.contact}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        contact = self.contact
+        login = contact.user
+        return super().get_context_data(
+            contact=contact,
+            locations=list(contact.locations.all()),
+            direct_reports=list(contact.direct_reports.all()),
+            has_login=login is not None and login.is_active,
+            **kwargs,
+        )
+
+    def perform(self, form: MoveContactForm) -> Contact:
+        return services.move_contact(
+            acting_user=self.user,
+            contact=self.contact,
+            customer=form.cleaned_data["customer"],
+            expected_version=self.expected_version,
+        )
+
+    def get_success_message(self, obj: Any) -> str:
+        where = f"to {obj.customer.name}" if obj.customer else "out of its customer"
+        return f"{obj.full_name} was moved {where}; its portal access, sessions and API tokens ended."
+
+    def success_url_for(self, obj: Contact) -> str:
+        return contact_url(obj)
+
+    def get_conflict_url(self) -> str:
+        return contact_url(self.kwargs["pk"])

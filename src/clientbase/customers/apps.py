@@ -5,3 +5,9 @@ class CustomersConfig(AppConfig):
     name = "clientbase.customers"
     label = "customers"
     verbose_name = "Customers"
+
+    def ready(self) -> None:
+        from clientbase import access
+        from clientbase.customers.policies import POLICIES
+
+        access.register(*POLICIES)

@@ -71,7 +71,8 @@ class Customer(Versioned):
             finally:
                 del self.skip_history_when_saving
             self.number = f"C-{self.pk:06d}"
-            Customer.objects.filter(pk=self.pk).update(number=self.number)
+            # Part of the creation, so still version 1.
+            Customer.objects.filter(pk=self.pk).update(number=self.number, version=self.version)
             _customer_history.create_historical_record(self, "+", using=kwargs.get("using"))
 
 

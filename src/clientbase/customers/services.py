@@ -11,6 +11,7 @@ from django.db.models import Model
 from clientbase import access
 from clientbase.customers.models import ADDRESS_KEYS, Asset, AssetPart, Customer, Location
 from clientbase.errors import ValidationFailed
+from clientbase.versions import ExpectedVersion, lock
 from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
 
 CUSTOMER_FIELDS = (
@@ -92,8 +93,13 @@ def create_customer(*, acting_user: Any, data: Mapping[str, Any]) -> Customer:
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, acting_user: Any, data: Mapping[str, Any]) -> Customer:
+def update_customer(
+    *, customer: Customer, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Customer:
+    """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
+    row is at another version)."""
     access.require(acting_user, access.CHANGE, customer)
+    customer = lock(customer, expected_version=expected_version)
     data = _strip_text(data)
     if "billing_address" in data:
         data = {**data, "billing_address": clean_address(data["billing_address"], "billing_address")}
@@ -104,8 +110,11 @@ def update_customer(*, customer: Customer, acting_user: Any, data: Mapping[str, 
 
 
 @transaction.atomic
-def delete_customer(*, customer: Customer, acting_user: Any) -> None:
+def delete_customer(
+    *, customer: Customer, acting_user: Any, expected_version: ExpectedVersion = None
+) -> None:
     access.require(acting_user, access.DELETE, customer)
+    customer = lock(customer, expected_version=expected_version)
     _delete(customer, acting_user)
 
 
@@ -130,8 +139,13 @@ def create_location(*, acting_user: Any, data: Mapping[str, Any]) -> Location:
 
 
 @transaction.atomic
-def update_location(*, location: Location, acting_user: Any, data: Mapping[str, Any]) -> Location:
+def update_location(
+    *, location: Location, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Location:
+    """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
+    row is at another version)."""
     access.require(acting_user, access.CHANGE, location)
+    location = lock(location, expected_version=expected_version)
     data = _strip_text(data)
     if "customer" in data and data["customer"].pk != location.customer_id:
         raise ValidationFailed(
@@ -146,8 +160,11 @@ def update_location(*, location: Location, acting_user: Any, data: Mapping[str, 
 
 
 @transaction.atomic
-def delete_location(*, location: Location, acting_user: Any) -> None:
+def delete_location(
+    *, location: Location, acting_user: Any, expected_version: ExpectedVersion = None
+) -> None:
     access.require(acting_user, access.DELETE, location)
+    location = lock(location, expected_version=expected_version)
     _delete(location, acting_user)
 
 
@@ -170,8 +187,13 @@ def create_asset(*, acting_user: Any, data: Mapping[str, Any]) -> Asset:
 
 
 @transaction.atomic
-def update_asset(*, asset: Asset, acting_user: Any, data: Mapping[str, Any]) -> Asset:
+def update_asset(
+    *, asset: Asset, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Asset:
+    """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
+    row is at another version)."""
     access.require(acting_user, access.CHANGE, asset)
+    asset = lock(asset, expected_version=expected_version)
     data = _strip_text(data)
     if "location" in data and data["location"].customer_id != asset.location.customer_id:
         raise ValidationFailed({"location": ["An asset can only move to another location of its customer."]})
@@ -182,8 +204,9 @@ def update_asset(*, asset: Asset, acting_user: Any, data: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
-def delete_asset(*, asset: Asset, acting_user: Any) -> None:
+def delete_asset(*, asset: Asset, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
     access.require(acting_user, access.DELETE, asset)
+    asset = lock(asset, expected_version=expected_version)
     _delete(asset, acting_user)
 
 
@@ -203,8 +226,13 @@ def create_asset_part(*, acting_user: Any, data: Mapping[str, Any]) -> AssetPart
 
 
 @transaction.atomic
-def update_asset_part(*, part: AssetPart, acting_user: Any, data: Mapping[str, Any]) -> AssetPart:
+def update_asset_part(
+    *, part: AssetPart, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> AssetPart:
+    """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
+    row is at another version)."""
     access.require(acting_user, access.CHANGE, part)
+    part = lock(part, expected_version=expected_version)
     data = _strip_text(data)
     if "asset" in data and data["asset"].location.customer_id != part.asset.location.customer_id:
         raise ValidationFailed({"asset": ["A part can only move to another asset of its customer."]})
@@ -215,6 +243,7 @@ def update_asset_part(*, part: AssetPart, acting_user: Any, data: Mapping[str, A
 
 
 @transaction.atomic
-def delete_asset_part(*, part: AssetPart, acting_user: Any) -> None:
+def delete_asset_part(*, part: AssetPart, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
     access.require(acting_user, access.DELETE, part)
+    part = lock(part, expected_version=expected_version)
     _delete(part, acting_user)

@@ -152,6 +152,7 @@ class CustomerCreateView(FormPage):
 
 class CustomerUpdateView(FormPage):
     section = "customers"
+    edits = "customer"
     form_class = CustomerForm
     template_name = "customers/customer_form.html"
     success_message = "Customer “{obj.name}” saved."
@@ -172,7 +173,10 @@ class CustomerUpdateView(FormPage):
 
     def perform(self, form: CustomerForm) -> Customer:
         return services.update_customer(
-            customer=self.customer, acting_user=self.user, data=form.service_data()
+            customer=self.customer,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
         )
 
     def success_url_for(self, obj: Customer) -> str:
@@ -276,6 +280,7 @@ class LocationCreateView(FormPage):
 
 class LocationUpdateView(FormPage):
     section = "locations"
+    edits = "location"
     form_class = LocationForm
     template_name = "customers/location_form.html"
     success_message = "Location “{obj.name}” saved."
@@ -297,7 +302,10 @@ class LocationUpdateView(FormPage):
 
     def perform(self, form: LocationForm) -> Location:
         return services.update_location(
-            location=self.location, acting_user=self.user, data=form.service_data()
+            location=self.location,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
         )
 
     def success_url_for(self, obj: Location) -> str:
@@ -362,6 +370,7 @@ class AssetCreateView(FormPage):
 
 class AssetUpdateView(FormPage):
     section = "locations"
+    edits = "asset"
     form_class = AssetForm
     template_name = "customers/asset_form.html"
     success_message = "Asset “{obj.name}” saved."
@@ -387,7 +396,12 @@ class AssetUpdateView(FormPage):
         )
 
     def perform(self, form: AssetForm) -> Asset:
-        return services.update_asset(asset=self.asset, acting_user=self.user, data=form.service_data())
+        return services.update_asset(
+            asset=self.asset,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
+        )
 
     def success_url_for(self, obj: Asset) -> str:
         return asset_url(obj)
@@ -428,6 +442,7 @@ class AssetPartCreateView(FormPage):
 
 class AssetPartUpdateView(FormPage):
     section = "locations"
+    edits = "part"
     form_class = AssetPartForm
     template_name = "customers/assetpart_form.html"
     success_message = "Part “{obj.name}” saved."
@@ -451,7 +466,12 @@ class AssetPartUpdateView(FormPage):
         return super().get_context_data(asset=self.asset, part=self.part, **kwargs)
 
     def perform(self, form: AssetPartForm) -> AssetPart:
-        return services.update_asset_part(part=self.part, acting_user=self.user, data=form.service_data())
+        return services.update_asset_part(
+            part=self.part,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
+        )
 
     def success_url_for(self, obj: AssetPart) -> str:
         return asset_url(obj.asset_id)

@@ -1,11 +1,17 @@
+import json
+
 from django.contrib import admin
 
+from clientbase import access
+from clientbase.notifications import secret_links
 from clientbase.notifications.models import Activity, Message
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    """The outbox, read-only: messages change only through the worker."""
+    """The outbox, read-only: messages change only through the worker. The stored `context` is
+    never shown as it is: administrators (`access.may_read_message_bodies`) see it with every
+    secret link masked, other staff not at all."""
 
     list_display = [
         "created_at",
@@ -20,6 +26,18 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "event"]
     search_fields = ["to", "subject", "recipient_name", "message_id"]
     date_hierarchy = "created_at"
+    exclude = ["context"]
+    readonly_fields = ["masked_context"]
+
+    @admin.display(description="What the mail shows (secret links masked)")
+    def masked_context(self, obj: Message) -> str:
+        return json.dumps(secret_links.mask(obj.context), indent=2, ensure_ascii=False, sort_keys=True)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not access.may_read_message_bodies(request.user):
+            fields = [name for name in fields if name != "masked_context"]
+        return fields
 
     def has_add_permission(self, request):
         return False

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clientbase import access
+from clientbase.api.filters import MAX_ID
 from clientbase.api.viewsets import (
     ScopedModelViewSet,
     ScopedPrimaryKeyRelatedField,
@@ -32,8 +33,8 @@ FRAMEWORK_PARAMETERS = {"format"}
 
 class PreviewQuerySerializer(StrictSerializer):
     event = serializers.ChoiceField(choices=list(EVENTS))
-    customer = serializers.IntegerField(min_value=1)
-    location = serializers.IntegerField(min_value=1, required=False)
+    customer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    location = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,22 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        from clientbase import access
         from clientbase.contacts.views import register_contact_section
         from clientbase.customers.views import CustomerSection, register_customer_section
+        from clientbase.notifications import secret_links, services
+        from clientbase.notifications.policies import POLICIES
         from clientbase.notifications.views import contact_activity_section, customer_activity_section
         from clientbase.pages import NavItem, PageSection, register_nav_item
 
+        access.register(*POLICIES)
+        secret_links.register(
+            services.VERIFY_LINK,
+            label="e-mail verification link",
+            make=services.verification_link,
+            url_name="verify-email",
+            legacy_keys=("verify_url",),
+        )
         register_nav_item(NavItem("outbox", "Outbox", "notifications:outbox", "notifications.Message"))
         register_contact_section(
             PageSection(

@@ -16,7 +16,8 @@
 - **Permanent failures** (a 5xx reply to this message) mark it `failed`; a 550/551/553 refusal of
   the recipient also marks the contact's address `bounced`. A message that can never be sent (a
   template error, an address that cannot be a header) fails alone: every message is handled on its
-  own and the others go on.
+  own and the others go on. So does a mail whose secret link would no longer work (the account
+  changed since it was queued: `clientbase.notifications.secret_links`).
 - Without `EMAIL_HOST` nothing is sent: messages stay pending and visible in the outbox."""
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from clientbase.contacts.models import Contact
 from clientbase.notifications.events import TEST_EMAIL
 from clientbase.notifications.mail import build_email
 from clientbase.notifications.models import Message
+from clientbase.notifications.secret_links import LinkExpired
 from clientbase.notifications.services import mark_bounced, record_message_sent
 
 logger = logging.getLogger(__name__)
@@ -234,6 +236,8 @@ def deliver_one(message: Message, connection: _Connection, *, worker: str, now: 
         )
     try:
         email = build_email(message)
+    except LinkExpired as error:
+        return _fail(message, f"Not sent: {error}.", worker=worker, now=now)
     except Exception as error:
         logger.exception("message %s cannot be rendered", message.pk)
         return _fail(message, f"Cannot be sent: {_describe(error)}", worker=worker, now=now)

@@ -23,7 +23,11 @@ class Message(models.Model):
     can discard the duplicate that an at-least-once delivery may produce. The facts the mail shows
     are a snapshot taken with the change (`context`), rendered by the worker: a template error then
     fails this message alone and never rolls back the change that caused it. `claimed_by` and
-    `claimed_until` are the lease of the worker sending it; an expired lease makes it due again."""
+    `claimed_until` are the lease of the worker sending it; an expired lease makes it due again.
+
+    `context` never holds a secret link, only its marker (`clientbase.notifications.secret_links`):
+    the worker makes the link when it sends. Staff read a message's envelope (addressee, subject,
+    status, delivery facts); its body only with `view_message_body` (administrators)."""
 
     class Event(models.TextChoices):
         WORK_ORDER_CREATED = "work_order.created", "Work order created"
@@ -64,6 +68,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_message_body", "Can read the body of messages (secret links stay masked)"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event_id", "contact"],

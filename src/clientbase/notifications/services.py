@@ -15,20 +15,40 @@ from django.utils import timezone
 from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.notifications import secret_links
 from clientbase.notifications.events import LABELS, TEST_EMAIL, new_message_id
 from clientbase.notifications.models import Activity, Message
-from clientbase.writes import set_acting_user
+from clientbase.writes import set_acting_user, validate
 
 VERIFY_SALT = "clientbase.notifications.verify-email"
 VERIFY_MAX_AGE = datetime.timedelta(days=7)
+# The kind of secret link (`secret_links`) of the test e-mail.
+VERIFY_LINK = "notifications.verify_email"
 ACTIVITY_FIELDS = ("customer", "contact", "kind", "summary", "body")
 
 
 def verification_token(contact: Contact, issued_at: datetime.datetime) -> str:
     """A signed token naming the contact, the address it verifies and when it was issued."""
-    return signing.dumps(
-        {"contact": contact.pk, "email": contact.email, "issued": issued_at.timestamp()}, salt=VERIFY_SALT
-    )
+    return _signed_verification(contact_id=contact.pk, email=contact.email, issued=issued_at.timestamp())
+
+
+def _signed_verification(*, contact_id: int, email: str, issued: float) -> str:
+    return signing.dumps({"contact": contact_id, "email": email, "issued": issued}, salt=VERIFY_SALT)
+
+
+def verification_link(params: Mapping[str, Any]) -> str:
+    """The verification link of a test e-mail, made when the worker sends it, from its marker
+    (`send_test_email`): `contact`, `email`, `issued` (a POSIX timestamp), `base` (the site).
+    Raises `LinkExpired` when the contact is gone or its address is no longer the one the mail
+    was queued for (the link would be refused)."""
+    contact = Contact.objects.filter(pk=params["contact"]).only("email").first()
+    if contact is None or contact.email.lower() != str(params["email"]).lower():
+        raise secret_links.LinkExpired(
+            "the contact's e-mail address changed since this test e-mail was queued, so its link "
+            "would not work; send a new one"
+        )
+    token = _signed_verification(contact_id=contact.pk, email=contact.email, issued=float(params["issued"]))
+    return str(params["base"]).rstrip("/") + reverse("verify-email", args=[token])
 
 
 @transaction.atomic
@@ -54,12 +74,12 @@ def queue_message(
 def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Message:
     """Queue a test e-mail to `contact` with a single-use link that verifies the address for
     seven days. `base_url` is where this site is reached (`https://crm.example.com/`). A bounce
-    marks the address bounced, the link marks it verified."""
+    marks the address bounced, the link marks it verified. The link is a secret: the message holds
+    only its marker, and the worker makes it when it sends the mail (`verification_link`)."""
     access.require(acting_user, access.CHANGE, contact)
     if not contact.email:
         raise Conflict(f"{contact.full_name} has no e-mail address to verify; add one first.")
     now = timezone.now()
-    path = reverse("verify-email", args=[verification_token(contact, now)])
     user = acting_user.get_username() if getattr(acting_user, "is_authenticated", False) else ""
     return queue_message(
         event=TEST_EMAIL,
@@ -68,7 +88,13 @@ def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Mes
         reason=f"Test e-mail requested by {user}." if user else "Test e-mail.",
         subject="Please confirm your e-mail address",
         context={
-            "verify_url": base_url.rstrip("/") + path,
+            "verify_url": secret_links.marker(
+                VERIFY_LINK,
+                contact=contact.pk,
+                email=contact.email,
+                issued=now.timestamp(),
+                base=base_url.rstrip("/"),
+            ),
             "valid_days": VERIFY_MAX_AGE.days,
         },
     )
@@ -180,7 +206,7 @@ def record_activity(*, acting_user: Any, data: Mapping[str, Any]) -> Activity:
         raise ValidationFailed(errors)
     customer_id = customer.pk if customer is not None else contact.customer_id if contact else None
     access.require_customer_in_scope(acting_user, customer_id)
-    return Activity.objects.create(
+    activity = Activity(
         customer_id=customer_id,
         contact=contact,
         contact_name=contact.full_name if contact is not None else "",
@@ -189,3 +215,6 @@ def record_activity(*, acting_user: Any, data: Mapping[str, Any]) -> Activity:
         body=(data.get("body") or "").strip(),
         user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
+    validate(activity, exclude=["customer", "contact", "user", "message"])  # text rules, lengths
+    activity.save()
+    return activity

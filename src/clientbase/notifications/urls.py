@@ -9,6 +9,7 @@ app_name = "notifications"
 urlpatterns = [
     path("outbox/", views.OutboxView.as_view(), name="outbox"),
     path("outbox/<int:pk>/", views.MessageDetailView.as_view(), name="message-detail"),
+    path("outbox/<int:pk>/html/", views.MessageHtmlView.as_view(), name="message-html"),
     path(
         "contacts/<int:pk>/send-test-email/",
         views.ContactSendTestEmailView.as_view(),

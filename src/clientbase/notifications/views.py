@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
-from clientbase.errors import ServiceError, ValidationFailed
+from clientbase.errors import Forbidden, ServiceError, ValidationFailed
 from clientbase.notifications import delivery, services
 from clientbase.notifications.events import LABELS
 from clientbase.notifications.filters import MessageFilterSet
@@ -73,7 +77,9 @@ class OutboxView(ListPage):
 
 
 class MessageDetailView(DetailPage):
-    """One message as its recipient reads it (plain text, and the HTML in a sandboxed frame)."""
+    """One message: its envelope and delivery for everyone who may view messages; the mail as its
+    recipient reads it (plain text, and the HTML part in a sandboxed frame) for administrators
+    only (`access.may_read_message_bodies`), with every secret link masked."""
 
     section = "outbox"
     model = Message
@@ -83,18 +89,57 @@ class MessageDetailView(DetailPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        try:
-            text, html = render_bodies(self.object)
-        except Exception as error:  # the worker fails such a message; the page says why
-            text, html = "", ""
-            context["render_error"] = f"{type(error).__name__}: {error}"
+        may_read_body = access.may_read_message_bodies(self.user)
+        text = ""
+        if may_read_body:
+            try:
+                text, _ = render_bodies(self.object)
+            except Exception as error:  # the worker fails such a message; the page says why
+                context["render_error"] = f"{type(error).__name__}: {error}"
         context.update(
+            may_read_body=may_read_body,
             text=text,
-            html=html,
             sending_enabled=delivery.sending_enabled(),
             can_view_contacts=access.can(self.user, access.VIEW, Contact),
         )
         return context
+
+
+# The policy of the HTML part of a mail shown in the message page's frame: the mail's own inline
+# styles and data: images apply, nothing else loads, nothing runs (`sandbox`), no form or link
+# target is honoured, and only this site's pages may frame it.
+MAIL_FRAME_POLICY = {
+    "default-src": [NONE],
+    "style-src": [UNSAFE_INLINE],
+    "img-src": ["data:"],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+    "frame-ancestors": [SELF],
+    "sandbox": True,
+}
+
+
+@method_decorator([xframe_options_sameorigin, csp(MAIL_FRAME_POLICY)], name="dispatch")
+class MessageHtmlView(DetailPage):
+    """The HTML part of a message, secret links masked, as its own document for the sandboxed frame
+    of the message page (a frame's `srcdoc` would inherit the page's policy, which refuses the
+    inline styles of mail). Administrators only; others get a 403 and nothing of the body."""
+
+    model = Message
+    queryset = Message.objects.select_related("customer", "contact")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.require_view()
+        message = self.get_object()
+        if not access.may_read_message_bodies(self.user):
+            raise Forbidden("Only administrators read the body of a message.")
+        try:
+            _, html = render_bodies(message)
+        except Exception:  # the message page says why
+            return HttpResponse("This message cannot be rendered.", content_type="text/plain; charset=utf-8")
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ContactSendTestEmailView(ActionView):

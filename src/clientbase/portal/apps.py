@@ -10,6 +10,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Customer portal"
 
     def ready(self) -> None:
+        from clientbase.contacts.signals import contact_moving
         from clientbase.portal import mail
+        from clientbase.portal.services.accounts import end_access_of_moving_contact
 
         mail.register_mail_events()
+        contact_moving.connect(end_access_of_moving_contact, dispatch_uid="portal-ends-access-on-move")

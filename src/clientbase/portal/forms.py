@@ -3,18 +3,20 @@ sign-in's, in `PortalLoginForm`)."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.dateparse import parse_date
 
-from clientbase import access
+from clientbase import access, lockout
 from clientbase.contacts.models import Contact
 from clientbase.customers.forms import PhoneField
 from clientbase.customers.models import Asset, Location
 from clientbase.pages import ServiceForm
-from clientbase.portal import throttle
 from clientbase.portal.refusals import access_refusal
 
 CAPABILITY_CHOICES = [
@@ -35,7 +37,8 @@ CAPABILITY_LABELS = {
 
 class PortalLoginForm(forms.Form):
     """E-mail address and password; refused with the reason when the contact may not sign in
-    today, and without looking at the password while the throttle holds."""
+    today, and without looking at the password while the sign-in lockout holds
+    (`clientbase.lockout`)."""
 
     email = forms.EmailField(
         label="E-mail address",
@@ -61,17 +64,15 @@ class PortalLoginForm(forms.Form):
         email, password = cleaned.get("email"), cleaned.get("password")
         if not email or password is None:
             return cleaned
-        if throttle.is_locked(self.request, email):
+        try:
+            with lockout.attempt(self.request, email):
+                user = authenticate(self.request, email=email, password=password)
+                if user is None:
+                    raise forms.ValidationError(self.INVALID, code="invalid_login")
+        except lockout.LockedOut as locked:
             raise forms.ValidationError(
-                "Too many failed sign-in attempts. Please wait "
-                f"{throttle.lockout_minutes()} minutes and try again, or reset your password.",
-                code="throttled",
-            )
-        user = authenticate(self.request, email=email, password=password)
-        if user is None:
-            throttle.record_failure(self.request, email)
-            raise forms.ValidationError(self.INVALID, code="invalid_login")
-        throttle.clear(email)
+                f"{locked} You can also reset your password.", code="throttled"
+            ) from locked
         contact = access.portal_contact(user)
         if contact is None or not access.portal_access_is_current(contact):
             raise forms.ValidationError(access_refusal(contact), code="not_current")
@@ -235,7 +236,51 @@ class ColleagueForm(ServiceForm):
                 "enabled": data["portal_enabled"],
                 "permissions": list(data["portal_permissions"]),
             }
+        values.update(self.not_offered())
         return values
+
+    def not_offered(self) -> dict[str, Any]:
+        """Fields this form does not offer the user (approval authority, the external ID, portal
+        access unless it manages it) that were posted anyway: handed to the service as given, which
+        refuses any change of them (403 naming the field); the stored value sent back is no change."""
+        posted: Any = self.data
+        values: dict[str, Any] = {}
+        if "roles" in posted:
+            values["roles"] = posted.getlist("roles")
+        if "approval_limit" in posted:
+            values["approval_limit"] = _decimal_or_text(posted.get("approval_limit", ""))
+        if "external_id" in posted:
+            values["external_id"] = str(posted.get("external_id", ""))
+        if not self.manages_portal:
+            portal: dict[str, Any] = {}
+            if "portal_enabled" in posted:
+                portal["enabled"] = posted.get("portal_enabled", "") not in ("", "off", "false", "0")
+            if "portal_permissions" in posted:
+                portal["permissions"] = posted.getlist("portal_permissions")
+            for key in ("support_start", "support_end"):
+                if key in posted:
+                    text = str(posted.get(key, "")).strip()
+                    portal[key] = (_date_or_none(text) or text) if text else None
+            if portal:
+                values["portal"] = portal
+        return values
+
+
+def _decimal_or_text(text: str) -> Decimal | str | None:
+    text = str(text).strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return text
+
+
+def _date_or_none(text: str) -> datetime.date | None:
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
 
 
 class WorkOrderRequestForm(forms.Form):

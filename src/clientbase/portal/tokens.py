@@ -4,7 +4,11 @@ Django's `PasswordResetTokenGenerator` semantics with a salt of our own: a token
 user's password hash, last sign-in and e-mail address, so it stops working once the password is
 set, the user signs in, the login e-mail changes, or access is revoked (which makes the password
 unusable); and it expires after `PASSWORD_RESET_TIMEOUT` seconds. Nothing about a password is ever
-in a mail, only this link."""
+in a mail, only this link.
+
+The link is made when the worker sends the mail, never when it is queued (the outbox holds a marker
+with `state_fingerprint`, see `clientbase.portal.mail`): a link made then works only if the account
+is still as it was when the mail was queued, just as a link made at queue time would."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -23,6 +28,15 @@ class PortalTokenGenerator(PasswordResetTokenGenerator):
 
 
 token_generator = PortalTokenGenerator()
+STATE_SALT = "clientbase.portal.tokens.state"
+
+
+def state_fingerprint(user: Any) -> str:
+    """A keyed digest of what a link's validity depends on (password hash, last sign-in, e-mail):
+    equal while a link made now would stay valid, different once the password is set, the user
+    signs in, the e-mail changes or access is revoked. Not a token and no way to make one (another
+    salt), so it may be stored where staff read it."""
+    return salted_hmac(STATE_SALT, token_generator._make_hash_value(user, 0), algorithm="sha256").hexdigest()
 
 
 def valid_days() -> int:

@@ -25,11 +25,16 @@ from clientbase.transfer import exporters, selectors, services
 from clientbase.transfer.downloads import DownloadNegotiation, attachment
 from clientbase.transfer.kinds import KINDS
 from clientbase.transfer.models import ImportRun
+from clientbase.transfer.uploads import validate_upload_size
 from clientbase.transfer.vcard import vcards
 
 
 class ImportRequestSerializer(StrictSerializer):
-    file = serializers.FileField(help_text="A CSV (UTF-8, UTF-16 or Windows-1252; , ; or tab) or XLSX file.")
+    file = serializers.FileField(
+        help_text="A CSV (UTF-8, UTF-16 or Windows-1252; , ; or tab) or XLSX file, within the upload "
+        "limits (CLIENTBASE_UPLOAD_MAX_BYTES, CLIENTBASE_IMPORT_MAX_ROWS, ...; docs/import-export.md).",
+        validators=[validate_upload_size],
+    )
     kind = serializers.ChoiceField(choices=list(KINDS), default="contacts")
     dry_run = serializers.BooleanField(default=False)
     match = serializers.CharField(
@@ -103,7 +108,10 @@ class ImportListView(GenericAPIView):
             201: OpenApiResponse(
                 ImportReportSerializer, description="The report of a commit; Location names the run."
             ),
-            400: OpenApiResponse(description="The file, kind or match was refused; nothing imported."),
+            400: OpenApiResponse(
+                description="The file (unreadable, or beyond the upload limits), kind or match was "
+                "refused; nothing imported."
+            ),
         },
     )
     def post(self, request: Request) -> Response:

@@ -19,7 +19,7 @@ from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import NOTIFY_CATEGORIES, Contact
 from clientbase.customers.models import ADDRESS_KEYS
 from clientbase.errors import ValidationFailed
-from clientbase.transfer.formulas import neutralise
+from clientbase.transfer.formulas import neutralise, string_cell
 from clientbase.transfer.kinds import KINDS, ContactKind
 from clientbase.transfer.vcard import vcards
 
@@ -76,10 +76,11 @@ def contact_cells(contact: Contact) -> list[str]:
 
 
 def contact_table(contacts: QuerySet[Contact]) -> Iterator[list[str]]:
-    """The header, then one row per contact, every cell guarded against formula injection."""
+    """The header, then one row per contact, as text; the writers guard the cells (`csv_stream`,
+    `write_xlsx`)."""
     yield list(ContactKind.columns)
     for contact in contacts.iterator(chunk_size=CHUNK):
-        yield [neutralise(cell) for cell in contact_cells(contact)]
+        yield contact_cells(contact)
 
 
 def template_table(kind: str) -> Iterator[list[str]]:
@@ -88,27 +89,35 @@ def template_table(kind: str) -> Iterator[list[str]]:
 
 
 def csv_stream(rows: Iterable[list[str]]) -> Iterator[bytes]:
-    """CSV as UTF-8 with a BOM (so that spreadsheet programs read the letters right), streamed."""
+    """CSV as UTF-8 with a BOM (so that spreadsheet programs read the letters right), streamed;
+    every cell cleaned and guarded against formula injection (`formulas.neutralise`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     yield "\ufeff".encode()
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralise(cell) for cell in row])
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
 
 
 def write_xlsx(rows: Iterable[list[str]], target: IO[bytes]) -> None:
-    """An XLSX workbook of text cells, written row by row (openpyxl's write-only mode). XLSX cannot
-    hold control characters other than tab and line breaks: they are left out (CSV keeps them)."""
+    """An XLSX workbook of typed string cells, written row by row (openpyxl's write-only mode).
+    A string cell is never run as a formula, whatever its text (`=...`, `+1 312...`), so cells get
+    no quote (`formulas.string_cell`); control characters other than tab and line breaks, which
+    XLSX cannot hold, are left out, as in CSV."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Contacts")
     for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+        cells = []
+        for text in row:
+            cell = WriteOnlyCell(sheet, value=string_cell(text))
+            cell.data_type = "s"  # openpyxl would make a text starting with "=" a formula
+            cells.append(cell)
+        sheet.append(cells)
     workbook.save(target)
 
 

@@ -9,6 +9,7 @@ from django import forms
 from clientbase.errors import ValidationFailed
 from clientbase.pages import ServiceForm
 from clientbase.transfer.kinds import KINDS
+from clientbase.transfer.uploads import validate_upload_size
 
 
 class ImportUploadForm(ServiceForm):
@@ -26,6 +27,7 @@ class ImportUploadForm(ServiceForm):
         help_text="CSV (UTF-8, UTF-16 or Windows-1252; separated by , ; or tab) or XLSX. "
         "The first row names the columns.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+        validators=[validate_upload_size],
     )
     match = forms.CharField(
         label="Match rows on",

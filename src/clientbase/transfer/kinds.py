@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -28,6 +29,7 @@ from clientbase.customers.api import CustomerSerializer, LocationSerializer
 from clientbase.customers.models import ADDRESS_KEYS, Customer, Location
 from clientbase.customers.services import clean_address
 from clientbase.errors import ValidationFailed
+from clientbase.text import nfc
 from clientbase.transfer.conflicts import DuplicateFinder, Key
 from clientbase.transfer.formulas import restore
 
@@ -53,8 +55,9 @@ class ActingRequest:
 
 
 def text(value: str) -> str:
-    """A cell as the text it stands for: an exported formula guard removed."""
-    return restore(value)
+    """A cell as the text it stands for: an exported formula guard removed, in NFC (so a value
+    matches the stored one whatever Unicode form the file has it in; `clientbase.text`)."""
+    return nfc(restore(value))
 
 
 def boolean(value: str, field: str) -> bool:
@@ -76,6 +79,13 @@ def filled(row: Mapping[str, str], column: str) -> bool:
 def word_list(value: str) -> list[str]:
     """`site, billing` -> ["site", "billing"]; an empty cell is an empty list."""
     return [part.strip() for part in text(value).split(",") if part.strip()]
+
+
+def _first_names(names: list[str], shown: int = 10) -> str:
+    """`a, b, c` or, for a long list, `a, b, ... and 39,990 more`."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
 
 
 def address_columns(prefix: str) -> tuple[str, ...]:
@@ -217,14 +227,15 @@ class Kind(abc.ABC):
 
     @classmethod
     def check_columns(cls, header: list[str]) -> None:
-        """Unknown or repeated columns refuse the whole file, naming them."""
-        unknown = [name for name in header if name not in cls.columns]
-        repeated = sorted({name for name in header if header.count(name) > 1})
+        """Unknown or repeated columns refuse the whole file, naming them (the first ten of each)."""
+        known = frozenset(cls.columns)
+        unknown = [name for name in header if name not in known]
+        repeated = sorted(name for name, count in Counter(header).items() if count > 1)
         problems = []
         if unknown:
-            problems.append(f"Unknown columns: {', '.join(unknown)}.")
+            problems.append(f"Unknown columns: {_first_names(unknown)}.")
         if repeated:
-            problems.append(f"Repeated columns: {', '.join(repeated)}.")
+            problems.append(f"Repeated columns: {_first_names(repeated)}.")
         if problems:
             raise ValidationFailed(
                 {
@@ -351,6 +362,13 @@ class Kind(abc.ABC):
 
 # Contacts ---------------------------------------------------------------------------------------
 
+
+class _AnyCustomer:
+    """A row of a file without a customer column: its contact keeps whatever customer it has."""
+
+
+ANY_CUSTOMER = _AnyCustomer()
+
 CONTACT_TEXT = (
     "salutation",
     "first_name",
@@ -437,22 +455,50 @@ class ContactKind(Kind):
     EXTERNAL_ID = Key("external_id", "The external_id {value} appears")
     PRIMARY = Key("is_primary", "Customer {value} is made primary contact")
 
+    def row_customer(self, row: Mapping[str, str]) -> int | _AnyCustomer | None:
+        """The customer a row's contact belongs to, which matching never leaves: the id of the
+        customer the row names, None for a blank cell (a contact without a customer), or
+        ANY_CUSTOMER when the file has no customer column (the contact keeps its customer). RowError
+        for a customer the user cannot see or that does not exist."""
+        if "customer" not in row:
+            return ANY_CUSTOMER
+        return self.resolver.customer(row["customer"])
+
     def match_queryset(self, key: str, row: Mapping[str, str]) -> QuerySet | None:
-        if key != "email":
-            return super().match_queryset(key, row)
-        value = text(row.get("email", "")).strip()
-        if not value:
+        """Contacts whose `key` equals the row's, among those of the row's customer only: an
+        external_id is a customer's own key (unique per customer), and an import never moves a
+        contact to another customer."""
+        if key == "email":
+            value = text(row.get("email", "")).strip()
+            if not value:
+                return None
+            email = self.normalised_text(value, normalize_email) or value
+            queryset: QuerySet | None = self.visible().filter(email__iexact=email)
+        else:
+            queryset = super().match_queryset(key, row)
+        if queryset is None:
             return None
-        email = self.normalised_text(value, normalize_email) or value
-        return self.visible().filter(email__iexact=email)
+        customer = self.row_customer(row)
+        if isinstance(customer, _AnyCustomer):
+            return queryset
+        if customer is None:
+            return queryset.filter(customer__isnull=True)
+        return queryset.filter(customer_id=customer)
 
     def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
+        """E-mails and external_ids must not repeat among the rows of one customer (matching looks
+        within the customer, so rows of different customers never meet)."""
+        try:
+            customer = self.row_customer(row)
+        except RowError:
+            return  # reported when the row itself is read
+        scope = "any" if isinstance(customer, _AnyCustomer) else str(customer or "none")
         email = text(row.get("email", "")).strip()
         if email:  # compared as matching compares them: ignoring case
-            finder.add(self.EMAIL, email.casefold(), number, shown=email)
+            finder.add(self.EMAIL, f"{scope}:{email.casefold()}", number, shown=email)
         external_id = text(row.get("external_id", "")).strip()
         if external_id:
-            finder.add(self.EXTERNAL_ID, external_id, number)
+            finder.add(self.EXTERNAL_ID, f"{scope}:{external_id}", number, shown=external_id)
         try:
             primary = filled(row, "is_primary") and boolean(row["is_primary"], "is_primary")
             customer_id = self.resolver.customer(row["customer"]) if primary and "customer" in row else None

@@ -5,7 +5,11 @@ BOM, UTF-16 with or without BOM, Windows-1252) and the delimiter (`,` `;` or tab
 line). `Table.records()` then yields the rows one by one and may be called again (the file is read
 anew), so an import can check a whole file before it writes anything without holding it in memory.
 
-Anything we cannot read is refused with one `FileRefused` that names the line."""
+Anything we cannot read is refused with one `FileRefused` that names the line, and so is a file that
+would cause more work than its `Limits` allow (`limits.py`): a file larger than `max_bytes`, more
+rows than `max_rows`, a row of more than `max_columns` values or a value longer than
+`max_cell_chars`. A CSV row is refused as soon as it grows longer than every column holding the
+longest value could make it, before the csv module holds it whole; XLSX is read by `xlsx.py`."""
 
 from __future__ import annotations
 
@@ -14,13 +18,13 @@ import contextlib
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
 from clientbase.errors import ValidationFailed
+from clientbase.transfer.limits import Limits, too_large_message
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_BYTES = 64 * 1024
@@ -48,6 +52,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     header: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits.web)
 
     def records(self) -> Iterator[Row]:
         """(row number as a spreadsheet shows it, cells as text) for every row after the header;
@@ -67,18 +72,26 @@ class Table:
     def _csv_rows(self) -> Generator[Row]:
         self.file.seek(0)
         text = io.TextIOWrapper(self.file, encoding=self.encoding, newline="")
-        reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+        budget = _RowBudget(text, self.limits.max_record_chars)
+        reader = csv.reader(budget.lines(), delimiter=self.delimiter, strict=True)
         number = 0
         first_line = 1  # where the record being read starts (a quoted value may span lines)
         try:
             for cells in reader:
                 number += 1
+                budget.next_row(number + 1)
+                check_row_number(number, self.limits)
+                self._check_cells(number, cells)
                 yield number, cells
                 first_line = reader.line_num + 1
         except csv.Error as error:
             if "unexpected end of data" in str(error):
                 raise FileRefused(
                     f"Line {first_line}: a quoted value starts here and is never closed."
+                ) from error
+            if "field larger than field limit" in str(error):
+                raise FileRefused(
+                    f"Line {reader.line_num}: a value is longer than {csv.field_size_limit():,} characters."
                 ) from error
             raise FileRefused(f"Line {reader.line_num}: this is not valid CSV ({error}).") from error
         except UnicodeDecodeError as error:  # checked beforehand; a file changed under us
@@ -87,26 +100,63 @@ class Table:
             with contextlib.suppress(ValueError):  # the file was closed before the rows were read
                 text.detach()
 
-    def _xlsx_rows(self) -> Generator[Row]:
-        from openpyxl import load_workbook
+    def _check_cells(self, number: int, cells: list[str]) -> None:
+        limits = self.limits
+        if len(cells) > limits.max_columns:
+            raise FileRefused(
+                f"Row {number} has {len(cells):,} columns; files may have at most {limits.max_columns:,}."
+            )
+        if max(map(len, cells), default=0) > limits.max_cell_chars:
+            column, value = next(
+                (column, value)
+                for column, value in enumerate(cells, start=1)
+                if len(value) > limits.max_cell_chars
+            )
+            raise FileRefused(
+                f"Row {number}, column {column}: the value has {len(value):,} characters; a value may "
+                f"have at most {limits.max_cell_chars:,}."
+            )
 
-        self.file.seek(0)
-        try:
-            workbook = load_workbook(self.file, read_only=True, data_only=True)
-        except Exception as error:  # zipfile.BadZipFile, KeyError, InvalidFileException, XML errors
-            raise FileRefused("This is not a readable XLSX workbook.") from error
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [cell_text(value) for value in values]
-                while cells and cells[-1] == "":
-                    cells.pop()
-                yield number, cells
-        except (zipfile.BadZipFile, KeyError, ValueError) as error:
-            raise FileRefused("This XLSX workbook is damaged and cannot be read.") from error
-        finally:
-            workbook.close()
+    def _xlsx_rows(self) -> Generator[Row]:
+        from clientbase.transfer.xlsx import read_rows  # xlsx.py builds on this module
+
+        yield from read_rows(self.file, self.limits)
+
+
+class _RowBudget:
+    """Feeds the csv module the lines of a CSV file, counting the characters of the row being read:
+    a row longer than `limit` is refused before the csv module holds it whole."""
+
+    def __init__(self, text: io.TextIOWrapper, limit: int):
+        self.text = text
+        self.limit = limit
+        self.used = 0
+        self.row = 1
+
+    def lines(self) -> Iterator[str]:
+        while line := self.text.readline(self.limit - self.used + 1):
+            self.used += len(line)
+            if self.used > self.limit:
+                raise FileRefused(
+                    f"Row {self.row} is longer than {self.limit:,} characters, more than every "
+                    "column holding the longest value allowed makes a row."
+                )
+            yield line
+
+    def next_row(self, row: int) -> None:
+        """The csv module finished a row; the next one starts."""
+        self.used = 0
+        self.row = row
+
+
+def check_row_number(number: int, limits: Limits) -> None:
+    """Stop at the row cap: FileRefused once row `number` (the header is row 1) is beyond it."""
+    if limits.max_rows is not None and number > limits.max_rows + 1:
+        raise FileRefused(
+            f"The file has more than {limits.max_rows:,} rows after the header, the most an upload "
+            "may hold; split it into smaller files, or have an administrator import it with the "
+            "command line."
+        )
 
 
 def cell_text(value: Any) -> str:
@@ -124,20 +174,25 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def open_table(file: IO[bytes]) -> Table:
-    """Detect the kind of file, its encoding and delimiter, and read its header."""
+def open_table(file: IO[bytes], limits: Limits | None = None) -> Table:
+    """Detect the kind of file, its encoding and delimiter, and read its header; the rows are read
+    within `limits` (by default those of uploads through the web)."""
+    limits = limits if limits is not None else Limits.web()
+    size = file.seek(0, io.SEEK_END)
+    if limits.max_bytes is not None and size > limits.max_bytes:
+        raise FileRefused(too_large_message(limits.max_bytes))
     file.seek(0)
     head = file.read(SNIFF_BYTES)
     file.seek(0)
     if not head.strip():
         raise FileRefused("The file is empty.")
     if head.startswith(XLSX_MAGIC):
-        table = Table(file=file, format="xlsx")
+        table = Table(file=file, format="xlsx", limits=limits)
     elif head.startswith(OLE_MAGIC):
         raise FileRefused("This is a legacy Excel (.xls) file; save it as .xlsx or CSV and try again.")
     else:
         encoding = detect_encoding(file, head)
-        table = Table(file=file, format="csv", encoding=encoding, delimiter=",")
+        table = Table(file=file, format="csv", encoding=encoding, delimiter=",", limits=limits)
         table.delimiter = detect_delimiter(file, encoding)
     table.header = read_header(table)
     return table

@@ -24,11 +24,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from clientbase import access
+from clientbase import access, text
 from clientbase.contacts import services as contact_services
 from clientbase.customers import services as customer_services
 from clientbase.errors import (
     Conflict,
+    FieldForbidden,
     Forbidden,
     ServiceError,
     ValidationFailed,
@@ -36,6 +37,7 @@ from clientbase.errors import (
 )
 from clientbase.transfer.conflicts import DuplicateFinder
 from clientbase.transfer.kinds import KINDS, Kind, RowError
+from clientbase.transfer.limits import Limits
 from clientbase.transfer.models import ImportRun, ImportRunItem
 from clientbase.transfer.readers import Table, open_table
 
@@ -119,17 +121,19 @@ def import_file(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     details: bool = False,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Import `file` (CSV or XLSX) as `kind`, as `acting_user`. Refuses the whole file
     (ValidationFailed on `file`, `kind` or `match`; Forbidden) when it cannot be read, has unknown
-    columns or the user may not import this kind; otherwise reports per row. With `details`, the
-    report also lists what each created or updated row does (the preview of the staff pages)."""
+    columns, exceeds `limits` (by default those of uploads through the web; `limits.py`) or the user
+    may not import this kind; otherwise reports per row. With `details`, the report also lists what
+    each created or updated row does (the preview of the staff pages)."""
     kind_class = kind_for(kind)
     keys = kind_class.parse_match(match)
     model = kind_class.model
     if not (access.can(acting_user, access.ADD, model) or access.can(acting_user, access.CHANGE, model)):
         raise Forbidden(f"You may not import {model._meta.verbose_name_plural}.")
-    table = open_table(file)
+    table = open_table(file, limits)
     kind_class.check_columns(table.header)
     spec = kind_class(acting_user)
     total, conflicts = _check_file(spec, table)
@@ -145,7 +149,9 @@ def import_file(
             transaction.set_rollback(True)
         return report
 
-    run = ImportRun.objects.create(kind=kind, filename=filename[:255], user=acting_user, match=list(keys))
+    run = ImportRun.objects.create(
+        kind=kind, filename=text.scrub(filename)[:255], user=acting_user, match=list(keys)
+    )
     report.run = run
     rows = _rows(table)
     while chunk := list(islice(rows, chunk_rows)):
@@ -308,6 +314,8 @@ def field_errors(errors: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def service_errors(error: ServiceError) -> list[tuple[str, str]]:
+    if isinstance(error, FieldForbidden):  # a column the user may not change
+        return [(error.field, error.message)]
     if isinstance(error, ValidationFailed):
         return [
             ("" if name == "non_field_errors" else name, message)

@@ -25,6 +25,7 @@ from clientbase.transfer.api import contact_export_response
 from clientbase.transfer.downloads import attachment
 from clientbase.transfer.forms import ImportUploadForm
 from clientbase.transfer.kinds import KINDS, Kind
+from clientbase.transfer.limits import Limits, size_text
 from clientbase.transfer.models import ImportRun
 from clientbase.transfer.readers import open_table
 
@@ -90,7 +91,8 @@ class ImportListView(StaffPage):
 
 class ImportUploadView(FormPage):
     """Step 1: the file. It is read once to refuse what cannot be imported at all (encoding,
-    unknown columns); the rows are looked at in the preview."""
+    unknown columns, a damaged workbook, anything beyond the upload limits of `limits.py`); the
+    rows' values are looked at in the preview."""
 
     section = "imports"
     form_class = ImportUploadForm
@@ -110,6 +112,11 @@ class ImportUploadView(FormPage):
             )
             for name in importable_kinds(self.user)
         ]
+        limits = Limits.web()
+        context["limits_text"] = (
+            f"{size_text(limits.max_bytes or 0)}, {limits.max_rows or 0:,} rows and "
+            f"{limits.max_columns:,} columns"
+        )
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -122,7 +129,10 @@ class ImportUploadView(FormPage):
         token = _store(upload)
         try:
             with (uploads_dir() / f"import-{token}").open("rb") as file:
-                KINDS[kind].check_columns(open_table(file).header)
+                table = open_table(file, Limits.web())
+                KINDS[kind].check_columns(table.header)
+                for _ in table.records():  # every row read once, within the limits
+                    pass
         except ValidationFailed as error:
             _discard(self.request, token)
             for message in error.errors.get("file", [error.message]):

@@ -7,9 +7,12 @@ class WorkordersConfig(AppConfig):
     verbose_name = "Work orders"
 
     def ready(self) -> None:
+        from clientbase import access
         from clientbase.errors import register_constraint_messages
+        from clientbase.workorders.policies import POLICIES
         from clientbase.workorders.services import CONSISTENCY_MESSAGES
 
+        access.register(*POLICIES)
         register_constraint_messages(CONSISTENCY_MESSAGES)
         from clientbase.contacts.views import ContactSection, register_contact_section
         from clientbase.customers.views import CustomerSection, register_customer_section

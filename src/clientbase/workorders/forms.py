@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from clientbase import access
+from clientbase.api.filters import parse_id
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.notifications.facts import money
@@ -28,8 +29,7 @@ class WizardChoice:
     @classmethod
     def from_params(cls, user: Any, params: Any) -> WizardChoice:
         def number(name: str) -> int | None:
-            value = str(params.get(name) or "")
-            return int(value) if value.isdigit() else None
+            return parse_id(params.get(name))
 
         customer = location = asset = None
         if (customer_id := number("customer")) is not None:

@@ -18,6 +18,7 @@ from clientbase.customers.models import Asset, Customer, Location
 from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clientbase.notifications import events, facts
 from clientbase.notifications.routing import resolve_site_contact
+from clientbase.versions import ExpectedVersion, lock
 from clientbase.workorders.models import Invoice, Quote, WorkOrder
 from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
 
@@ -155,17 +156,23 @@ CHANGE_LABELS = {
 
 
 @transaction.atomic
-def update_work_order(*, work_order: WorkOrder, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder:
+def update_work_order(
+    *,
+    work_order: WorkOrder,
+    acting_user: Any,
+    data: Mapping[str, Any],
+    expected_version: ExpectedVersion = None,
+) -> WorkOrder:
     """Change the given fields. A completed or cancelled work order is closed and changes no more.
     Writes `work_order.completed` when the status becomes completed, `work_order.updated` for any
-    other change."""
+    other change. Stale when `expected_version` is given and no longer current
+    (`clientbase.versions.lock`)."""
     access.require(acting_user, access.CHANGE, work_order)
     cleaned = _clean(data, WORK_ORDER_FIELDS)
-    work_order = (
-        WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("customer", "location", "asset", "requested_by", "site_contact")
-        .get(pk=work_order.pk)
-    )
+    work_order = lock(work_order, expected_version=expected_version)
+    work_order = WorkOrder.objects.select_related(
+        "customer", "location", "asset", "requested_by", "site_contact"
+    ).get(pk=work_order.pk)
     if work_order.is_closed:
         raise Conflict(
             f"Work order {work_order.number} is {work_order.get_status_display().lower()}; "
@@ -210,9 +217,12 @@ def update_work_order(*, work_order: WorkOrder, acting_user: Any, data: Mapping[
 
 
 @transaction.atomic
-def delete_work_order(*, work_order: WorkOrder, acting_user: Any) -> None:
+def delete_work_order(
+    *, work_order: WorkOrder, acting_user: Any, expected_version: ExpectedVersion = None
+) -> None:
     """Delete a work order that is not completed and has no quotes or invoices."""
     access.require(acting_user, access.DELETE, work_order)
+    work_order = lock(work_order, expected_version=expected_version)
     if work_order.status == WorkOrder.Status.COMPLETED:
         raise Conflict("A completed work order is part of the customer's history and cannot be deleted.")
     set_acting_user(work_order, acting_user)
@@ -250,10 +260,12 @@ def _create_document(model: type[Quote] | type[Invoice], acting_user: Any, data:
     return document
 
 
-def _update_draft(document: Quote | Invoice, acting_user: Any, data: Mapping[str, Any]) -> Any:
+def _update_draft(
+    document: Quote | Invoice, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion
+) -> Any:
     access.require(acting_user, access.CHANGE, document)
     cleaned = _clean(data, DOCUMENT_FIELDS)
-    document = type(document).objects.select_for_update().get(pk=document.pk)
+    document = lock(document, expected_version=expected_version)
     if document.status != "draft":
         raise Conflict(
             f"{str(document._meta.verbose_name).capitalize()} {document.number} is {document.status}; "
@@ -274,8 +286,9 @@ def _update_draft(document: Quote | Invoice, acting_user: Any, data: Mapping[str
     return document
 
 
-def _delete_draft(document: Quote | Invoice, acting_user: Any) -> None:
+def _delete_draft(document: Quote | Invoice, acting_user: Any, expected_version: ExpectedVersion) -> None:
     access.require(acting_user, access.DELETE, document)
+    document = lock(document, expected_version=expected_version)
     if document.status != "draft":
         raise Conflict(
             f"{str(document._meta.verbose_name).capitalize()} {document.number} is {document.status}; "
@@ -293,14 +306,17 @@ def create_quote(*, acting_user: Any, data: Mapping[str, Any]) -> Quote:
 
 
 @transaction.atomic
-def update_quote(*, quote: Quote, acting_user: Any, data: Mapping[str, Any]) -> Quote:
-    """Change a draft quote's work order or amount; a sent quote changes no more."""
-    return _update_draft(quote, acting_user, data)
+def update_quote(
+    *, quote: Quote, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Quote:
+    """Change a draft quote's work order or amount; a sent quote changes no more. Stale when
+    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
+    return _update_draft(quote, acting_user, data, expected_version)
 
 
 @transaction.atomic
-def delete_quote(*, quote: Quote, acting_user: Any) -> None:
-    _delete_draft(quote, acting_user)
+def delete_quote(*, quote: Quote, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
+    _delete_draft(quote, acting_user, expected_version)
 
 
 @transaction.atomic
@@ -385,14 +401,17 @@ def create_invoice(*, acting_user: Any, data: Mapping[str, Any]) -> Invoice:
 
 
 @transaction.atomic
-def update_invoice(*, invoice: Invoice, acting_user: Any, data: Mapping[str, Any]) -> Invoice:
-    """Change a draft invoice's work order or amount; an issued invoice changes no more."""
-    return _update_draft(invoice, acting_user, data)
+def update_invoice(
+    *, invoice: Invoice, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Invoice:
+    """Change a draft invoice's work order or amount; an issued invoice changes no more. Stale when
+    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
+    return _update_draft(invoice, acting_user, data, expected_version)
 
 
 @transaction.atomic
-def delete_invoice(*, invoice: Invoice, acting_user: Any) -> None:
-    _delete_draft(invoice, acting_user)
+def delete_invoice(*, invoice: Invoice, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
+    _delete_draft(invoice, acting_user, expected_version)
 
 
 @transaction.atomic

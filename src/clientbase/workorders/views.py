@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from clientbase import access
+from clientbase.api.filters import parse_id
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
 from clientbase.notifications.events import INVOICE_ISSUED, QUOTE_SENT, WORK_ORDER_CREATED
@@ -54,10 +55,12 @@ def invoice_url(invoice: Invoice | int) -> str:
 
 
 def visible_by_param(user: Any, queryset: QuerySet, value: str) -> Any:
-    """The object whose id `value` is (a list filter's parameter), if the user may see it."""
-    if not value.isdigit():
+    """The object whose id `value` is (a list filter's parameter), if the user may see it; None
+    for a value that is no id (`clientbase.api.filters.parse_id`)."""
+    pk = parse_id(value)
+    if pk is None:
         return None
-    return access.restrict(user, queryset.filter(pk=int(value)), access.VIEW).first()
+    return access.restrict(user, queryset.filter(pk=pk), access.VIEW).first()
 
 
 class WorkOrderListView(ListPage):

@@ -1,4 +1,7 @@
-"""`clientbase token USERNAME`: print an API token for that user, creating it if needed."""
+"""`clientbase token USERNAME`: make a new API token for that user and print it.
+
+Tokens are stored hashed (`clientbase.api.authentication`), so an existing one cannot be shown
+again: each run makes and prints a new one; the user's other tokens keep working."""
 
 from __future__ import annotations
 
@@ -6,11 +9,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rest_framework.authtoken.models import Token
+
+from clientbase.api.authentication import create_token
 
 
 class Command(BaseCommand):
-    help = "Print the API token of USERNAME, creating one if the user has none."
+    help = "Make a new API token for USERNAME and print it (tokens are stored hashed, shown once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -23,5 +27,4 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {options['username']!r}.") from error
         if not user.is_active:
             raise CommandError(f"User {options['username']!r} is inactive.")
-        token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        self.stdout.write(create_token(user))

@@ -26,9 +26,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from rest_framework.authtoken.models import Token
 
 from clientbase import access
+from clientbase.api.authentication import delete_tokens
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
 from clientbase.errors import Conflict, Forbidden, ValidationFailed
@@ -51,8 +51,8 @@ def grantable_capabilities(actor: Contact) -> set[str]:
     """What a portal user may grant others: the capabilities it holds; an admin grants admin too."""
     granted = set(actor.portal_permissions or [])
     if "admin" in granted:
-        return {"admin", *access.PORTAL_CAPABILITIES}
-    return granted & set(access.PORTAL_CAPABILITIES)
+        return {access.ADMIN_CAPABILITY, *access.portal_capability_names()}
+    return granted & access.portal_capability_names()
 
 
 def is_portal_admin(contact: Contact | None) -> bool:
@@ -68,21 +68,33 @@ def current_portal_admins(customer_id: int, *, excluding: Iterable[int] = ()) ->
 
 
 def lock_customer(customer_id: int | None) -> None:
-    """Serialise the changes that count a customer's portal admins (PostgreSQL row lock; SQLite's
-    IMMEDIATE transactions serialise writers already)."""
+    """Lock the customer's row until the transaction ends (`SELECT ... FOR UPDATE` on PostgreSQL;
+    SQLite's IMMEDIATE transactions hold the database's write lock already)."""
     if customer_id is not None:
         list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
 
 
-def ensure_admin_remains(*, contact: Contact, customer_id: int | None) -> None:
-    """Conflict when `contact` is its customer's last portal admin who can sign in (so removing
-    it, or its admin capability, would leave nobody to manage the customer's portal users)."""
-    if customer_id is None or not (is_portal_admin(contact) and access.portal_access_is_current(contact)):
+def ensure_admin_remains(*, before: Contact | None, acting_user: Any) -> None:
+    """The one "last portal admin" rule: a customer's portal users never leave it without a portal
+    admin who can sign in (staff may: they can grant admin again).
+
+    Every change that can take an admin away calls it *after* the change was written, inside the
+    change's transaction, with `before` the contact as stored before it (read with its row lock):
+    revoking portal access, removing the admin capability, support dates that end access, making
+    the contact inactive (all through `contact_saved`), deleting it (`delete_contact`). When
+    `before` was a current portal admin, the customer's row is locked and the admins are counted
+    after the lock, so of two such changes at the same moment (two admins revoking each other)
+    the second waits for the first and sees its result. None left: Conflict, and the caller's
+    transaction rolls back. Locks are taken in one order, the contact's row first, then the
+    customer's, as every contact write does."""
+    if before is None or before.customer_id is None or access.portal_contact(acting_user) is None:
         return
-    lock_customer(customer_id)
-    if not current_portal_admins(customer_id, excluding=[contact.pk]):
+    if not (is_portal_admin(before) and access.portal_access_is_current(before)):
+        return
+    lock_customer(before.customer_id)
+    if not current_portal_admins(before.customer_id):
         raise Conflict(
-            f"{contact.full_name} is the last portal admin of this customer; "
+            f"{before.full_name} is the last portal admin of this customer; "
             "make another contact a portal admin first."
         )
 
@@ -180,7 +192,7 @@ def close_portal_account(user: Any) -> None:
     """The login can no longer be used: its sessions and API tokens end now, its password and
     every outstanding invitation or reset link stop working, and its address is free again."""
     end_sessions(user)
-    Token.objects.filter(user=user).delete()
+    delete_tokens(user)
     user.set_unusable_password()
     user.is_active = False
     user.username = _closed_username(user)
@@ -225,6 +237,14 @@ def revoke_portal_access(*, contact: Contact, acting_user: Any) -> Contact:
     return contact
 
 
+def end_access_of_moving_contact(sender: Any, *, contact: Contact, acting_user: Any, **kwargs: Any) -> None:
+    """The receiver of `clientbase.contacts.signals.contact_moving` (connected by the portal's
+    AppConfig.ready()): a contact moving to another customer loses its portal access through
+    `revoke_portal_access`, its login closed, its sessions and API tokens ended, in the move's
+    transaction."""
+    revoke_portal_access(contact=contact, acting_user=acting_user)
+
+
 # The hook -------------------------------------------------------------------------------------
 
 
@@ -240,13 +260,10 @@ def _date_text(value: datetime.date | None) -> str:
 
 def _check_portal_actor(contact: Contact, actor: Contact, fields: set[str], *, created: bool) -> None:
     """The rules for a portal user changing `contact` (checked after the change, in its
-    transaction: raising rolls it back)."""
+    transaction: raising rolls it back). Who may change portal access at all (a portal admin, for
+    its colleagues, never itself) the contacts services asked `access` before the change."""
     portal_changed = bool(fields & PORTAL_FIELDS) if not created else _has_portal_values(contact)
     if portal_changed:
-        if contact.pk == actor.pk:
-            raise Forbidden("You cannot change your own portal access.")
-        if not is_portal_admin(actor):
-            raise Forbidden("Only a portal admin may grant or change portal access.")
         beyond = set(contact.portal_permissions or []) - grantable_capabilities(actor)
         if beyond:
             not_held = ", ".join(sorted(beyond))
@@ -277,17 +294,6 @@ def _check_portal_actor(contact: Contact, actor: Contact, fields: set[str], *, c
         raise Forbidden(
             "Changing the e-mail address a portal user signs in with needs the portal admin permission."
         )
-    if not created and fields & ADMIN_FIELDS and contact.customer_id is not None:
-        # Only an admin changes portal access and it stays one itself, so the customer can lose
-        # its last admin only through a change of that admin's status (or support dates).
-        would_be_admin = contact.portal_enabled and is_portal_admin(contact)
-        if would_be_admin and not access.portal_access_is_current(contact):
-            lock_customer(contact.customer_id)
-            if not current_portal_admins(contact.customer_id):
-                raise Conflict(
-                    f"{contact.full_name} is the last portal admin of this customer and could no longer "
-                    "sign in; make another contact a portal admin first."
-                )
 
 
 def _follow_email(contact: Contact, user: Any, acting_user: Any) -> None:
@@ -303,9 +309,16 @@ def _follow_email(contact: Contact, user: Any, acting_user: Any) -> None:
         mail.queue_email_changed(contact=contact, old_email=old, acting_user=acting_user)
 
 
-def contact_saved(*, contact: Contact, acting_user: Any, changed: Iterable[str] | None) -> None:
+def contact_saved(
+    *,
+    contact: Contact,
+    acting_user: Any,
+    changed: Iterable[str] | None,
+    before: Contact | None = None,
+) -> None:
     """The contacts services' hook, called at the end of `create_contact` (`changed` None) and
-    `update_contact` (`changed` the fields that changed), inside their transaction."""
+    `update_contact` (`changed` the fields that changed, `before` the contact as it was stored),
+    inside their transaction."""
     created = changed is None
     fields = set(changed or ())
     if not created and not fields & (ADMIN_FIELDS | {"email"}):
@@ -315,6 +328,8 @@ def contact_saved(*, contact: Contact, acting_user: Any, changed: Iterable[str] 
     actor = access.portal_contact(acting_user)
     if actor is not None:
         _check_portal_actor(contact, actor, fields, created=created)
+        if fields & ADMIN_FIELDS:
+            ensure_admin_remains(before=before, acting_user=acting_user)
     user = contact.user
     if contact.portal_enabled and (created or "portal_enabled" in fields):
         grant_portal_access(contact=contact, acting_user=acting_user)
@@ -326,6 +341,7 @@ def contact_saved(*, contact: Contact, acting_user: Any, changed: Iterable[str] 
         if "email" in fields:
             _follow_email(contact, user, acting_user)
         if fields & {"customer", "status"}:
-            # Moved to another customer or made inactive: its sessions end now (the middleware
-            # would end an inactive one on its next request anyway).
+            # Moved to another customer or made inactive: its sessions and API tokens end now (the
+            # middleware would end an inactive one's session on its next request anyway).
             end_sessions(user)
+            delete_tokens(user)

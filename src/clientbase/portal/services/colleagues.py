@@ -1,7 +1,9 @@
 """The writes of the portal's contact and profile pages. They call the contacts services with the
-portal user as `acting_user` (access scopes them to its customer and refuses self-deletion); what
-is the portal's own comes first: the portal user's support period for colleagues it invites, and
-the last-admin check before a delete."""
+portal user as `acting_user` (access scopes them to its customer, refuses self-deletion and the
+fields the user may not change: approval authority, the external ID, and portal access unless it
+is a portal admin changing a colleague's); what
+is the portal's own comes first: the portal user's support period for colleagues it invites. The
+last-admin rule is the contacts services' (`accounts.ensure_admin_remains`), whatever the surface."""
 
 from __future__ import annotations
 
@@ -14,11 +16,8 @@ from clientbase import access
 from clientbase.contacts import services as contact_services
 from clientbase.contacts.models import Contact
 from clientbase.errors import Forbidden, NotFound
-from clientbase.portal.services.accounts import (
-    close_portal_account,
-    ensure_admin_remains,
-    is_portal_admin,
-)
+from clientbase.portal.services.accounts import close_portal_account, is_portal_admin
+from clientbase.versions import ExpectedVersion
 
 
 def acting_contact(acting_user: Any) -> Contact:
@@ -50,19 +49,21 @@ def create_colleague(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
 
 
 @transaction.atomic
-def update_colleague(*, contact: Contact, acting_user: Any, data: Mapping[str, Any]) -> Contact:
+def update_colleague(
+    *, contact: Contact, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> Contact:
     """Change a contact of the portal user's customer. Switching a colleague's portal access on
-    gives it the admin's support period; taking the last admin's capability away is refused."""
+    gives it the admin's support period; taking the last admin's capability away is refused
+    (`accounts.ensure_admin_remains`, through the contacts services' hook). Stale when
+    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
     actor = acting_contact(acting_user)
     portal = data.get("portal") or {}
     enabling = bool(portal.get("enabled")) and not contact.portal_enabled
-    removes_admin = bool(portal) and (
-        portal.get("enabled") is False or "admin" not in portal.get("permissions", contact.portal_permissions)
-    )
-    if removes_admin or data.get("status") == Contact.Status.INACTIVE:
-        ensure_admin_remains(contact=contact, customer_id=contact.customer_id)
     return contact_services.update_contact(
-        contact=contact, acting_user=acting_user, data=_with_support_period(data, actor, enabling=enabling)
+        contact=contact,
+        acting_user=acting_user,
+        data=_with_support_period(data, actor, enabling=enabling),
+        expected_version=expected_version,
     )
 
 
@@ -71,7 +72,6 @@ def delete_colleague(*, contact: Contact, acting_user: Any) -> None:
     """Delete a contact of the portal user's customer: never itself (access refuses it, 403), never
     the customer's last portal admin (409); its portal login is closed with it."""
     access.require(acting_user, access.DELETE, contact)
-    ensure_admin_remains(contact=contact, customer_id=contact.customer_id)
     user = contact.user
     contact_services.delete_contact(contact=contact, acting_user=acting_user)
     if user is not None:

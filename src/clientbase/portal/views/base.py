@@ -2,15 +2,17 @@
 
 `PortalPage` lets in only a portal user whose access is current (the middleware has already signed
 out any other); anonymous visitors go to the portal's sign-in, staff get a refusal (they use the
-staff pages). A page names what it needs, a capability or a model permission asked of `access`;
-without it the answer is 403 with the reason. Service errors are answered here for the whole
-portal, in the portal's own look: NotFound 404 (which is also what another customer's objects
-answer), Forbidden 403, Conflict a message back on the page, nothing changed."""
+staff pages). A page names what it needs as an action on a model (`needs`), asked of `access`,
+the question the REST API asks too; without it the answer is 403 with the reason. Service errors
+are answered here for the whole portal, in the portal's own look: NotFound 404 (which is also what
+another customer's objects answer), Forbidden 403, Conflict a message back on the page, nothing
+changed."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -49,10 +51,10 @@ def is_staff(user: Any) -> bool:
 
 
 def navigation(user: Any, contact: Contact) -> list[dict[str, str]]:
-    """The sections this portal user may open, in the order of the menu."""
-    from clientbase.workorders.models import Quote, WorkOrder
+    """The sections this portal user may open, in the order of the menu (asked of `access`, as
+    the pages themselves ask)."""
+    from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
-    capabilities = access.portal_capabilities(contact)
     items = [("home", "Home", "portal:home")]
     if access.can(user, access.VIEW, Contact):
         items.append(("contacts", "Contacts", "portal:contact-list"))
@@ -60,9 +62,9 @@ def navigation(user: Any, contact: Contact) -> list[dict[str, str]]:
         items.append(("work-orders", "Work orders", "portal:work-order-list"))
     if access.can(user, access.VIEW, Quote):
         items.append(("quotes", "Quotes", "portal:quote-list"))
-    if "billing" in capabilities:
+    if access.can(user, access.VIEW, Invoice):
         items.append(("billing", "Billing", "portal:invoice-list"))
-    if "reports" in capabilities:
+    if access.can(user, access.REPORT, WorkOrder):
         items.append(("reports", "Reports", "portal:reports"))
     items.append(("profile", "My profile", "portal:profile"))
     return [{"key": key, "label": label, "url": reverse(name)} for key, label, name in items]
@@ -72,8 +74,11 @@ class PortalMixin:
     """Signed-in portal users only; service errors answered in the portal's look."""
 
     request: HttpRequest
-    # A capability the page needs (None: every portal user), and the section of the menu.
-    capability: ClassVar[str | None] = None
+    # What the page needs, asked of `access`: (action, "app_label.Model"); None: every portal user.
+    # `refusal_message` is what a user without it reads.
+    needs: ClassVar[tuple[str, str] | None] = None
+    refusal_message: ClassVar[str] = "You may not open this page."
+    # The section of the menu.
     section: ClassVar[str] = ""
     contact: Contact
     capabilities: set[str]
@@ -108,8 +113,10 @@ class PortalMixin:
 
     def check_access(self) -> None:
         """Forbidden unless the user may open this page at all."""
-        if self.capability is not None and self.capability not in self.capabilities:
-            raise Forbidden(CAPABILITY_REFUSALS.get(self.capability, "You may not open this page."))
+        if self.needs is not None:
+            action, label = self.needs
+            if not access.can(self.request.user, action, apps.get_model(label)):
+                raise Forbidden(self.refusal_message)
 
     def require_model(self, action: str, model: type[Model]) -> None:
         access.require_model(self.request.user, action, model)
@@ -118,10 +125,19 @@ class PortalMixin:
         return safe_next(self.request, self.request.get_full_path())
 
     def portal_context(self) -> dict[str, Any]:
-        """What every portal page shows: who is signed in, the menu."""
+        """What every portal page shows: who is signed in, the menu, and what the user may open
+        (`may`, asked of `access`)."""
+        from clientbase.workorders.models import Invoice, WorkOrder
+
+        user = self.request.user
         return {
             "me": self.contact,
             "capabilities": self.capabilities,
+            "may": {
+                "billing": access.can(user, access.VIEW, Invoice),
+                "reports": access.can(user, access.REPORT, WorkOrder),
+                "edit_contacts": access.can(user, access.CHANGE, Contact),
+            },
             "is_portal_admin": is_portal_admin(self.contact),
             "nav": navigation(self.request.user, self.contact),
             "section": self.section,

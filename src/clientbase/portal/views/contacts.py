@@ -16,12 +16,12 @@ from clientbase import access
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import Contact
 from clientbase.contacts.phones import format_phone
-from clientbase.errors import Conflict, Forbidden, ValidationFailed
-from clientbase.pages import allowed_ids, paginate
+from clientbase.errors import Conflict, Forbidden, Stale, ValidationFailed
+from clientbase.pages import VersionedFormMixin, allowed_ids, paginate
 from clientbase.portal.forms import CAPABILITY_LABELS, ColleagueForm, ContactSearchForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import is_portal_admin, resend_invitation
-from clientbase.portal.views.base import PortalAction, PortalMixin, PortalPage
+from clientbase.portal.views.base import CAPABILITY_REFUSALS, PortalAction, PortalMixin, PortalPage
 
 PAGE_SIZE = 25
 
@@ -127,12 +127,27 @@ class ContactVCardView(PortalMixin, View):
         return vcard_response(contact)
 
 
-class ColleagueFormView(ContactsSection, PortalMixin, FormView, metaclass=abc.ABCMeta):
-    """Add or edit: the service's refusals are shown on the form, with what was typed kept."""
+class ColleagueFormView(ContactsSection, VersionedFormMixin, PortalMixin, FormView, metaclass=abc.ABCMeta):
+    """Add or edit: the service's refusals are shown on the form, with what was typed kept; the
+    edit form carries the contact's version and a stale save shows what changed since
+    (`VersionedFormMixin`: only the fields of this form, people named as the portal names them)."""
 
     template_name = "portal/contacts/form.html"
     form_class = ColleagueForm
     editing: Contact | None = None
+    edits = "editing"
+    stale_changes_of_form_fields_only = True
+
+    def stale_user_label(self, user: Any) -> str | None:
+        """Portal users read "you", a colleague's name, or "our staff" (never a staff username)."""
+        if user is None:
+            return None
+        if user.pk == self.request.user.pk:
+            return "you"
+        colleague = access.portal_contact(user)
+        if colleague is not None and colleague.customer_id == self.contact.customer_id:
+            return colleague.full_name
+        return "our staff"
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
@@ -159,6 +174,8 @@ class ColleagueFormView(ContactsSection, PortalMixin, FormView, metaclass=abc.AB
         except ValidationFailed as error:
             form.add_service_errors(error)
             return self.form_invalid(form)
+        except Stale as error:
+            return self.stale_response(form, error)
         except (Forbidden, Conflict) as error:
             form.add_error(None, error.message)
             status = 403 if isinstance(error, Forbidden) else 409
@@ -201,7 +218,10 @@ class ContactUpdateView(ColleagueFormView):
     def perform(self, form: ColleagueForm) -> Contact:
         assert self.editing is not None
         return colleagues.update_colleague(
-            contact=self.editing, acting_user=self.request.user, data=form.service_data()
+            contact=self.editing,
+            acting_user=self.request.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
         )
 
     def success_message(self, contact: Contact) -> str:
@@ -238,7 +258,8 @@ class ContactDeleteView(ContactsSection, PortalPage):
 class ContactInvitationView(ContactsSection, PortalAction):
     """A portal admin sends a colleague a new invitation link."""
 
-    capability = "admin"
+    needs = (access.MANAGE_PORTAL, "contacts.Contact")
+    refusal_message = CAPABILITY_REFUSALS["admin"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         contact = access.fetch(request.user, Contact.objects.all(), pk)

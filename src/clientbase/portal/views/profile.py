@@ -10,8 +10,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.views.generic import FormView
 
+from clientbase import access
 from clientbase.contacts.phones import format_phone
-from clientbase.errors import Conflict, Forbidden, ValidationFailed
+from clientbase.errors import Conflict, ValidationFailed
 from clientbase.portal.forms import CAPABILITY_LABELS, LoginEmailForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import remember_session
@@ -56,14 +57,12 @@ class LoginEmailView(ProfileSection, PortalMixin, FormView):
 
     template_name = "portal/profile/email.html"
     form_class = LoginEmailForm
-    capability = None
-
-    def check_access(self) -> None:
-        if "admin" not in (self.contact.portal_permissions or []):
-            raise Forbidden(
-                "Changing the e-mail address you sign in with needs the portal admin permission; "
-                "ask a portal admin of your organisation."
-            )
+    # A sign-in address is portal access: the portal admins manage it.
+    needs = (access.MANAGE_PORTAL, "contacts.Contact")
+    refusal_message = (
+        "Changing the e-mail address you sign in with needs the portal admin permission; "
+        "ask a portal admin of your organisation."
+    )
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}

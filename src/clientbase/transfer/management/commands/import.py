@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from clientbase.errors import ServiceError, ValidationFailed
 from clientbase.transfer.kinds import KINDS
+from clientbase.transfer.limits import Limits
 from clientbase.transfer.management.commands._acting import acting_user
 from clientbase.transfer.services import import_file
 
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         "Import contacts, customers or locations from a CSV or XLSX file (see docs/import-export.md "
         "for the columns). Prints the report as JSON; exit status 1 when any row was refused (with a "
         "commit the other rows were imported). Runs as --user, by default as the first active "
-        "superuser."
+        "superuser. Files of any size and length are read; the caps on columns, on a value's length "
+        "and on what an XLSX workbook unpacks to apply as to uploads."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -74,6 +76,7 @@ class Command(BaseCommand):
                     match=options["match"],
                     filename=path.name,
                     progress=progress,
+                    limits=Limits.command_line(),  # files of any length; the other caps stay
                 )
         except ValidationFailed as error:
             problems = "; ".join(message for messages in error.errors.values() for message in messages)

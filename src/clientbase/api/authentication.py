@@ -1,0 +1,55 @@
+"""API authentication by token: `Authorization: Token <key>`, the key stored only as a digest.
+
+Tokens are django-rest-knox's: the database keeps a SHA-512 digest of each key and its first
+characters for the look-up, never the key itself, so a copy of the database signs nobody in. A key
+is shown once, when it is made (`POST /api/v1/auth/token/`, `clientbase token USERNAME`), and
+never expires unless `CLIENTBASE_TOKEN_TTL` (seconds) is set. `create_token` and
+`delete_tokens` are the one way code makes and ends them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.models import get_token_model
+from knox.settings import knox_settings
+from rest_framework import exceptions
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """knox's token authentication; a key that is not text is a 401, not a 500."""
+
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed("Invalid token.") from error
+        return super().authenticate_credentials(token)
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "clientbase.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }
+
+
+def create_token(user: Any) -> str:
+    """A new API token of `user`; answers the key, which is not stored and cannot be shown again.
+    Its lifetime is `CLIENTBASE_TOKEN_TTL` (none: it lasts until deleted)."""
+    _, key = get_token_model().objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+    return str(key)
+
+
+def delete_tokens(user: Any) -> int:
+    """End every API token of `user` now (its next request with one of them is a 401); answers how
+    many there were. For a login that is closed, moved or must sign in again."""
+    deleted, _ = get_token_model().objects.filter(user=user).delete()
+    return int(deleted)

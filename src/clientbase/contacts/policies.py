@@ -1,0 +1,204 @@
+"""The contacts app's rules, registered with `clientbase.access` by `ContactsConfig.ready()`.
+
+Who may do what to a contact, beyond the Django permissions of its actions:
+- portal users with `edit_contacts` view, add, change and delete their customer's contacts, never
+  deleting themselves; portal admins manage their colleagues' portal access, never their own;
+- staff without `contacts.maintain_customer_contacts` change and delete only location-level
+  contacts;
+- field rules: approval authority (`roles` gaining or losing `approver`, `approval_limit`) needs
+  `contacts.set_approval_authority`; portal access (`portal`) needs the right to manage it (staff
+  who may change contacts, a customer's portal admin for its colleagues); `external_id` needs
+  staff change rights; `customer` never changes in an update, only through the move action."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.dateparse import parse_date
+
+from clientbase.access import (
+    ADD,
+    ADMIN_CAPABILITY,
+    CHANGE,
+    CHANGE_NOTES,
+    DELETE,
+    MAINTAIN_CUSTOMER_CONTACTS,
+    MANAGE_PORTAL,
+    MOVE,
+    PORTAL,
+    SET_APPROVAL_AUTHORITY,
+    SET_EXTERNAL_ID,
+    STAFF,
+    STANDARD_ACTIONS,
+    VIEW,
+    FieldRule,
+    Policy,
+    RowRule,
+    all_of,
+    any_of,
+)
+from clientbase.contacts.models import ContactLocation
+
+CHANGE_CONTACT = "contacts.change_contact"
+SET_APPROVAL_AUTHORITY_PERMISSION = "contacts.set_approval_authority"
+
+
+# Rows -------------------------------------------------------------------------------------------
+
+
+def location_level(actor: Any) -> Q:
+    """Contacts linked to at least one location (and contacts of no customer)."""
+    return Q(customer__isnull=True) | Q(Exists(ContactLocation.objects.filter(contact=OuterRef("pk"))))
+
+
+def not_oneself(actor: Any) -> Q:
+    return ~Q(pk=actor.pk)
+
+
+# Stored values and what counts as a change --------------------------------------------------------
+
+
+def stored_customer(contact: Any) -> int | None:
+    return contact.customer_id if contact is not None else None
+
+
+def customer_differs(stored: int | None, given: Any) -> bool:
+    return getattr(given, "pk", given) != stored
+
+
+def stored_roles(contact: Any) -> list[str]:
+    return list(contact.roles) if contact is not None else []
+
+
+def approver_differs(stored: list[str], given: Any) -> bool:
+    """Only gaining or losing `approver` is approval authority; other roles are free."""
+    return ("approver" in stored) != ("approver" in (given or []))
+
+
+def stored_limit(contact: Any) -> Decimal | None:
+    return contact.approval_limit if contact is not None else None
+
+
+def _decimal(value: Any) -> Decimal | object | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return object()  # equal to nothing stored
+
+
+def limit_differs(stored: Decimal | None, given: Any) -> bool:
+    return _decimal(given) != stored
+
+
+def stored_portal(contact: Any) -> dict[str, Any]:
+    if contact is None:
+        return {"enabled": False, "permissions": [], "support_start": None, "support_end": None}
+    return {
+        "enabled": contact.portal_enabled,
+        "permissions": list(contact.portal_permissions or []),
+        "support_start": contact.support_start,
+        "support_end": contact.support_end,
+    }
+
+
+def _date(value: Any) -> datetime.date | object | None:
+    if value is None or value == "" or isinstance(value, datetime.date):
+        return value or None
+    try:
+        return parse_date(str(value)) or object()
+    except ValueError:
+        return object()
+
+
+def portal_differs(stored: dict[str, Any], given: Any) -> bool:
+    """Any of the keys given (enabled, permissions, support dates) differs from what is stored."""
+    for key, value in (given or {}).items():
+        if key == "enabled" and bool(value) != stored["enabled"]:
+            return True
+        if key == "permissions" and set(value or []) != set(stored["permissions"]):
+            return True
+        if key in ("support_start", "support_end") and _date(value) != stored[key]:
+            return True
+    return False
+
+
+def stored_external_id(contact: Any) -> str:
+    return contact.external_id if contact is not None else ""
+
+
+def text_differs(stored: str, given: Any) -> bool:
+    return str(given or "").strip() != stored
+
+
+MOVE_ONLY = (
+    "A contact's customer changes only through the move action (POST contacts/{id}/move/, or "
+    "“Move to another customer” on its staff page), which ends its portal access; an update "
+    "cannot change it."
+)
+APPROVAL_AUTHORITY = (
+    "approval authority (the approver role and the approval limit) is given and taken only by "
+    "staff holding the “set approval authority” permission."
+)
+
+CONTACT_POLICY = Policy(
+    model="contacts.contact",
+    customer_path="customer_id",
+    actions=(*STANDARD_ACTIONS, CHANGE_NOTES, MANAGE_PORTAL, SET_APPROVAL_AUTHORITY, SET_EXTERNAL_ID, MOVE),
+    staff={
+        CHANGE_NOTES: any_of(CHANGE_CONTACT, "contacts.change_contact_notes"),
+        MANAGE_PORTAL: any_of(CHANGE_CONTACT),
+        SET_APPROVAL_AUTHORITY: any_of(SET_APPROVAL_AUTHORITY_PERMISSION),
+        SET_EXTERNAL_ID: any_of(CHANGE_CONTACT),
+        # The moved contact loses its locations: it lands as a customer-level contact.
+        MOVE: all_of(CHANGE_CONTACT, MAINTAIN_CUSTOMER_CONTACTS),
+    },
+    portal_capabilities={
+        "edit_contacts": frozenset({VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}),
+        ADMIN_CAPABILITY: frozenset({MANAGE_PORTAL}),
+    },
+    rows=(
+        RowRule(frozenset({DELETE}), frozenset({PORTAL}), not_oneself, "You cannot delete yourself."),
+        RowRule(
+            frozenset({MANAGE_PORTAL}),
+            frozenset({PORTAL}),
+            not_oneself,
+            "You cannot change your own portal access.",
+        ),
+        RowRule(
+            frozenset({CHANGE, DELETE}),
+            frozenset({STAFF}),
+            location_level,
+            "This is a customer-level contact; you may only maintain location-level contacts.",
+            unless_permission=MAINTAIN_CUSTOMER_CONTACTS,
+        ),
+    ),
+    fields=(
+        FieldRule("customer", MOVE, MOVE_ONLY, stored_customer, customer_differs, only_through=MOVE),
+        FieldRule("roles", SET_APPROVAL_AUTHORITY, APPROVAL_AUTHORITY, stored_roles, approver_differs),
+        FieldRule("approval_limit", SET_APPROVAL_AUTHORITY, APPROVAL_AUTHORITY, stored_limit, limit_differs),
+        FieldRule(
+            "portal",
+            MANAGE_PORTAL,
+            "portal access is granted and changed only by a portal admin of the customer (for "
+            "colleagues) and by staff who may change contacts.",
+            stored_portal,
+            portal_differs,
+        ),
+        FieldRule(
+            "external_id",
+            SET_EXTERNAL_ID,
+            "the external ID is set only by staff who may change contacts.",
+            stored_external_id,
+            text_differs,
+        ),
+    ),
+)
+
+CONTACT_LOCATION_POLICY = Policy(model="contacts.contactlocation", customer_path="contact__customer_id")
+
+POLICIES = (CONTACT_POLICY, CONTACT_LOCATION_POLICY)
