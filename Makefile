@@ -36,7 +36,7 @@ run: $(VENV)/.installed ## migrate, load the demo on first run, serve at http://
 	$(CB) demo --if-empty
 	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/)"
 	@if $(CB) help worker >/dev/null 2>&1; then \
-		trap 'kill 0' EXIT INT TERM; \
+		trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 		$(CB) worker & \
 		$(CB) serve --host $(HOST) --port $(PORT); \
 	else \

@@ -11,10 +11,13 @@ class ClientbaseConfig(AppConfig):
         from django.contrib import admin
         from django.db.backends.signals import connection_created
 
+        from clientbase.admin_site import lock_down
         from clientbase.pages import AdminLoginForm
         from clientbase.private_files import protect_sqlite_files
 
         # /admin/login/ signs in under the one lockout policy, like every other sign-in.
         admin.site.login_form = AdminLoginForm
+        # Superusers only, and view-only for the records that services change.
+        lock_down(admin.site)
         # The SQLite database and its WAL/SHM files: 0600.
         connection_created.connect(protect_sqlite_files, dispatch_uid="clientbase.private_files")

@@ -170,6 +170,22 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# HTTPS: assumed as soon as ALLOWED_HOSTS names anything beyond the loopback defaults (a real site
+# is served over TLS by a reverse proxy, which must set X-Forwarded-Proto and must be the only way
+# in); `make run` on 127.0.0.1 stays plain http. CLIENTBASE_HTTPS=false/true overrides the guess.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1", "testserver"})
+CLIENTBASE_HTTPS = env_bool("CLIENTBASE_HTTPS", any(host not in LOOPBACK_HOSTS for host in ALLOWED_HOSTS))
+if CLIENTBASE_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Strict-Transport-Security, one year by default: browsers then refuse plain http to this site
+    # (and its subdomains) for that long. CLIENTBASE_HSTS_SECONDS=0 leaves the header out.
+    SECURE_HSTS_SECONDS = int(os.environ.get("CLIENTBASE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CLIENTBASE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("CLIENTBASE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
 # Content Security Policy (django-csp), the second wall behind escaping: scripts and styles only
 # from this site's files (no inline script, no inline event handler, no inline style, no eval),
 # images also as data: URIs, no plugins, forms posting only here, no page framed by another site.

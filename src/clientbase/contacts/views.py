@@ -567,6 +567,7 @@ class ContactMoveView(FormPage):
         )
 
     def perform(self, form: MoveContactForm) -> Contact:
+        self.had_portal_access = self.contact.portal_enabled or self.contact.user_id is not None
         return services.move_contact(
             acting_user=self.user,
             contact=self.contact,
@@ -576,7 +577,9 @@ class ContactMoveView(FormPage):
 
     def get_success_message(self, obj: Any) -> str:
         where = f"to {obj.customer.name}" if obj.customer else "out of its customer"
-        return f"{obj.full_name} was moved {where}; its portal access, sessions and API tokens ended."
+        if getattr(self, "had_portal_access", False):
+            return f"{obj.full_name} was moved {where}; its portal access, sessions and API tokens ended."
+        return f"{obj.full_name} was moved {where}."
 
     def success_url_for(self, obj: Contact) -> str:
         return contact_url(obj)
