@@ -1,0 +1,68 @@
+"""The types of audit events, and `record()`, the one way to write one.
+
+`record()` writes in the caller's transaction: an event of a change that rolls back is rolled
+back with it. Refusals and failed sign-ins are recorded where they are answered (the API's
+exception handler, the pages' error handling, the sign-in forms), after the refused work has been
+rolled back, so they are kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
+
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+LOCKOUT = "auth.lockout"
+TOKEN_CREATED = "auth.token_created"  # noqa: S105 (an event name)
+PERMISSION_DENIED = "access.denied"
+EXPORT = "data.export"
+IMPORT = "data.import"
+PERSONAL_DATA = "privacy.personal_data"
+ERASURE = "privacy.erasure"
+PORTAL_GRANTED = "portal.granted"
+PORTAL_REVOKED = "portal.revoked"
+
+TYPES: dict[str, str] = {
+    LOGIN: "Signed in",
+    LOGIN_FAILED: "Sign-in failed",
+    LOCKOUT: "Locked out after failed sign-ins",
+    TOKEN_CREATED: "API token created",
+    PERMISSION_DENIED: "Refused: no permission",
+    EXPORT: "Export",
+    IMPORT: "Import",
+    PERSONAL_DATA: "Personal data given out",
+    ERASURE: "Personal data erased",
+    PORTAL_GRANTED: "Portal access granted",
+    PORTAL_REVOKED: "Portal access revoked",
+}
+
+
+def record(
+    type: str,
+    *,
+    user: Any = None,
+    username: str = "",
+    ip: str | None = None,
+    object: models.Model | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> Any:
+    """Write one audit event of `type` (a key of TYPES; ValueError otherwise). `user` is the
+    acting user or None; `username` defaults to the user's. Answers the AuditEvent row."""
+    from clientbase.audit.models import AuditEvent
+
+    if type not in TYPES:
+        raise ValueError(f"Unknown audit event type {type!r}.")
+    acting = user if getattr(user, "is_authenticated", False) else None
+    event = AuditEvent(
+        type=type,
+        user=acting,
+        username=(username or (acting.get_username() if acting is not None else ""))[:254],
+        ip=ip or None,
+        object=f"{object._meta.label_lower}:{object.pk}" if object is not None else "",
+        object_repr=str(object)[:255] if object is not None else "",
+        detail=dict(detail or {}),
+    )
+    event.save()
+    return event
