@@ -34,6 +34,7 @@ def restore_staff_groups() -> None:
             "notifications",
             "transfer",
             "portal",
+            "audit",
         } and name.endswith("staff_groups"):
             for operation in migration.operations:
                 if isinstance(operation, RunPython):

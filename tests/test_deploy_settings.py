@@ -15,7 +15,8 @@ CLIENTBASE = os.path.join(os.path.dirname(sys.executable), "clientbase")
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("ALLOWED_HOSTS", "CLIENTBASE_HTTPS", "DEBUG")}
+    drop = ("ALLOWED_HOSTS", "CLIENTBASE_HTTPS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in drop}
     base.pop("CLIENTBASE_TESTING", None)
     base["CLIENTBASE_VAR_DIR"] = tempfile.mkdtemp()
     return subprocess.run(

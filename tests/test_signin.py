@@ -350,6 +350,7 @@ def test_login_limits_read_the_new_and_the_former_names_and_tokens_never_expire_
 # Parallel guesses ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # the threads record failures in the audit log
 def test_parallel_guesses_get_no_more_password_checks_than_the_limit(settings):
     """Each attempt is counted before the password check, so guesses sent at once cannot all pass
     the check before the first failure is counted (exact with an atomic cache such as Redis or
@@ -358,9 +359,12 @@ def test_parallel_guesses_get_no_more_password_checks_than_the_limit(settings):
     import time
     from concurrent.futures import ThreadPoolExecutor
 
+    from django.db import connection
     from django.test import RequestFactory
 
     from clientbase import lockout
+    from clientbase.audit import events
+    from clientbase.audit.models import AuditEvent
 
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "par"}
@@ -381,9 +385,15 @@ def test_parallel_guesses_get_no_more_password_checks_than_the_limit(settings):
             return "locked"
         except ValueError:
             return "refused"
+        finally:
+            connection.close()
 
     with ThreadPoolExecutor(20) as pool:
         outcomes = list(pool.map(guess, range(20)))
     assert len(checked) == settings.CLIENTBASE_LOGIN_ATTEMPTS
     assert outcomes.count("refused") == settings.CLIENTBASE_LOGIN_ATTEMPTS
     assert outcomes.count("locked") == 20 - settings.CLIENTBASE_LOGIN_ATTEMPTS
+    failures = AuditEvent.objects.filter(type=events.LOGIN_FAILED, username="dispatcher")
+    assert failures.filter(detail__reason="invalid").count() == settings.CLIENTBASE_LOGIN_ATTEMPTS
+    assert failures.filter(detail__reason="locked_out").count() == 20 - settings.CLIENTBASE_LOGIN_ATTEMPTS
+    assert AuditEvent.objects.filter(type=events.LOCKOUT).count() == 1

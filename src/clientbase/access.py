@@ -78,6 +78,10 @@ def all_of(*permissions: str) -> Permissions:
     return (tuple(permissions),)
 
 
+def _always(obj: Any) -> bool:
+    return True
+
+
 def _differs(stored: Any, given: Any) -> bool:
     return bool(stored != given)
 
@@ -110,6 +114,9 @@ class FieldRule:
     stored: Callable[[Any], Any]
     differs: Callable[[Any, Any], bool] = _differs
     only_through: str = ""
+    # Whether the rule concerns this object at all (None: a new object); e.g. only approvers'
+    # e-mail addresses are approval authority.
+    applies: Callable[[Any], bool] = _always
 
 
 @dataclass(frozen=True)
@@ -454,7 +461,7 @@ def require_fields(user: UserLike, target: Model | type[Model], changes: Mapping
         return
     needed: dict[str, FieldRule] = {}
     for rule in policy.fields:
-        if rule.field not in changes or (rule.only_through and obj is None):
+        if rule.field not in changes or (rule.only_through and obj is None) or not rule.applies(obj):
             continue
         if not rule.differs(rule.stored(obj), changes[rule.field]):
             continue
@@ -477,6 +484,8 @@ def locked_fields(user: UserLike, target: Model | type[Model]) -> dict[str, str]
     decided: dict[str, bool] = {}
     locked: dict[str, str] = {}
     for rule in policy.fields:
+        if not rule.applies(obj):
+            continue
         if rule.only_through:
             if obj is not None:
                 locked[rule.field] = rule.reason

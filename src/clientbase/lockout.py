@@ -15,6 +15,9 @@ the name's count (not the address's, so one known password does not reset a gues
 Refusing a portal user at the staff or admin login counts as a failure: those answer it exactly
 like a wrong password.
 
+Every failed sign-in (with the name tried and the path) and the failure that starts a lockout are
+recorded in the audit log (`clientbase.audit`).
+
 Each attempt is counted *before* the password is checked and taken back when it succeeds, so that
 parallel guesses cannot overshoot the limit between the check and the count: with an atomic cache
 (Redis, memcached, local memory) the limits are exact; the file cache of a single machine is
@@ -39,6 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from clientbase.audit import events
 from clientbase.clientip import rate_limit_key
 
 PREFIX = "clientbase.lockout"
@@ -110,6 +114,18 @@ def _decrement(key: str) -> None:
     cache.touch(key, lockout_seconds())
 
 
+def _audit(type: str, request: Any, name: str, **detail: Any) -> None:
+    """Record a failed sign-in or the start of a lockout (`clientbase.audit`) with the name tried."""
+    path = getattr(request, "path", "")
+    events.record(type, username=name, ip=events.request_ip(request), detail={"path": path, **detail})
+
+
+def refused(request: Any, name: str, reason: str) -> None:
+    """Record a sign-in refused after the password was found right (a portal login whose access is
+    not current): a failed sign-in in the audit log, not counted towards a lockout."""
+    _audit(events.LOGIN_FAILED, request, name, reason=reason)
+
+
 @contextmanager
 def attempt(request: Any, name: str) -> Iterator[None]:
     """Guard one sign-in as `name`: raises `LockedOut` before the block runs when the name or the
@@ -123,13 +139,26 @@ def attempt(request: Any, name: str) -> Iterator[None]:
     """
     keys = _keys(request, name)
     if any(_count(key) >= limit for key, limit in keys):
+        _audit(events.LOGIN_FAILED, request, name, reason="locked_out")
         raise LockedOut(lockout_seconds())
     counts = [_increment(key) for key, _ in keys]
     if any(count > limit for count, (_, limit) in zip(counts, keys, strict=True)):
         for key, _ in keys:  # a parallel attempt took the last one
             _decrement(key)
+        _audit(events.LOGIN_FAILED, request, name, reason="locked_out")
         raise LockedOut(lockout_seconds())
-    yield  # an exception from the block leaves the attempt counted as a failure
+    try:
+        yield  # an exception from the block leaves the attempt counted as a failure
+    except BaseException:
+        _audit(events.LOGIN_FAILED, request, name, reason="invalid")
+        reached = [
+            kind
+            for kind, count, (_, limit) in zip(("name", "address"), counts, keys, strict=True)
+            if count == limit
+        ]
+        if reached:  # this failure starts the lockout
+            _audit(events.LOCKOUT, request, name, reason=",".join(reached), seconds=lockout_seconds())
+        raise
     name_key, ip_key = keys[0][0], keys[1][0]
     cache.delete(name_key)
     _decrement(ip_key)

@@ -143,6 +143,9 @@ class ServiceErrorMixin:
             raise Http404(error.message) from error
         except Forbidden as error:
             if getattr(request, "htmx", False):
+                from clientbase.audit.events import record_refusal
+
+                record_refusal(request, error.message, surface="pages")
                 return message_response(request, "error", error.message, 403)
             raise PermissionDenied(error.message) from error
         except (Conflict, ServiceError) as error:
@@ -585,6 +588,9 @@ class FormPage(VersionedFormMixin, ServiceErrorMixin, StaffRequiredMixin, FormVi
             form.add_service_errors(error)
             return self.form_invalid(form)
         except Forbidden as error:
+            from clientbase.audit.events import record_refusal
+
+            record_refusal(self.request, error.message, surface="pages")
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form), status=403)
         except Stale as error:

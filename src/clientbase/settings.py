@@ -236,6 +236,14 @@ CLIENTBASE_LOGIN_LOCKOUT = _login_setting("LOCKOUT", "900")
 CLIENTBASE_PORTAL_LOGIN_ATTEMPTS = CLIENTBASE_LOGIN_ATTEMPTS
 CLIENTBASE_PORTAL_LOGIN_IP_ATTEMPTS = CLIENTBASE_LOGIN_IP_ATTEMPTS
 CLIENTBASE_PORTAL_LOGIN_LOCKOUT = CLIENTBASE_LOGIN_LOCKOUT
+# Days an audit event is kept; `clientbase purge_audit` deletes older ones.
+CLIENTBASE_AUDIT_RETENTION_DAYS = int(os.environ.get("CLIENTBASE_AUDIT_RETENTION_DAYS") or "365")
+# Days the facts of a sent, failed or bounced message, and what an import kept of the rows it
+# changed, are kept; `clientbase purge_personal_data` clears older ones.
+CLIENTBASE_MESSAGE_BODY_RETENTION_DAYS = int(
+    os.environ.get("CLIENTBASE_MESSAGE_BODY_RETENTION_DAYS") or "365"
+)
+CLIENTBASE_IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("CLIENTBASE_IMPORT_FILE_RETENTION_DAYS") or "90")
 # Whose X-Forwarded-For counts (`clientbase.clientip`): comma-separated addresses or networks of
 # the reverse proxies in front of this site; empty: REMOTE_ADDR is the client.
 CLIENTBASE_TRUSTED_PROXIES = env_list("CLIENTBASE_TRUSTED_PROXIES", "")
@@ -260,7 +268,8 @@ CLIENTBASE_PORTAL_BASE_URL = os.environ.get("CLIENTBASE_PORTAL_BASE_URL", "")
 # the web read at most IMPORT_MAX_ROWS rows; every import (the command line's too) refuses more than
 # IMPORT_MAX_COLUMNS columns, a value longer than IMPORT_MAX_CELL_CHARS (Excel's own cell limit) and
 # an XLSX workbook unpacking to more than XLSX_MAX_UNZIPPED_BYTES (its texts, held in memory, to
-# more than XLSX_MAX_SHARED_STRINGS_BYTES). Request bodies other than files stay in memory up to
+# more than XLSX_MAX_SHARED_STRINGS_BYTES, or holding more than XLSX_MAX_SHARED_STRINGS of them: 5
+# different texts a row at the row cap). Request bodies other than files stay in memory up to
 # DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files larger than FILE_UPLOAD_MAX_MEMORY_SIZE go to a
 # temporary file; a request carries at most one file (the import's).
 CLIENTBASE_UPLOAD_MAX_BYTES = int(os.environ.get("CLIENTBASE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -271,8 +280,9 @@ CLIENTBASE_XLSX_MAX_UNZIPPED_BYTES = int(
     os.environ.get("CLIENTBASE_XLSX_MAX_UNZIPPED_BYTES", str(200 * 1024 * 1024))
 )
 CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES = int(
-    os.environ.get("CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES", str(50 * 1024 * 1024))
+    os.environ.get("CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES", str(25 * 1024 * 1024))
 )
+CLIENTBASE_XLSX_MAX_SHARED_STRINGS = int(os.environ.get("CLIENTBASE_XLSX_MAX_SHARED_STRINGS", "500000"))
 FILE_UPLOAD_HANDLERS = [
     "clientbase.transfer.uploads.CappedUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

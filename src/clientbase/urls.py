@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from clientbase import pages
 from clientbase.api.auth import ObtainTokenView
+from clientbase.audit.api import AuditEventViewSet
 from clientbase.contacts.api import ContactViewSet
 from clientbase.customers.api import AssetPartViewSet, AssetViewSet, CustomerViewSet, LocationViewSet
 from clientbase.notifications.api import ActivityViewSet, MessageViewSet, NotificationPreviewView
@@ -24,6 +25,7 @@ router.register("quotes", QuoteViewSet, basename="quote")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("messages", MessageViewSet, basename="message")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("audit-events", AuditEventViewSet, basename="auditevent")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -56,4 +58,8 @@ urlpatterns = [
     path("", include("clientbase.transfer.urls")),
     path("", include("clientbase.workorders.urls")),
     path("", include("clientbase.notifications.urls")),
+    path("", include("clientbase.audit.urls")),
 ]
+
+# Every 403 of the pages is recorded in the audit log before Django's own 403 page answers it.
+handler403 = "clientbase.audit.views.permission_denied"

@@ -13,6 +13,7 @@ from django.apps import apps
 
 from clientbase import access
 from clientbase.contacts.models import Contact
+from clientbase.contacts.policies import CHANGE_APPROVER_LOGIN
 from clientbase.errors import FieldForbidden, ValidationFailed
 from tests.factories import ContactFactory, CustomerFactory, UserFactory
 
@@ -64,7 +65,7 @@ def test_every_scoped_model_has_a_registered_policy():
 def test_the_contact_policy_names_its_field_rules_and_their_actions():
     policy = access.policy_for(Contact)
     assert policy is not None
-    rules = {rule.field: rule for rule in policy.fields}
+    rules = {rule.field: rule for rule in policy.fields if rule.action != CHANGE_APPROVER_LOGIN}
     assert {name: rule.action for name, rule in rules.items()} == {
         "customer": access.MOVE,
         "roles": access.SET_APPROVAL_AUTHORITY,
@@ -72,6 +73,12 @@ def test_the_contact_policy_names_its_field_rules_and_their_actions():
         "portal": access.MANAGE_PORTAL,
         "external_id": access.SET_EXTERNAL_ID,
     }
+    # An approver's e-mail and portal login decide who approves in its name.
+    assert {rule.field for rule in policy.fields if rule.action == CHANGE_APPROVER_LOGIN} == {
+        "email",
+        "portal",
+    }
+    assert policy.staff_permissions(CHANGE_APPROVER_LOGIN) == (("contacts.set_approval_authority",),)
     assert rules["customer"].only_through == access.MOVE
     assert policy.staff_permissions(access.SET_APPROVAL_AUTHORITY) == (("contacts.set_approval_authority",),)
     assert policy.portal_grants()["capability:admin"] == {access.MANAGE_PORTAL}

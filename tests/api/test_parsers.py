@@ -122,3 +122,22 @@ def test_form_and_multipart_bodies_still_parse(api, admin_user):
 )
 def test_nesting_depth_skips_brackets_inside_strings(body, depth):
     assert nesting_depth(body) == depth
+
+
+def test_deep_nesting_inside_a_form_field_is_a_400_not_a_500(admin_user):
+    """DRF's JSONField parses a form value itself, past the JSON parser's nesting check."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(first_name="Deep")
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    body = "address=" + "[" * 50_000 + "]" * 50_000
+    response = client.generic(
+        "PATCH", f"/api/v1/contacts/{contact.pk}/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+    contact.refresh_from_db()
+    assert contact.address == {} or not contact.address

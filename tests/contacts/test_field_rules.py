@@ -595,3 +595,55 @@ def test_approval_authority_is_the_administrators_and_accounts_receivables_only(
     Group.objects.all().delete()  # as the flush after a transactional test leaves them
     restore_staff_groups()
     assert holders() == {groups.ADMINISTRATOR, groups.ACCOUNTS_RECEIVABLE}
+
+
+# An approver's e-mail and portal login ------------------------------------------------------------
+# Whoever controls them approves quotes in the approver's name: redirecting the address and opening
+# a portal login on it is a change of approval authority.
+
+APPROVER_LOGIN_CHANGES = [
+    ("redirect the e-mail", {"email": "attacker@evil.example"}, "email"),
+    ("open a portal login", {"portal": {"enabled": True, "permissions": []}}, "portal"),
+]
+
+
+@pytest.mark.parametrize("who", ["editor", "dispatcher", "make_admin"])
+@pytest.mark.parametrize(("name", "change", "field"), APPROVER_LOGIN_CHANGES, ids=["email", "portal"])
+def test_only_approval_authority_redirects_an_approvers_e_mail_or_login(
+    request, api, scene, who, name, change, field
+):
+    user = scene["editor"].user if who == "editor" else request.getfixturevalue(who)
+    if who == "make_admin":
+        user = user().user
+    before = everything()
+    response = api(user).patch(f"{URL}{scene['approver'].pk}/", change, format="json")
+    assert_refused(response, field, before, leaked=["attacker@evil.example"])
+
+
+@pytest.mark.parametrize(("name", "change", "field"), APPROVER_LOGIN_CHANGES, ids=["email", "portal"])
+def test_accounts_receivable_changes_an_approvers_e_mail_and_login(
+    api, accounts_clerk, scene, name, change, field
+):
+    response = api(accounts_clerk).patch(f"{URL}{scene['approver'].pk}/", change, format="json")
+    assert response.status_code == 200, response.json()
+    assert_stored(scene["approver"], change)
+
+
+def test_the_e_mail_of_a_contact_without_approval_authority_stays_free(api, dispatcher, scene):
+    response = api(dispatcher).patch(
+        f"{URL}{scene['colleague'].pk}/", {"email": "bob2@northwind.example"}, format="json"
+    )
+    assert response.status_code == 200
+    scene["colleague"].refresh_from_db()
+    assert scene["colleague"].email == "bob2@northwind.example"
+
+
+def test_a_portal_approver_changes_its_own_sign_in_e_mail(scene, make_admin):
+    from clientbase.portal.services.colleagues import change_login_email
+
+    admin = make_admin()
+    Contact.objects.filter(pk=admin.pk).update(role_approver=True, approval_limit=Decimal("100.00"))
+    admin.refresh_from_db()
+    change_login_email(acting_user=admin.user, email="new-admin@northwind.example")
+    admin.refresh_from_db()
+    assert admin.email == "new-admin@northwind.example"

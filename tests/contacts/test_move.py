@@ -275,3 +275,28 @@ def make_editor(scene):
         )
 
     return make
+
+
+def test_the_new_customer_reads_neither_the_old_notes_nor_the_old_history(
+    api, dispatcher, scene, portal_user_factory
+):
+    ann = scene["ann"]
+    Contact.objects.filter(pk=ann.pk).update(notes="Northwind internal: door code 4471", title="Head of Ops")
+    assert api(dispatcher).patch(f"{URL}{ann.pk}/", {"title": "Director"}, format="json").status_code == 200
+    response = api(dispatcher).post(f"{URL}{ann.pk}/move/", {"customer": scene["contoso"].pk}, format="json")
+    assert response.status_code == 200, response.json()
+    ann.refresh_from_db()
+    assert ann.notes == ""
+    viewer = portal_user_factory(
+        scene["contoso"], permissions=["edit_contacts"], email="karen@contoso.example"
+    )
+    client = APIClient()
+    client.force_authenticate(viewer)
+    record = client.get(f"{URL}{ann.pk}/")
+    assert record.status_code == 200 and "4471" not in record.content.decode()
+    history = client.get(f"{URL}{ann.pk}/history/")
+    assert history.status_code == 200
+    text = history.content.decode()
+    assert "4471" not in text and "Head of Ops" not in text and "Director" not in text
+    # Staff still see the whole history.
+    assert "Director" in api(dispatcher).get(f"{URL}{ann.pk}/history/").content.decode()

@@ -103,6 +103,18 @@ def shared_string_part(text_chunks) -> object:
     return chunks()
 
 
+def many_texts(count: int, then: bytes = b"") -> bytes:
+    """A workbook whose shared strings part holds `count` tiny texts, then `then`."""
+
+    def chunks():
+        yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        for n in range(count):
+            yield f"<si><t>{n % 100:02}</t></si>".encode()
+        yield then + b"</sst>"
+
+    return with_shared_strings(chunks())
+
+
 def zip_bomb() -> bytes:
     """A small workbook whose shared strings unpack to 300 MB."""
     return with_shared_strings(shared_string_part(b"A" * MB for _ in range(300)))
@@ -176,7 +188,7 @@ def openpyxl_never_called(monkeypatch):
         raise AssertionError("openpyxl was handed the file")
 
     monkeypatch.setattr(Manifest, "from_tree", called)
-    monkeypatch.setattr("openpyxl.reader.strings.read_string_table", called)
+    monkeypatch.setattr("clientbase.transfer.xlsx.read_shared_strings", called)
 
 
 # Columns -------------------------------------------------------------------------------------------------
@@ -309,8 +321,8 @@ def test_a_workbook_unpacking_beyond_the_cap_is_refused_before_openpyxl_sees_it(
 def test_shared_strings_beyond_their_cap_are_refused_before_they_are_read(settings, monkeypatch):
     settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES = 64 * 1024
     monkeypatch.setattr(
-        "openpyxl.reader.strings.read_string_table",
-        lambda source: (_ for _ in ()).throw(AssertionError("read")),
+        "clientbase.transfer.xlsx.read_shared_strings",
+        lambda source, limits: (_ for _ in ()).throw(AssertionError("read")),
     )
     texts = b"".join(f"<si><t>text number {n}</t></si>".encode() for n in range(5000))
     data = with_shared_strings(
@@ -324,6 +336,85 @@ def test_shared_strings_beyond_their_cap_are_refused_before_they_are_read(settin
 def test_a_shared_string_part_within_the_caps_is_read():
     data = with_shared_strings(shared_string_part([b"Doe"]))
     assert list(open_table(io.BytesIO(data)).records()) == [(2, ["Doe"])]
+
+
+def test_a_workbook_of_more_texts_than_the_cap_is_refused_while_they_are_counted(settings, parsed_rows):
+    settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS = 1000
+    # Broken XML far behind the first string beyond the cap: reading on would find it.
+    data = many_texts(20_000, then=b"<si><t>broken</si>")
+    message = refusal(data)
+    assert message == (
+        "This XLSX workbook holds more than 1,000 different texts, more than a file within the "
+        "import's limits needs; split it into smaller files, or save it as CSV."
+    )
+    assert parsed_rows["xlsx"] == 0
+
+
+def test_a_workbook_of_as_many_texts_as_the_cap_is_read(settings):
+    settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS = 3
+    assert list(open_table(io.BytesIO(many_texts(3))).records()) == [(2, ["00"])]
+
+
+def test_shared_strings_are_read_as_openpyxl_reads_them():
+    data = with_shared_strings(
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si>'
+        b"<r><rPr><b/></rPr><t>Do</t></r><r><t>e_x005F_</t></r><rPh><t>ignored</t></rPh></si></sst>"
+    )
+    assert list(open_table(io.BytesIO(data)).records()) == [(2, ["Doe_"])]
+
+
+def test_a_shared_string_of_too_many_elements_is_refused_as_damaged():
+    runs = b"<r><t>x</t></r>" * 5000
+    data = with_shared_strings(shared_string_part([b"</t>" + runs + b"<t>"]))
+    assert refusal(data) == "This XLSX workbook is damaged and cannot be read."
+
+
+@pytest.mark.parametrize("where", ["before the rows", "in a row"])
+def test_a_worksheet_holding_too_many_elements_at_once_is_refused(monkeypatch, parsed_rows, where):
+    monkeypatch.setattr("clientbase.transfer.xlsx.XLSX_MAX_HELD_ELEMENTS", 1000)
+    junk = b"<extLst>" + b"<ext/>" * 1200 + b"</extLst>"
+    sheet = {
+        "before the rows": lambda xml: xml.replace(b"<sheetData>", junk + b"<sheetData>"),
+        "in a row": lambda xml: xml.replace(b'<row r="2">', b'<row r="2">' + junk),
+    }[where]
+    data = rewritten(xlsx([["last_name"], ["Doe"]]), {SHEET: sheet})
+    assert refusal(data) == "This XLSX workbook is damaged and cannot be read."
+    if where == "before the rows":
+        assert parsed_rows["xlsx"] == 0
+
+
+def test_what_comes_before_the_rows_is_dropped_as_it_is_read(monkeypatch):
+    monkeypatch.setattr("clientbase.transfer.xlsx.XLSX_MAX_HELD_ELEMENTS", 1000)
+    junk = b"<cols>" + b'<col min="1" max="1" width="9"/>' * 900 + b"</cols>"
+    data = rewritten(
+        xlsx([["last_name"], ["Doe"]]),
+        {SHEET: lambda xml: xml.replace(b"<sheetData>", junk * 3 + b"<sheetData>")},
+    )
+    assert list(open_table(io.BytesIO(data)).records()) == [(2, ["Doe"])]
+
+
+def test_too_many_texts_are_refused_by_the_api_before_any_row_is_read(
+    api, dispatcher, settings, parsed_rows, monkeypatch
+):
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    def never(*args, **kwargs):
+        raise AssertionError("the worksheet was parsed")
+
+    monkeypatch.setattr(WorkSheetParser, "__init__", never)
+    settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS = 1000
+    for dry_run in ("true", "false"):
+        response = api(dispatcher).post(
+            IMPORTS,
+            {"file": upload(many_texts(5000), "contacts.xlsx"), "dry_run": dry_run},
+            format="multipart",
+        )
+        assert response.status_code == 400
+        assert list(response.json()) == ["file"]
+        assert "holds more than 1,000 different texts" in response.json()["file"][0]
+    assert parsed_rows["xlsx"] == 0
+    assert not Contact.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 # Uploads through the web ---------------------------------------------------------------------------------
@@ -347,17 +438,20 @@ HOSTILE = {
     "40,000 columns": lambda: upload(wide_header(40_000)),
     "millions of rows": lambda: upload(millions_of_rows(), "contacts.xlsx"),
     "zip bomb": lambda: upload(zip_bomb(), "contacts.xlsx"),
+    "many texts": lambda: upload(many_texts(2000), "contacts.xlsx"),
 }
 MESSAGES = {
     "oversize": too_large_message(2000),
     "40,000 columns": "Row 1 has 40,000 columns; files may have at most 200.",
     "millions of rows": "The file has more than 100,000 rows after the header",
     "zip bomb": "it is refused as a possible zip bomb",
+    "many texts": "This XLSX workbook holds more than 1,000 different texts",
 }
 
 
 @pytest.mark.parametrize("case", HOSTILE)
 def test_the_api_answers_400_and_imports_nothing(api, dispatcher, settings, case):
+    settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS = 1000
     if case == "oversize":
         settings.CLIENTBASE_UPLOAD_MAX_BYTES = 2000
     response = api(dispatcher).post(
@@ -372,6 +466,7 @@ def test_the_api_answers_400_and_imports_nothing(api, dispatcher, settings, case
 
 @pytest.mark.parametrize("case", HOSTILE)
 def test_the_upload_page_shows_a_form_error_and_keeps_nothing(dispatcher, settings, case):
+    settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS = 1000
     if case == "oversize":
         settings.CLIENTBASE_UPLOAD_MAX_BYTES = 2000
     client = Client()

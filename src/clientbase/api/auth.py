@@ -62,6 +62,7 @@ class TokenRequestSerializer(StrictSerializer):
             raise exceptions.Throttled(wait=locked.retry_after, detail=str(locked)) from locked
         refusal = portal_refusal(user)
         if refusal:
+            lockout.refused(request, username, "access_not_current")
             raise serializers.ValidationError(refusal, code="authorization")
         attrs["user"] = user
         return attrs
@@ -87,4 +88,4 @@ class ObtainTokenView(APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        return Response({"token": create_token(serializer.validated_data["user"])})
+        return Response({"token": create_token(serializer.validated_data["user"], request=request)})

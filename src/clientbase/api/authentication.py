@@ -18,14 +18,22 @@ from rest_framework import exceptions
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """knox's token authentication; a key that is not text is a 401, not a 500."""
+    """knox's token authentication; a key that is not text is a 401, not a 500. A portal user's
+    token works only while its portal access is current (as its sessions do: the support end
+    date passing, access switched off, an inactive contact): otherwise a 401 with the reason."""
 
     def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
         try:
             token.decode("utf-8")
         except UnicodeDecodeError as error:
             raise exceptions.AuthenticationFailed("Invalid token.") from error
-        return super().authenticate_credentials(token)
+        user, auth_token = super().authenticate_credentials(token)
+        from clientbase.api.auth import portal_refusal  # it makes tokens with this module
+
+        refusal = portal_refusal(user)
+        if refusal:
+            raise exceptions.AuthenticationFailed(refusal)
+        return user, auth_token
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -41,10 +49,14 @@ class TokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def create_token(user: Any) -> str:
+def create_token(user: Any, *, request: Any = None, via: str = "api") -> str:
     """A new API token of `user`; answers the key, which is not stored and cannot be shown again.
-    Its lifetime is `CLIENTBASE_TOKEN_TTL` (none: it lasts until deleted)."""
+    Its lifetime is `CLIENTBASE_TOKEN_TTL` (none: it lasts until deleted). Recorded in the audit
+    log with the client's address of `request` (none from the command line) and `via`."""
+    from clientbase.audit import events
+
     _, key = get_token_model().objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+    events.record(events.TOKEN_CREATED, user=user, ip=events.request_ip(request), detail={"via": via})
     return str(key)
 
 

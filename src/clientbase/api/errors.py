@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -36,6 +36,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, NotFound):
         return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, Forbidden):
+        _record_refusal(context, exc.message)
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Conflict | ServiceError):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
@@ -54,6 +55,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": "A value in the request is out of range."}, status=status.HTTP_400_BAD_REQUEST
         )
+    if isinstance(exc, RecursionError):
+        # A value nested too deeply to read (e.g. JSON inside a form field, which DRF's JSONField
+        # parses itself, past the parser's nesting check).
+        logger.warning("input nested too deeply: %s", context.get("request") and context["request"].path)
+        return Response(
+            {"detail": "A value in the request is nested too deeply."}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, DjangoValidationError):
         return Response(ValidationFailed.from_django(exc).errors, status=status.HTTP_400_BAD_REQUEST)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.PermissionDenied) or (
+        response is not None and response.status_code == status.HTTP_403_FORBIDDEN
+    ):
+        _record_refusal(context, str(getattr(exc, "detail", exc)))
+    return response
+
+
+def _record_refusal(context: dict[str, Any], reason: str) -> None:
+    """Every 403 the API answers goes to the audit log, with the path and method."""
+    from clientbase.audit import events
+
+    request = context.get("request")
+    if request is not None:
+        events.record_refusal(request, reason, surface="api")

@@ -39,6 +39,16 @@ TYPES: dict[str, str] = {
 }
 
 
+def request_ip(request: Any) -> str | None:
+    """The client's address of `request` (`clientbase.clientip`), None without one."""
+    from clientbase.clientip import UNKNOWN, client_ip
+
+    if request is None or not hasattr(request, "META"):
+        return None
+    address = client_ip(request)
+    return None if address == UNKNOWN else address
+
+
 def record(
     type: str,
     *,
@@ -66,3 +76,18 @@ def record(
     )
     event.save()
     return event
+
+
+def record_refusal(request: Any, reason: str, *, surface: str) -> Any:
+    """Record a 403 answered to `request` (an API or page request): the path, method and reason."""
+    return record(
+        PERMISSION_DENIED,
+        user=getattr(request, "user", None),
+        ip=request_ip(request),
+        detail={
+            "path": str(request.path)[:500],
+            "method": request.method,
+            "reason": reason[:300],
+            "surface": surface,
+        },
+    )

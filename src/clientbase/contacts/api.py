@@ -18,7 +18,7 @@ from clientbase.api.viewsets import (
     StrictModelSerializer,
     StrictSerializer,
 )
-from clientbase.contacts import selectors, services
+from clientbase.contacts import privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
 from clientbase.customers.models import Customer, Location
@@ -252,6 +252,39 @@ class ContactViewSet(ScopedModelViewSet):
         """Switch portal access off; the contact's open sessions end at once."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)
         contact = revoke_portal_access(contact=contact, acting_user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="Everything held about the person, as JSON."),
+            403: OpenApiResponse(description="Not allowed to read personal data"),
+            404: OpenApiResponse(description="No such contact"),
+        },
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path="personal-data", filterset_class=None)
+    def personal_data(self, request: Request, pk: str | None = None) -> Response:
+        """Everything held about this person: the record, its history, messages (secret links
+        masked), activities, work orders and quotes, the portal login's facts. Staff who may
+        change contacts and maintain customer-level contacts only; recorded in the audit log."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        return Response(privacy.personal_data(request.user, contact))
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ContactSerializer,
+            403: OpenApiResponse(description="Not allowed to erase contacts"),
+            404: OpenApiResponse(description="No such contact"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        """Anonymise this person in place: the record and every history row of it, the messages
+        addressed to it, its activities and the names stored on work orders and quotes; its portal
+        access ends. Staff who may delete contacts only; recorded in the audit log."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        contact = privacy.erase(request.user, contact)
         return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
 
 

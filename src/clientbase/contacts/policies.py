@@ -8,7 +8,9 @@ Who may do what to a contact, beyond the Django permissions of its actions:
 - field rules: approval authority (`roles` gaining or losing `approver`, `approval_limit`) needs
   `contacts.set_approval_authority`; portal access (`portal`) needs the right to manage it (staff
   who may change contacts, a customer's portal admin for its colleagues); `external_id` needs
-  staff change rights; `customer` never changes in an update, only through the move action."""
+  staff change rights; `customer` never changes in an update, only through the move action; the
+  e-mail address and portal access of an approver (whoever holds them approves in its name) need
+  `contacts.set_approval_authority`, or are the approver's own sign-in e-mail."""
 
 from __future__ import annotations
 
@@ -56,6 +58,10 @@ def location_level(actor: Any) -> Q:
 
 def not_oneself(actor: Any) -> Q:
     return ~Q(pk=actor.pk)
+
+
+def oneself(actor: Any) -> Q:
+    return Q(pk=actor.pk)
 
 
 # Stored values and what counts as a change --------------------------------------------------------
@@ -127,6 +133,31 @@ def portal_differs(stored: dict[str, Any], given: Any) -> bool:
     return False
 
 
+def stored_approver_email(contact: Any) -> tuple[bool, str]:
+    return (bool(contact.role_approver), contact.email) if contact is not None else (False, "")
+
+
+def is_approver(contact: Any) -> bool:
+    return contact is not None and bool(contact.role_approver)
+
+
+def approver_email_differs(stored: tuple[bool, str], given: Any) -> bool:
+    """For an approver only: its e-mail receives the quotes and, with portal access, signs in."""
+    is_approver, email = stored
+    return is_approver and str(given or "").strip().lower() != email.lower()
+
+
+def stored_approver_portal(contact: Any) -> tuple[bool, dict[str, Any]]:
+    return (bool(contact.role_approver) if contact is not None else False, stored_portal(contact))
+
+
+def approver_portal_differs(stored: tuple[bool, dict[str, Any]], given: Any) -> bool:
+    """Opening a portal login for an approver (its invitation goes to its address); ending one, or
+    changing the capabilities and dates of an existing one, gives nobody new the approver's name."""
+    is_approver, portal = stored
+    return is_approver and not portal["enabled"] and bool((given or {}).get("enabled"))
+
+
 def stored_external_id(contact: Any) -> str:
     return contact.external_id if contact is not None else ""
 
@@ -145,18 +176,38 @@ APPROVAL_AUTHORITY = (
     "staff holding the “set approval authority” permission."
 )
 
+# Whoever controls an approver's e-mail address and portal login approves quotes in its name, so
+# changing them is a change of approval authority: staff with that permission, or the approver
+# itself (its own sign-in e-mail, behind its password).
+CHANGE_APPROVER_LOGIN = "change_approver_login"
+APPROVER_LOGIN = (
+    "the e-mail address and portal access of a contact with approval authority decide who approves "
+    "in its name; they are changed only by the contact itself and by staff holding the “set "
+    "approval authority” permission."
+)
+
 CONTACT_POLICY = Policy(
     model="contacts.contact",
     customer_path="customer_id",
-    actions=(*STANDARD_ACTIONS, CHANGE_NOTES, MANAGE_PORTAL, SET_APPROVAL_AUTHORITY, SET_EXTERNAL_ID, MOVE),
+    actions=(
+        *STANDARD_ACTIONS,
+        CHANGE_NOTES,
+        MANAGE_PORTAL,
+        SET_APPROVAL_AUTHORITY,
+        CHANGE_APPROVER_LOGIN,
+        SET_EXTERNAL_ID,
+        MOVE,
+    ),
     staff={
         CHANGE_NOTES: any_of(CHANGE_CONTACT, "contacts.change_contact_notes"),
         MANAGE_PORTAL: any_of(CHANGE_CONTACT),
         SET_APPROVAL_AUTHORITY: any_of(SET_APPROVAL_AUTHORITY_PERMISSION),
+        CHANGE_APPROVER_LOGIN: any_of(SET_APPROVAL_AUTHORITY_PERMISSION),
         SET_EXTERNAL_ID: any_of(CHANGE_CONTACT),
         # The moved contact loses its locations: it lands as a customer-level contact.
         MOVE: all_of(CHANGE_CONTACT, MAINTAIN_CUSTOMER_CONTACTS),
     },
+    portal_everyone=frozenset({CHANGE_APPROVER_LOGIN}),
     portal_capabilities={
         "edit_contacts": frozenset({VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}),
         ADMIN_CAPABILITY: frozenset({MANAGE_PORTAL}),
@@ -168,6 +219,12 @@ CONTACT_POLICY = Policy(
             frozenset({PORTAL}),
             not_oneself,
             "You cannot change your own portal access.",
+        ),
+        RowRule(
+            frozenset({CHANGE_APPROVER_LOGIN}),
+            frozenset({PORTAL}),
+            oneself,
+            "only the approver itself may change its own sign-in e-mail.",
         ),
         RowRule(
             frozenset({CHANGE, DELETE}),
@@ -188,6 +245,22 @@ CONTACT_POLICY = Policy(
             "colleagues) and by staff who may change contacts.",
             stored_portal,
             portal_differs,
+        ),
+        FieldRule(
+            "email",
+            CHANGE_APPROVER_LOGIN,
+            APPROVER_LOGIN,
+            stored_approver_email,
+            approver_email_differs,
+            applies=is_approver,
+        ),
+        FieldRule(
+            "portal",
+            CHANGE_APPROVER_LOGIN,
+            APPROVER_LOGIN,
+            stored_approver_portal,
+            approver_portal_differs,
+            applies=is_approver,
         ),
         FieldRule(
             "external_id",

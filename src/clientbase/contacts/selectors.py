@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 
+from clientbase import access
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.contacts.phones import digits_of
 from clientbase.customers.models import Location
@@ -103,12 +104,14 @@ def history_actor(user: Any, viewer: Any = None) -> str | None:
 
 def contact_history(contact_id: int, *, viewer: Any = None) -> list[dict[str, Any]]:
     """Each recorded change of a contact, newest first: who, when, what (field, old, new). `user`
-    is who made it as `viewer` may know it (`history_actor`: staff usernames only for staff)."""
-    records = list(
-        Contact.history.filter(id=contact_id)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-    )
+    is who made it as `viewer` may know it (`history_actor`: staff usernames only for staff). A
+    portal viewer sees only the records made while the contact belonged to its own customer: what a
+    contact moved from another customer was there stays that customer's."""
+    history = Contact.history.filter(id=contact_id)
+    scope = access.customer_scope(viewer) if viewer is not None else None
+    if scope is not None:
+        history = history.filter(customer_id=scope)
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id"))
     actors: dict[int, str | None] = {}
     entries = []
     for index, record in enumerate(records):

@@ -374,6 +374,9 @@ MOVED_VALUES: dict[str, Any] = {
     "role_approver": False,
     "approval_limit": None,
     "external_id": "",
+    # Notes written while the contact belonged to the old customer are that customer's (door
+    # codes, who approves what); the new customer's people do not read them.
+    "notes": "",
 }
 
 
@@ -395,8 +398,9 @@ def move_contact(
     locations, its line manager, its direct reports' links to it (they are left without a line
     manager, as when a contact is deleted: the move is an explicit staff decision, and its
     confirmation lists them), the primary flag, its approval authority (the approver role and
-    limit were given for the old customer's money) and its external_id (the old customer's key
-    for it). Each change is recorded in the history with `acting_user`.
+    limit were given for the old customer's money), its external_id (the old customer's key
+    for it) and its notes (written for the old customer). Each change is recorded in the history
+    with `acting_user`.
 
     Raises Forbidden (may not move contacts), NotFound (`customer` not visible to the user),
     ValidationFailed on `customer` (already the contact's customer), Stale (`expected_version`

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clientbase.contacts import views
+from clientbase.contacts import privacy_views, views
 
 app_name = "contacts"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("contacts/<int:pk>/duplicate/", views.ContactDuplicateView.as_view(), name="contact-duplicate"),
     path("contacts/<int:pk>/delete/", views.ContactDeleteView.as_view(), name="contact-delete"),
     path("contacts/<int:pk>/move/", views.ContactMoveView.as_view(), name="contact-move"),
+    path(
+        "contacts/<int:pk>/personal-data/",
+        privacy_views.PersonalDataView.as_view(),
+        name="contact-personal-data",
+    ),
+    path("contacts/<int:pk>/erase/", privacy_views.EraseView.as_view(), name="contact-erase"),
 ]

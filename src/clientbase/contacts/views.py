@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from clientbase import access
 from clientbase.api.filters import parse_id
-from clientbase.contacts import selectors, services
+from clientbase.contacts import privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.forms import ROLE_LABELS, ContactForm, ContactNotesForm, MoveContactForm
 from clientbase.contacts.models import ROLES, Contact
@@ -257,6 +257,8 @@ class ContactDetailView(DetailPage):
         context.update(
             can=may,
             can_duplicate=self.may_duplicate(contact),
+            can_read_personal_data=privacy.may_read_personal_data(user, contact),
+            can_erase=privacy.may_erase(user, contact),
             locations=list(access.restrict(user, contact.locations.all(), access.VIEW)),
             direct_reports=list(access.restrict(user, contact.direct_reports.all(), access.VIEW)),
             history=contact_history_for_display(selectors.contact_history(contact.pk)[:50]),

@@ -16,6 +16,10 @@ class NotificationsConfig(AppConfig):
         from clientbase.pages import NavItem, PageSection, register_nav_item
 
         access.register(*POLICIES)
+        from clientbase.contacts.privacy import register_source
+        from clientbase.notifications.privacy import SOURCE as PRIVACY_SOURCE
+
+        register_source(PRIVACY_SOURCE)
         secret_links.register(
             services.VERIFY_LINK,
             label="e-mail verification link",

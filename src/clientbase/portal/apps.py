@@ -15,4 +15,8 @@ class PortalConfig(AppConfig):
         from clientbase.portal.services.accounts import end_access_of_moving_contact
 
         mail.register_mail_events()
+        from clientbase.contacts.privacy import register_source
+        from clientbase.portal.privacy import SOURCE as PRIVACY_SOURCE
+
+        register_source(PRIVACY_SOURCE)
         contact_moving.connect(end_access_of_moving_contact, dispatch_uid="portal-ends-access-on-move")

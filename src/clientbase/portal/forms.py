@@ -75,6 +75,7 @@ class PortalLoginForm(forms.Form):
             ) from locked
         contact = access.portal_contact(user)
         if contact is None or not access.portal_access_is_current(contact):
+            lockout.refused(self.request, email, "access_not_current")
             raise forms.ValidationError(access_refusal(contact), code="not_current")
         self.user = user
         return cleaned

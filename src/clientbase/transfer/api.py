@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from clientbase import access
 from clientbase.api.viewsets import StrictSerializer
+from clientbase.audit.events import request_ip
 from clientbase.contacts.models import Contact
 from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.transfer import exporters, selectors, services
@@ -125,6 +126,7 @@ class ImportListView(GenericAPIView):
             dry_run=params.validated_data["dry_run"],
             match=params.validated_data.get("match") or None,
             filename=upload.name or "",
+            ip=request_ip(request),
         )
         if report.run is None:
             return Response(report.as_dict(), status=status.HTTP_200_OK)
@@ -203,17 +205,19 @@ class ContactExportView(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
-        return contact_export_response(request.user, request.query_params)
+        return contact_export_response(request.user, request.query_params, ip=request_ip(request), via="api")
 
 
-def contact_export_response(user: Any, params: Any) -> StreamingHttpResponse | FileResponse:
+def contact_export_response(
+    user: Any, params: Any, *, ip: str | None = None, via: str = "pages"
+) -> StreamingHttpResponse | FileResponse:
     """The export as a streamed download (shared by the API and the pages)."""
     fmt = params.get("format") or "csv"
     if fmt not in exporters.FORMATS:
         raise ValidationFailed({"format": [f"One of {', '.join(exporters.FORMATS)}."]})
     if not access.can(user, access.VIEW, Contact):
         raise Forbidden("You may not view contacts.")
-    contacts = exporters.contacts_for_export(user, params)
+    contacts = exporters.contacts_for_export(user, params, ip=ip, via=via)
     content_type, extension = exporters.FORMATS[fmt]
     filename = f"contacts-{timezone.localdate().isoformat()}.{extension}"
     response: StreamingHttpResponse | FileResponse

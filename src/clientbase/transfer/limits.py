@@ -15,6 +15,11 @@ from django.conf import settings
 # XLSX parts openpyxl reads whole (content types, workbook, relationships, styles) are small in any
 # real workbook; larger ones are refused.
 XLSX_MAX_STRUCTURE_BYTES = 10 * 1024 * 1024
+# XML elements in one shared string (a rich text's runs and their formatting): far more is damage.
+XLSX_MAX_ELEMENTS_PER_STRING = 10_000
+# XML elements of a worksheet held at once (one row, or what comes between two rows); a row holds at
+# most the column cap's cells, so far more is damage.
+XLSX_MAX_HELD_ELEMENTS = 100_000
 # Spreadsheet XML compresses about 10 to 20 to 1; a part packed far denser is a zip bomb.
 XLSX_MAX_RATIO = 100
 XLSX_RATIO_CHECKED_FROM = 1024 * 1024  # parts smaller than this unpack to little whatever their ratio
@@ -32,6 +37,7 @@ class Limits:
     max_cell_chars: int  # characters in one value
     max_unzipped_bytes: int  # XLSX: every part of the workbook unpacked, together
     max_shared_strings_bytes: int  # XLSX: the shared strings part unpacked (held in memory)
+    max_shared_strings: int  # XLSX: strings in the shared strings part (held in memory)
 
     @classmethod
     def web(cls) -> Limits:
@@ -43,6 +49,7 @@ class Limits:
             max_cell_chars=settings.CLIENTBASE_IMPORT_MAX_CELL_CHARS,
             max_unzipped_bytes=settings.CLIENTBASE_XLSX_MAX_UNZIPPED_BYTES,
             max_shared_strings_bytes=settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS_BYTES,
+            max_shared_strings=settings.CLIENTBASE_XLSX_MAX_SHARED_STRINGS,
         )
 
     @classmethod

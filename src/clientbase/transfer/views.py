@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import View
 
 from clientbase import access
+from clientbase.audit.events import request_ip
 from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.pages import ActionView, FormPage, StaffPage, StaffRequiredMixin, paginate
 from clientbase.pages import ServiceErrorMixin as PageErrors
@@ -176,6 +177,7 @@ class ImportPreviewView(StaffPage):
                 match=upload["match"],
                 filename=upload["filename"],
                 details=dry_run,
+                ip=request_ip(self.request),
             )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -269,7 +271,7 @@ class ContactExportDownload(PageErrors, StaffRequiredMixin, View):
     `?format=csv|xlsx|vcf`."""
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        return contact_export_response(request.user, request.GET)
+        return contact_export_response(request.user, request.GET, ip=request_ip(request), via="pages")
 
 
 def contact_export_section(request: HttpRequest, contact: Any) -> dict[str, Any]:

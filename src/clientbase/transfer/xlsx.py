@@ -6,12 +6,15 @@ declares (Python's zipfile never unpacks more than an entry declares): all parts
 at most `max_unzipped_bytes`, and no part of a megabyte or more is packed denser than
 `XLSX_MAX_RATIO` to 1. Then only the parts an import needs are read, each checked before it is
 read: the content types, the workbook and its relationships, and the styles (openpyxl reads these
-whole: at most `XLSX_MAX_STRUCTURE_BYTES` each), the shared strings (held in memory: at most
-`max_shared_strings_bytes`) and the first worksheet, which is streamed row by row with openpyxl's
-own cell parsing. The worksheet's declared dimension is never trusted: a row with more cells than
-`max_columns` is refused as soon as its cells are counted, the parsed rows are dropped as they are
-read, blank rows are numbered without being stored, and `readers.check_row_number` stops at the
-row cap."""
+whole: at most `XLSX_MAX_STRUCTURE_BYTES` each), the shared strings (held in memory: a part of at
+most `max_shared_strings_bytes`, streamed and counted, refused at the first string beyond
+`max_shared_strings`, so that their memory is bounded by both) and the first worksheet, which is
+streamed row by row with openpyxl's own cell parsing. The worksheet's declared dimension is never
+trusted: a row with more cells than `max_columns` is refused as soon as its cells are counted, the
+parsed rows and what comes before them are dropped as they are read (no more than
+`XLSX_MAX_HELD_ELEMENTS` XML elements are held at once), blank rows are numbered without being
+stored, and `readers.check_row_number` stops at the row cap: the worksheet's unpacked size and the
+row cap bound its work."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from clientbase.transfer.limits import (
+    XLSX_MAX_ELEMENTS_PER_STRING,
+    XLSX_MAX_HELD_ELEMENTS,
     XLSX_MAX_RATIO,
     XLSX_MAX_ROW,
     XLSX_MAX_STRUCTURE_BYTES,
@@ -113,7 +118,6 @@ def load(file: IO[bytes], limits: Limits) -> Workbook:
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.packaging.relationship import get_rels_path
     from openpyxl.reader.excel import _find_workbook_part
-    from openpyxl.reader.strings import read_string_table
     from openpyxl.reader.workbook import WorkbookParser
     from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS
@@ -156,7 +160,7 @@ def load(file: IO[bytes], limits: Limits) -> Workbook:
                     "split it into smaller files, or save it as CSV.",
                 )
                 with archive.open(strings_path) as source:
-                    shared_strings = read_string_table(source)
+                    shared_strings = read_shared_strings(source, limits)
             if ARC_STYLE in names:
                 _check_part(archive, ARC_STYLE, XLSX_MAX_STRUCTURE_BYTES, oversize)
                 apply_stylesheet(archive, parser.wb)
@@ -174,6 +178,50 @@ def load(file: IO[bytes], limits: Limits) -> Workbook:
         date_formats=parser.wb._date_formats,
         timedelta_formats=parser.wb._timedelta_formats,
     )
+
+
+def read_shared_strings(source: IO[bytes], limits: Limits) -> list[str]:
+    """The texts of a shared strings part, in order (a rich text's runs joined, phonetic hints left
+    out, as openpyxl reads them). The part is streamed: each string is dropped from the XML tree
+    once read, and FileRefused comes as soon as a string beyond `limits.max_shared_strings`
+    starts, before it or anything after it is parsed."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    si_tag, t_tag, r_tag = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
+    strings: list[str] = []
+    root: Any = None
+    depth = 0
+    held = 0  # elements in the tree since it was last cleared
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            held += 1
+            if root is None:
+                root = element
+            elif element.tag == si_tag and len(strings) >= limits.max_shared_strings:
+                raise FileRefused(
+                    f"This XLSX workbook holds more than {limits.max_shared_strings:,} different "
+                    "texts, more than a file within the import's limits needs; split it into smaller "
+                    "files, or save it as CSV."
+                )
+            elif held > XLSX_MAX_ELEMENTS_PER_STRING:
+                raise FileRefused(DAMAGED)
+            continue
+        depth -= 1
+        if depth != 1:
+            continue
+        if element.tag == si_tag:
+            parts = []
+            for child in element:
+                if child.tag == t_tag:
+                    parts.append(child.text or "")
+                elif child.tag == r_tag:
+                    parts.extend(run.text or "" for run in child.iter(t_tag))
+            strings.append("".join(parts).replace("x005F_", ""))
+        root.clear()  # what was read so far is not kept in the tree
+        held = 1
+    return strings
 
 
 def read_rows(file: IO[bytes], limits: Limits) -> Generator[tuple[int, list[str]]]:
@@ -220,13 +268,22 @@ def _parsed_rows(workbook: Workbook, limits: Limits) -> Iterator[tuple[int, list
             date_formats=workbook.date_formats,
             timedelta_formats=workbook.timedelta_formats,
         )
+        root: Any = None
         sheet_data: Any = None
         cells = 0
+        depth = 0
+        held = 0  # elements in the tree since it was last cleared
         number = 0  # of the row being read, for the messages
         for event, element in iterparse(source, events=("start", "end")):
             tag = element.tag
             if event == "start":
-                if tag == cell_tag:
+                depth += 1
+                held += 1
+                if held > XLSX_MAX_HELD_ELEMENTS:
+                    raise FileRefused(DAMAGED)
+                if root is None:
+                    root = element
+                elif tag == cell_tag:
                     cells += 1
                     if cells > limits.max_columns:
                         raise FileRefused(
@@ -239,14 +296,20 @@ def _parsed_rows(workbook: Workbook, limits: Limits) -> Iterator[tuple[int, list
                     number = int(given) if given.isdigit() else number + 1
                 elif tag == data_tag:
                     sheet_data = element
-            elif tag == row_tag:
+                continue
+            depth -= 1
+            if tag == row_tag:
                 row_number, parsed = parser.parse_row(element)
                 if sheet_data is not None:
                     sheet_data.clear()  # the rows read so far are not kept
+                    held = 2
                 parser.row_dimensions.clear()
                 yield row_number, _texts(row_number, parsed, limits)
             elif tag == data_tag:
                 return  # what follows the rows (merged cells, links, ...) is not needed
+            elif depth == 1:
+                root.clear()  # what comes before the rows (views, column widths) is not kept
+                held = 1
 
 
 def _texts(number: int, parsed: list[dict[str, Any]], limits: Limits) -> list[str]:

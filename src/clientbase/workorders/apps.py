@@ -14,6 +14,10 @@ class WorkordersConfig(AppConfig):
 
         access.register(*POLICIES)
         register_constraint_messages(CONSISTENCY_MESSAGES)
+        from clientbase.contacts.privacy import register_source
+        from clientbase.workorders.privacy import SOURCE as PRIVACY_SOURCE
+
+        register_source(PRIVACY_SOURCE)
         from clientbase.contacts.views import ContactSection, register_contact_section
         from clientbase.customers.views import CustomerSection, register_customer_section
         from clientbase.pages import NavItem, register_nav_item

@@ -27,4 +27,4 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {options['username']!r}.") from error
         if not user.is_active:
             raise CommandError(f"User {options['username']!r} is inactive.")
-        self.stdout.write(create_token(user))
+        self.stdout.write(create_token(user, via="command line"))

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 
 from clientbase import access
 from clientbase.api.authentication import delete_tokens
+from clientbase.audit import events
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
 from clientbase.errors import Conflict, Forbidden, ValidationFailed
@@ -185,6 +186,7 @@ def grant_portal_access(*, contact: Contact, acting_user: Any) -> Any:
         contact.user = user
         set_acting_user(contact, acting_user)
         contact.save(update_fields=["user", "updated_at"])
+    events.record(events.PORTAL_GRANTED, user=acting_user, object=contact, detail={"login": user.username})
     return mail.queue_invitation(contact=contact, user=user, acting_user=acting_user)
 
 
@@ -336,6 +338,9 @@ def contact_saved(
     elif user is None:
         return
     elif "portal_enabled" in fields:
+        events.record(
+            events.PORTAL_REVOKED, user=acting_user, object=contact, detail={"login": user.username}
+        )
         close_portal_account(user)
     elif contact.portal_enabled:
         if "email" in fields:

@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 customer = str(found)
             params["customer"] = customer
         try:
-            contacts = contacts_for_export(user, params)
+            contacts = contacts_for_export(user, {**params, "format": options["format"]})
             if options["output"]:
                 with open(options["output"], "wb") as target:
                     export_contacts(contacts, options["format"], target)

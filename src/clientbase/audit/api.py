@@ -1,0 +1,29 @@
+"""`GET /api/v1/audit-events/`: the audit log, read-only, for those holding
+`audit.view_auditevent` (the Administrator group); 403 for other staff and portal users."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from clientbase.api.viewsets import ScopedModelViewSet
+from clientbase.audit.filters import AuditEventFilterSet
+from clientbase.audit.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="username", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "at", "type", "user", "ip", "object", "object_repr", "detail"]
+        read_only_fields = fields
+
+
+class AuditEventViewSet(ScopedModelViewSet):
+    """Security events, newest first: `{"id", "at", "type", "user" (username), "ip", "object"
+    ("app.model:id" or ""), "object_repr", "detail"}`; filters `type`, `user`, `from`, `to`."""
+
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilterSet
+    http_method_names = ["get", "head", "options"]

@@ -1,0 +1,64 @@
+"""The work-orders app's part of a person's personal data: the work orders a contact requested or
+is the site contact of, and the quotes it approved. Registered with `clientbase.contacts.privacy`
+from the app's ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from clientbase.contacts.models import Contact
+from clientbase.contacts.privacy import ERASED_NAME, PrivacySource
+from clientbase.workorders.models import Quote, WorkOrder
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def collect(contact: Contact, viewer: Any) -> dict[str, Any]:
+    """{"work_orders": [...], "quotes": [...]}: numbers, dates and the names stored on them."""
+    orders = WorkOrder.objects.filter(Q(requested_by=contact) | Q(site_contact=contact))
+    work_orders = [
+        {
+            "number": order.number,
+            "summary": order.summary,
+            "status": order.status,
+            "created_at": _iso(order.created_at),
+            "requested_by": order.requested_by_id == contact.pk,
+            "requested_by_name": order.requested_by_name,
+            "site_contact": order.site_contact_id == contact.pk,
+            "site_contact_name": order.site_contact_name,
+        }
+        for order in orders.order_by("pk")
+    ]
+    quotes = [
+        {
+            "number": quote.number,
+            "status": quote.status,
+            "created_at": _iso(quote.created_at),
+            "approved_at": _iso(quote.approved_at),
+            "approved_by_name": quote.approved_by_name,
+        }
+        for quote in Quote.objects.filter(approved_by=contact).order_by("pk")
+    ]
+    return {"work_orders": work_orders, "quotes": quotes}
+
+
+def erase(contact: Contact, acting_user: Any) -> int:
+    """The stored names become "Erased contact", in the rows and in their history rows; the
+    links stay. Answers the rows rewritten (history rows included)."""
+    rows = 0
+    for model, link, name in (
+        (WorkOrder, "requested_by", "requested_by_name"),
+        (WorkOrder, "site_contact", "site_contact_name"),
+        (Quote, "approved_by", "approved_by_name"),
+    ):
+        where = {f"{link}_id": contact.pk}
+        rows += model.objects.filter(**where).update(**{name: ERASED_NAME})
+        rows += model.history.filter(**where).update(**{name: ERASED_NAME})
+    return rows
+
+
+SOURCE = PrivacySource(key="work", collect=collect, erase=erase)
