@@ -1,0 +1,915 @@
+"""The permission matrix, declared: who may do what to which model, and the surfaces that ask.
+
+Written from API.md ("Staff roles", "Customer portal", "Web pages", the REST API's error rules),
+never from the policies under test: `test_matrix.py` compares every cell with `clientbase.access`
+(the service level) and with one HTTP request per action and surface. A model or an action that the
+policies gain without an entry here fails there.
+
+- `ACTIONS`: every action each model's policy speaks of.
+- `STAFF`: what each staff group (and two staff users defined by their permissions) may do.
+- `PORTAL_EVERYONE`, `CAPABILITIES`, `ADMIN_ONLY`, `ROLES`: what portal users may do, within their own
+  customer only, while their access is current; `HIDDEN_FROM_PORTAL`: rows they never see.
+- `row_limited`: the documented limits on single rows.
+- `TARGETS`: the objects the cells act on, with the text that must not leak when refused.
+- `OPS`: the surfaces (API, staff pages, portal pages, export, import, search, actions).
+- `expect(actor, op)`: the answer API.md documents for one cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+CHANGE_NOTES = "change_notes"
+MANAGE_PORTAL = "manage_portal"
+SET_APPROVAL_AUTHORITY = "set_approval_authority"
+CHANGE_APPROVER_LOGIN = "change_approver_login"
+SET_EXTERNAL_ID = "set_external_id"
+MOVE = "move"
+REPORT = "report"
+
+READ = frozenset({VIEW})
+CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
+
+CUSTOMER = "customers.customer"
+LOCATION = "customers.location"
+ASSET = "customers.asset"
+PART = "customers.assetpart"
+CONTACT = "contacts.contact"
+CONTACT_LOCATION = "contacts.contactlocation"
+WORK_ORDER = "workorders.workorder"
+QUOTE = "workorders.quote"
+INVOICE = "workorders.invoice"
+MESSAGE = "notifications.message"
+ACTIVITY = "notifications.activity"
+AUDIT_EVENT = "audit.auditevent"
+
+# Every model a policy speaks of, with every action of its policy.
+ACTIONS: dict[str, frozenset[str]] = {
+    CUSTOMER: CRUD,
+    LOCATION: CRUD,
+    ASSET: CRUD,
+    PART: CRUD,
+    CONTACT: CRUD
+    | {CHANGE_NOTES, MANAGE_PORTAL, SET_APPROVAL_AUTHORITY, CHANGE_APPROVER_LOGIN, SET_EXTERNAL_ID, MOVE},
+    CONTACT_LOCATION: CRUD,
+    WORK_ORDER: CRUD | {REPORT},
+    QUOTE: CRUD,
+    INVOICE: CRUD | {REPORT},
+    MESSAGE: CRUD,
+    ACTIVITY: CRUD,
+    # The audit log: read by administrators only, written by no one through a surface.
+    AUDIT_EVENT: READ,
+}
+
+# Staff ------------------------------------------------------------------------------------------
+
+# Maintaining contacts: every field but approval authority ("contacts.set_approval_authority", held
+# by Administrator and Accounts receivable only), which includes an approver's e-mail address and
+# portal login ("changed only by the contact itself and by staff holding the set approval authority
+# permission"); moving one to another customer needs the right to maintain customer-level contacts
+# as well (the moved contact lands without locations).
+MAINTAIN_CONTACTS = CRUD | {CHANGE_NOTES, MANAGE_PORTAL, SET_EXTERNAL_ID, MOVE}
+APPROVAL_AUTHORITY = frozenset({SET_APPROVAL_AUTHORITY, CHANGE_APPROVER_LOGIN})
+CUSTOMERS_READ_ONLY = {CUSTOMER: READ, LOCATION: READ, ASSET: READ, PART: READ}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One kind of caller. Staff act by their group's (or their own) permissions; a portal user
+    by its capabilities and roles, within its own customer ("A", the customer the targets belong
+    to, or "B", another one), while its access is current."""
+
+    name: str
+    kind: str  # "anonymous" | "staff" | "portal"
+    group: str = ""
+    permissions: tuple[str, ...] = ()  # for staff users outside the groups
+    grants: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Holds contacts.maintain_customer_contacts: may change and delete customer-level contacts.
+    customer_level: bool = False
+    capabilities: tuple[str, ...] = ()
+    approver: bool = False
+    customer: str = "A"
+    current: bool = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+STAFF_ACTORS = (
+    # "Administrator (everything)".
+    Actor("Administrator", "staff", group="Administrator", grants=dict(ACTIONS), customer_level=True),
+    # "Dispatcher (customers, locations, assets, contacts, work orders)"; every staff user reads the
+    # outbox's envelopes (README "Configuration": "Staff see a message's addressee, subject, status
+    # and delivery") and the activity log; dispatchers and accounts receivable record calls and notes.
+    Actor(
+        "Dispatcher",
+        "staff",
+        group="Dispatcher",
+        grants={
+            CUSTOMER: CRUD,
+            LOCATION: CRUD,
+            ASSET: CRUD,
+            PART: CRUD,
+            CONTACT: MAINTAIN_CONTACTS,
+            CONTACT_LOCATION: CRUD,
+            WORK_ORDER: CRUD | {REPORT},
+            MESSAGE: READ,
+            ACTIVITY: READ | {ADD},
+        },
+        customer_level=True,
+    ),
+    # "Accounts receivable (contacts, quotes, invoices; customers read-only)", approval authority
+    # included; it reads the work orders its quotes and invoices are for.
+    Actor(
+        "AccountsReceivable",
+        "staff",
+        group="Accounts receivable",
+        grants={
+            **CUSTOMERS_READ_ONLY,
+            CONTACT: MAINTAIN_CONTACTS | APPROVAL_AUTHORITY,
+            CONTACT_LOCATION: CRUD,
+            WORK_ORDER: READ | {REPORT},
+            QUOTE: CRUD,
+            INVOICE: CRUD | {REPORT},
+            MESSAGE: READ,
+            ACTIVITY: READ | {ADD},
+        },
+        customer_level=True,
+    ),
+    # "Technician (read-only, plus the notes of contacts)".
+    Actor(
+        "Technician",
+        "staff",
+        group="Technician",
+        grants={
+            **dict.fromkeys(set(ACTIONS) - {AUDIT_EVENT}, READ),
+            CONTACT: READ | {CHANGE_NOTES},
+            WORK_ORDER: READ | {REPORT},
+            INVOICE: READ | {REPORT},
+        },
+    ),
+    # A staff user without any permission.
+    Actor("NoPermission", "staff"),
+    # A staff user who maintains contacts without `contacts.maintain_customer_contacts`: "without
+    # it, only location-level ones" (and so no moves, which leave the contact customer-level).
+    Actor(
+        "SitesOnlyClerk",
+        "staff",
+        permissions=(
+            "customers.view_customer",
+            "customers.view_location",
+            "customers.view_asset",
+            "customers.view_assetpart",
+            "contacts.view_contact",
+            "contacts.view_contactlocation",
+            "contacts.add_contact",
+            "contacts.change_contact",
+            "contacts.delete_contact",
+        ),
+        grants={
+            **CUSTOMERS_READ_ONLY,
+            CONTACT: CRUD | {CHANGE_NOTES, MANAGE_PORTAL, SET_EXTERNAL_ID},
+            CONTACT_LOCATION: READ,
+        },
+    ),
+)
+STAFF_GROUPS = frozenset(actor.group for actor in STAFF_ACTORS if actor.group)
+
+# Portal -----------------------------------------------------------------------------------------
+
+# "What a portal user sees is always limited to its own customer": its customer, for everyone; an
+# approver changes its own sign-in e-mail (a row limit below: its own contact only).
+PORTAL_EVERYONE: dict[str, frozenset[str]] = {CUSTOMER: READ, CONTACT: frozenset({CHANGE_APPROVER_LOGIN})}
+# "Capabilities: admin (everything below), billing (invoices), reports, create_work_order,
+# edit_contacts (view, add, edit, delete the customer's contacts)"; "the customer's sites with
+# create_work_order, reports or edit_contacts, its equipment with create_work_order, invoices with
+# billing only"; reports: "work orders, and per-site figures of invoices, not the invoices".
+CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
+    "billing": {INVOICE: READ},
+    "reports": {LOCATION: READ, WORK_ORDER: READ | {REPORT}, INVOICE: frozenset({REPORT})},
+    "create_work_order": {LOCATION: READ, ASSET: READ, PART: READ, WORK_ORDER: READ | {ADD}},
+    "edit_contacts": {LOCATION: READ, CONTACT: CRUD | {CHANGE_NOTES}},
+}
+ADMIN = "admin"
+# Portal access is granted "by a customer's portal admins for their colleagues".
+ADMIN_ONLY: dict[str, frozenset[str]] = {CONTACT: frozenset({MANAGE_PORTAL})}
+# "quotes to approve (role approver, within its limit)".
+ROLES: dict[str, dict[str, frozenset[str]]] = {"approver": {QUOTE: READ}}
+# Drafts of quotes and invoices are not the customer's yet: portal users never see them.
+HIDDEN_FROM_PORTAL = frozenset({QUOTE, INVOICE})
+
+PORTAL_ACTORS = (
+    Actor("portal-admin", "portal", capabilities=(ADMIN,)),
+    Actor("portal-billing", "portal", capabilities=("billing",)),
+    Actor("portal-reports", "portal", capabilities=("reports",)),
+    Actor("portal-create_work_order", "portal", capabilities=("create_work_order",)),
+    Actor("portal-edit_contacts", "portal", capabilities=("edit_contacts",)),
+    Actor("portal-approver", "portal", approver=True),
+    # Everything, but its support ended yesterday.
+    Actor("portal-ended", "portal", capabilities=(ADMIN,), approver=True, current=False),
+    # Everything, at another customer: the targets answer 404 or are absent.
+    Actor("portal-other", "portal", capabilities=(ADMIN,), approver=True, customer="B"),
+)
+ANONYMOUS = Actor("anonymous", "anonymous")
+ACTORS = (ANONYMOUS, *STAFF_ACTORS, *PORTAL_ACTORS)
+
+
+def may(actor: Actor, model: str, action: str) -> bool:
+    """May `actor` do `action` to objects of `model` at all (before scope and row limits)?"""
+    if actor.kind == "staff":
+        return action in actor.grants.get(model, frozenset())
+    if actor.kind != "portal" or not actor.current:
+        return False
+    allowed = set(PORTAL_EVERYONE.get(model, frozenset()))
+    held = set(CAPABILITIES) if ADMIN in actor.capabilities else set(actor.capabilities)
+    for capability in held & set(CAPABILITIES):
+        allowed |= CAPABILITIES[capability].get(model, frozenset())
+    if ADMIN in actor.capabilities:
+        allowed |= ADMIN_ONLY.get(model, frozenset())
+    if actor.approver:
+        allowed |= ROLES["approver"].get(model, frozenset())
+    return action in allowed
+
+
+# Targets ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """An object the cells act on: its model, its customer ("A"; "C" for a customer of its own),
+    whether it is a draft portal users never see, whether it is a customer-level contact, and the
+    texts that show it (the first must be in an answer that shows it; none may be in a refusal)."""
+
+    model: str
+    markers: tuple[str, ...] = ()
+    customer: str = "A"
+    draft: bool = False
+    customer_level: bool = False
+
+
+TARGETS: dict[str, Target] = {
+    "customer": Target(CUSTOMER, ("Quokka Holdings", "desk@quokka.example")),
+    "spare_customer": Target(CUSTOMER, ("Numbat Spare Supplies",), customer="C"),
+    "location": Target(LOCATION, ("Quokka Wharf Depot",)),
+    "spare_location": Target(LOCATION, ("Quokka Spare Yard",)),
+    "asset": Target(ASSET, ("Quokka Chiller QX", "SN-QX-4417")),
+    "spare_asset": Target(ASSET, ("Quokka Spare Pump",)),
+    "part": Target(PART, ("Quokka Compressor QP",)),
+    "spare_part": Target(PART, ("Quokka Spare Valve",)),
+    "contact": Target(CONTACT, ("Quartermain", "zebulon.quartermain@quokka.example")),
+    "customer_level_contact": Target(
+        CONTACT, ("Marchbank", "ysolde.marchbank@quokka.example"), customer_level=True
+    ),
+    "spare_contact": Target(CONTACT, ("Spareman", "xavier.spareman@quokka.example")),
+    "contact_location": Target(CONTACT_LOCATION),
+    "work_order": Target(WORK_ORDER, ("Periwinkle chiller rattles",)),
+    "quote": Target(QUOTE, ("731.37",)),
+    "draft_quote": Target(QUOTE, ("652.19",), draft=True),
+    "invoice": Target(INVOICE, ("843.71",)),
+    "draft_invoice": Target(INVOICE, ("597.43",), draft=True),
+    "message": Target(MESSAGE, ("Tamarind visit confirmed",)),
+    "activity": Target(ACTIVITY, ("Tamarack gate",)),
+    "audit_event": Target(AUDIT_EVENT, ("quokka-guesser",)),
+}
+# The target of each model for the service-level cells (a current, location-level one).
+SERVICE_TARGETS = {
+    CUSTOMER: "customer",
+    LOCATION: "location",
+    ASSET: "asset",
+    PART: "part",
+    CONTACT: "contact",
+    CONTACT_LOCATION: "contact_location",
+    WORK_ORDER: "work_order",
+    QUOTE: "quote",
+    INVOICE: "invoice",
+    MESSAGE: "message",
+    ACTIVITY: "activity",
+    AUDIT_EVENT: "audit_event",
+}
+
+
+def sees(actor: Actor, target: Target, *, is_self: bool = False) -> bool:
+    """Is `target` within `actor`'s scope: staff see every customer; a portal user only its own
+    customer's rows, drafts aside."""
+    if actor.kind == "staff":
+        return True
+    if actor.kind != "portal" or not actor.current:
+        return False
+    if is_self:
+        return True
+    return target.customer == actor.customer and not (target.draft and target.model in HIDDEN_FROM_PORTAL)
+
+
+def row_limited(actor: Actor, model: str, action: str, target: Target, *, is_self: bool = False) -> bool:
+    """The documented limits on single rows: staff without `maintain_customer_contacts` change and
+    delete only location-level contacts; "a portal user can never delete itself", and portal admins
+    manage the portal access of their colleagues, "never for themselves"; an approver's sign-in
+    e-mail is changed in the portal by the approver itself only."""
+    if model != CONTACT:
+        return False
+    if actor.kind == "staff" and not actor.customer_level and action in (CHANGE, DELETE):
+        return target.customer_level
+    if actor.kind == "portal" and action in (DELETE, MANAGE_PORTAL):
+        return is_self
+    if actor.kind == "portal" and action == CHANGE_APPROVER_LOGIN:
+        return not is_self
+    return False
+
+
+# Surfaces ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Success:
+    """What a carried-out write leaves in the database: `creates` one more row of the target's
+    model; `removes` the target; `sets` these values on the target (values "{name}" name objects
+    of the scene)."""
+
+    creates: bool = False
+    removes: bool = False
+    sets: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One action on one surface: `kind` says how its answer reads (`list`: shows the target or
+    not; `object`: acts on the target; `create`; `absent`: a method the endpoint does not offer;
+    `search`: the staff search page; `import`: an import's dry run). `needs` are the actions on the
+    target's model it takes (`portal_needs` for portal users, when they differ); `body` is sent as
+    JSON (API) or form data (pages), its "{name}" values naming objects of the scene ("{me}": the
+    portal user's own contact); `form` names a form read once from its page, with `body` applied."""
+
+    resource: str
+    name: str
+    surface: str  # "api" | "page" | "portal"
+    method: str
+    path: str
+    target: str
+    kind: str = "object"
+    needs: frozenset[str] = READ
+    portal_needs: frozenset[str] | None = None
+    body: Mapping[str, Any] | None = None
+    form: str = ""
+    success: Success = Success()
+
+    @property
+    def id(self) -> str:
+        return f"{self.resource}-{self.name}-{self.surface}"
+
+
+# The API: list, retrieve, create, update, delete of every model with an endpoint.
+API_RESOURCES: dict[str, dict[str, Any]] = {
+    "customers": {
+        "target": "customer",
+        "write_target": "customer",
+        "delete_target": "spare_customer",
+        "create": {"name": "Matrix New Customer"},
+        "change": {"tax_id": "MATRIX-TAX-1"},
+    },
+    "locations": {
+        "target": "location",
+        "delete_target": "spare_location",
+        "create": {"customer": "{customer}", "name": "Matrix New Site"},
+        "change": {"access_notes": "Changed by the matrix"},
+    },
+    "assets": {
+        "target": "asset",
+        "delete_target": "spare_asset",
+        "create": {"location": "{location}", "name": "Matrix New Asset"},
+        "change": {"asset_tag": "MATRIX-1"},
+    },
+    "asset-parts": {
+        "target": "part",
+        "delete_target": "spare_part",
+        "create": {"asset": "{asset}", "name": "Matrix New Part"},
+        "change": {"part_number": "MATRIX-P1"},
+    },
+    "contacts": {
+        "target": "contact",
+        "delete_target": "spare_contact",
+        "create": {"customer": "{customer}", "last_name": "Matrixnew", "locations": ["{location}"]},
+        "change": {"title": "Changed by the matrix"},
+    },
+    "work-orders": {
+        "target": "work_order",
+        "delete_target": "work_order",
+        "create": {"customer": "{customer}", "summary": "Matrix new request"},
+        "change": {"description": "Changed by the matrix"},
+    },
+    # Only drafts of quotes and invoices change or go (portal users never see drafts).
+    "quotes": {
+        "target": "quote",
+        "write_target": "draft_quote",
+        "delete_target": "draft_quote",
+        "create": {"customer": "{customer}", "amount": "100.00"},
+        "change": {"amount": "123.45"},
+    },
+    "invoices": {
+        "target": "invoice",
+        "write_target": "draft_invoice",
+        "delete_target": "draft_invoice",
+        "create": {"customer": "{customer}", "amount": "100.00"},
+        "change": {"amount": "123.45"},
+    },
+    # The outbox is read-only over the API; activities are listed and recorded.
+    "messages": {"target": "message", "methods": ("list", "GET")},
+    "activities": {
+        "target": "activity",
+        "methods": ("list", "GET", "POST"),
+        "create": {"customer": "{customer}", "kind": "note", "summary": "Matrix note"},
+    },
+}
+
+
+def _api_ops() -> list[Op]:
+    ops: list[Op] = []
+    for resource, spec in API_RESOURCES.items():
+        target = spec["target"]
+        write = spec.get("write_target", target)
+        delete = spec.get("delete_target", target)
+        offered = spec.get("methods", ("list", "GET", "POST", "PATCH", "DELETE"))
+        base = f"/api/v1/{resource}/"
+        model_ops = {
+            "list": Op(resource, "list", "api", "get", base, target, kind="list"),
+            "GET": Op(resource, "GET", "api", "get", base + "{pk}/", target),
+            "POST": Op(
+                resource,
+                "POST",
+                "api",
+                "post",
+                base,
+                target,
+                kind="create",
+                needs=frozenset({ADD}),
+                body=spec.get("create"),
+                success=Success(creates=True),
+            ),
+            "PATCH": Op(
+                resource,
+                "PATCH",
+                "api",
+                "patch",
+                base + "{pk}/",
+                write,
+                needs=frozenset({CHANGE}),
+                body=spec.get("change"),
+                success=Success(sets=spec.get("change", {})),
+            ),
+            "DELETE": Op(
+                resource,
+                "DELETE",
+                "api",
+                "delete",
+                base + "{pk}/",
+                delete,
+                needs=frozenset({DELETE}),
+                success=Success(removes=True),
+            ),
+        }
+        for name, op in model_ops.items():
+            if name not in offered:
+                op = Op(resource, name, "api", op.method, op.path, op.target, kind="absent", body={})
+            ops.append(op)
+    return ops
+
+
+CONTACT_API = "/api/v1/contacts/{pk}/"
+# The contact's fields that need more than the right to change it, and the notes alone.
+CONTACT_FIELD_OPS = [
+    Op(
+        "contacts",
+        "PATCH-notes",
+        "api",
+        "patch",
+        CONTACT_API,
+        "contact",
+        needs=frozenset({CHANGE_NOTES}),
+        body={"notes": "Noted by the matrix"},
+        success=Success(sets={"notes": "Noted by the matrix"}),
+    ),
+    Op(
+        "contacts",
+        "PATCH-approval",
+        "api",
+        "patch",
+        CONTACT_API,
+        "contact",
+        needs=frozenset({CHANGE, SET_APPROVAL_AUTHORITY}),
+        body={"roles": ["site", "approver"], "approval_limit": "500.00"},
+        success=Success(sets={"role_approver": True, "approval_limit": "500.00"}),
+    ),
+    Op(
+        "contacts",
+        "PATCH-external_id",
+        "api",
+        "patch",
+        CONTACT_API,
+        "contact",
+        needs=frozenset({CHANGE, SET_EXTERNAL_ID}),
+        body={"external_id": "MATRIX-EXT-1"},
+        success=Success(sets={"external_id": "MATRIX-EXT-1"}),
+    ),
+    Op(
+        "contacts",
+        "PATCH-portal",
+        "api",
+        "patch",
+        CONTACT_API,
+        "contact",
+        needs=frozenset({CHANGE, MANAGE_PORTAL}),
+        body={"portal": {"enabled": True, "permissions": ["billing"]}},
+        success=Success(sets={"portal_enabled": True}),
+    ),
+    Op(
+        "contacts",
+        "PATCH-customer_level",
+        "api",
+        "patch",
+        CONTACT_API,
+        "customer_level_contact",
+        needs=frozenset({CHANGE}),
+        body={"title": "Changed by the matrix"},
+        success=Success(sets={"title": "Changed by the matrix"}),
+    ),
+]
+
+# Search, export, import and the actions on single objects, through the API.
+API_EXTRA_OPS = [
+    Op("contacts", "search", "api", "get", "/api/v1/contacts/?search=Zebulon", "contact", kind="list"),
+    Op("contacts", "export", "api", "get", "/api/v1/exports/contacts/?format=csv", "contact", kind="list"),
+    Op(
+        "contacts",
+        "import-dry-run",
+        "api",
+        "post",
+        "/api/v1/imports/",
+        "contact",
+        kind="import",
+        needs=frozenset({CHANGE}),
+    ),
+    Op(
+        "contacts",
+        "make-primary",
+        "api",
+        "post",
+        CONTACT_API + "make-primary/",
+        "contact",
+        needs=frozenset({CHANGE}),
+        success=Success(sets={"is_primary": True}),
+    ),
+    Op(
+        "contacts",
+        "duplicate",
+        "api",
+        "post",
+        CONTACT_API + "duplicate/",
+        "contact",
+        needs=frozenset({VIEW, ADD}),
+        success=Success(creates=True),
+    ),
+    Op(
+        "contacts",
+        "move",
+        "api",
+        "post",
+        CONTACT_API + "move/",
+        "contact",
+        needs=frozenset({MOVE}),
+        body={"customer": "{spare_customer}"},
+        success=Success(sets={"customer_id": "{spare_customer}"}),
+    ),
+    # Staff record an approver's approval with the right to change quotes; a portal approver
+    # approves in its own name.
+    Op(
+        "quotes",
+        "approve",
+        "api",
+        "post",
+        "/api/v1/quotes/{pk}/approve/",
+        "quote",
+        needs=frozenset({CHANGE}),
+        portal_needs=READ,
+        body={"contact": "{approver}"},
+        success=Success(sets={"status": "approved"}),
+    ),
+    Op(
+        "invoices",
+        "issue",
+        "api",
+        "post",
+        "/api/v1/invoices/{pk}/issue/",
+        "draft_invoice",
+        needs=frozenset({CHANGE}),
+        success=Success(sets={"status": "issued"}),
+    ),
+]
+
+
+def _page(resource: str, name: str, path: str, target: str, **kwargs: Any) -> Op:
+    method = "post" if name not in ("list", "detail", "search", "export") else "get"
+    kind = {"list": "list", "export": "list", "search": "search"}.get(name, "object")
+    return Op(resource, name, "page", method, path, target, kind=kind, **kwargs)
+
+
+# The staff pages: lists, details, edits and deletes where they exist, search, export, actions.
+PAGE_OPS = [
+    _page("customers", "list", "/customers/", "customer"),
+    _page("customers", "detail", "/customers/{pk}/", "customer"),
+    _page(
+        "customers",
+        "edit",
+        "/customers/{pk}/edit/",
+        "customer",
+        needs=frozenset({CHANGE}),
+        form="customer",
+        body={"notes": "Changed by the matrix"},
+        success=Success(sets={"notes": "Changed by the matrix"}),
+    ),
+    _page("locations", "list", "/locations/", "location"),
+    _page("locations", "detail", "/locations/{pk}/", "location"),
+    _page(
+        "locations",
+        "edit",
+        "/locations/{pk}/edit/",
+        "location",
+        needs=frozenset({CHANGE}),
+        form="location",
+        body={"access_notes": "Changed by the matrix"},
+        success=Success(sets={"access_notes": "Changed by the matrix"}),
+    ),
+    _page("assets", "detail", "/assets/{pk}/", "asset"),
+    _page(
+        "assets",
+        "edit",
+        "/assets/{pk}/edit/",
+        "asset",
+        needs=frozenset({CHANGE}),
+        form="asset",
+        body={"asset_tag": "MATRIX-1"},
+        success=Success(sets={"asset_tag": "MATRIX-1"}),
+    ),
+    _page(
+        "asset-parts",
+        "edit",
+        "/asset-parts/{pk}/edit/",
+        "part",
+        needs=frozenset({CHANGE}),
+        form="part",
+        body={"part_number": "MATRIX-P1"},
+        success=Success(sets={"part_number": "MATRIX-P1"}),
+    ),
+    _page("contacts", "list", "/contacts/", "contact"),
+    _page("contacts", "detail", "/contacts/{pk}/", "contact"),
+    # The edit page changes the notes: all of it for those who may change the contact, the notes
+    # alone for those who may change only notes.
+    _page(
+        "contacts",
+        "edit",
+        "/contacts/{pk}/edit/",
+        "contact",
+        needs=frozenset({CHANGE_NOTES}),
+        form="contact",
+        body={"notes": "Noted by the matrix"},
+        success=Success(sets={"notes": "Noted by the matrix"}),
+    ),
+    _page(
+        "contacts",
+        "delete",
+        "/contacts/{pk}/delete/",
+        "spare_contact",
+        needs=frozenset({DELETE}),
+        body={},
+        success=Success(removes=True),
+    ),
+    _page("contacts", "search", "/?q=Zebulon", "contact"),
+    _page("contacts", "export", "/exports/contacts/?format=csv", "contact"),
+    _page(
+        "contacts",
+        "make-primary",
+        "/contacts/{pk}/make-primary/",
+        "contact",
+        needs=frozenset({CHANGE}),
+        body={},
+        success=Success(sets={"is_primary": True}),
+    ),
+    _page(
+        "contacts",
+        "duplicate",
+        "/contacts/{pk}/duplicate/",
+        "contact",
+        needs=frozenset({VIEW, ADD}),
+        body={},
+        success=Success(creates=True),
+    ),
+    _page(
+        "contacts",
+        "move",
+        "/contacts/{pk}/move/",
+        "contact",
+        needs=frozenset({MOVE}),
+        body={"customer": "{spare_customer}", "version": "{version}"},
+        success=Success(sets={"customer_id": "{spare_customer}"}),
+    ),
+    _page("work-orders", "list", "/work-orders/", "work_order"),
+    _page("work-orders", "detail", "/work-orders/{pk}/", "work_order"),
+    _page("quotes", "list", "/quotes/", "quote"),
+    _page("quotes", "detail", "/quotes/{pk}/", "quote"),
+    _page(
+        "quotes",
+        "approve",
+        "/quotes/{pk}/approve/",
+        "quote",
+        needs=frozenset({CHANGE}),
+        body={"contact": "{approver}"},
+        success=Success(sets={"status": "approved"}),
+    ),
+    _page("invoices", "list", "/invoices/", "invoice"),
+    _page("invoices", "detail", "/invoices/{pk}/", "invoice"),
+    _page(
+        "invoices",
+        "issue",
+        "/invoices/{pk}/issue/",
+        "draft_invoice",
+        needs=frozenset({CHANGE}),
+        body={},
+        success=Success(sets={"status": "issued"}),
+    ),
+    _page("messages", "list", "/outbox/", "message"),
+    _page("messages", "detail", "/outbox/{pk}/", "message"),
+]
+
+
+def _portal(resource: str, name: str, path: str, target: str, **kwargs: Any) -> Op:
+    method = "get" if name in ("list", "detail") else "post"
+    kind = {"list": "list", "create": "create"}.get(name, "object")
+    return Op(resource, name, "portal", method, path, target, kind=kind, **kwargs)
+
+
+# The portal's pages and actions.
+PORTAL_OPS = [
+    _portal("customers", "list", "/portal/", "customer"),
+    _portal("contacts", "list", "/portal/contacts/", "contact"),
+    _portal("contacts", "detail", "/portal/contacts/{pk}/", "contact"),
+    _portal(
+        "contacts",
+        "create",
+        "/portal/contacts/new/",
+        "contact",
+        needs=frozenset({ADD}),
+        body={"first_name": "Nadia", "last_name": "Matrixnew", "status": "active"},
+        success=Success(creates=True),
+    ),
+    _portal(
+        "contacts",
+        "edit",
+        "/portal/contacts/{pk}/edit/",
+        "contact",
+        needs=frozenset({CHANGE}),
+        form="portal_contact",
+        body={"title": "Changed by the matrix"},
+        success=Success(sets={"title": "Changed by the matrix"}),
+    ),
+    _portal(
+        "contacts",
+        "delete",
+        "/portal/contacts/{pk}/delete/",
+        "spare_contact",
+        needs=frozenset({DELETE}),
+        body={},
+        success=Success(removes=True),
+    ),
+    _portal("work-orders", "list", "/portal/work-orders/", "work_order"),
+    _portal("work-orders", "detail", "/portal/work-orders/{pk}/", "work_order"),
+    _portal(
+        "work-orders",
+        "create",
+        "/portal/work-orders/new/",
+        "work_order",
+        needs=frozenset({ADD}),
+        body={"summary": "Matrix new request", "location": "", "asset": "", "description": ""},
+        success=Success(creates=True),
+    ),
+    _portal("quotes", "list", "/portal/quotes/", "quote"),
+    _portal(
+        "quotes",
+        "approve",
+        "/portal/quotes/{pk}/approve/",
+        "quote",
+        body={},
+        success=Success(sets={"status": "approved"}),
+    ),
+    _portal("invoices", "list", "/portal/billing/", "invoice"),
+    _portal("invoices", "detail", "/portal/billing/{pk}/", "invoice"),
+    # Per-site figures: the sites show, by name.
+    Op("work-orders", "reports", "portal", "get", "/portal/reports/", "location", kind="list"),
+]
+
+OPS: list[Op] = [*_api_ops(), *CONTACT_FIELD_OPS, *API_EXTRA_OPS, *PAGE_OPS, *PORTAL_OPS]
+
+# The actions on its model a list of the reports page takes (REPORT on work orders).
+REPORT_OP_NEEDS = {("work-orders", "reports", "portal"): (WORK_ORDER, frozenset({REPORT}))}
+
+
+# Expected answers ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The answer of one cell: its status; whether it shows the target or carries the action out
+    (`allowed`); for a redirect to a sign-in page, where to."""
+
+    status: int
+    allowed: bool = False
+    login: str = ""
+
+
+SUCCESS_STATUS = {"get": 200, "post": 200, "patch": 200, "delete": 204}
+
+
+def _needs(actor: Actor, op: Op) -> tuple[str, frozenset[str]]:
+    model = TARGETS[op.target].model
+    if (op.resource, op.name, op.surface) in REPORT_OP_NEEDS:
+        return REPORT_OP_NEEDS[(op.resource, op.name, op.surface)]
+    if actor.kind == "portal" and op.portal_needs is not None:
+        return model, op.portal_needs
+    return model, op.needs
+
+
+def _may_all(actor: Actor, model: str, actions: frozenset[str]) -> bool:
+    return all(may(actor, model, action) for action in actions)
+
+
+def expect(actor: Actor, op: Op) -> Expect:
+    """The answer API.md documents: 401 for an API call without a working login (a portal user's
+    login stops working when its access does), a redirect to the sign-in page for a page; 403 for
+    whoever may not see that kind of object at all and for a forbidden action on a visible object;
+    404 for an object out of scope (another customer's, or a draft, for a portal user); 405 for a
+    method an endpoint does not offer; 400 for a reference to an object out of scope in a body."""
+    target = TARGETS[op.target]
+    model, needs = _needs(actor, op)
+    signed_in = actor.kind == "staff" or (actor.kind == "portal" and actor.current)
+    visible = sees(actor, target)
+    if op.surface == "api":
+        if not signed_in:
+            return Expect(401)
+        if op.kind == "import":
+            if not (may(actor, model, ADD) or may(actor, model, CHANGE)):
+                return Expect(403)
+            return Expect(200, allowed=visible and may(actor, model, CHANGE))
+        if not may(actor, model, VIEW):
+            return Expect(403)
+        if op.kind == "absent":
+            return Expect(405)
+        if op.kind == "list":
+            return Expect(200, allowed=visible)
+        if op.kind == "create":
+            if not _may_all(actor, model, needs):
+                return Expect(403)
+            if actor.kind == "portal" and actor.customer != target.customer:
+                return Expect(400)
+            return Expect(201, allowed=True)
+        if not visible:
+            return Expect(404)
+        if not _may_all(actor, model, needs) or any(
+            row_limited(actor, model, action, target) for action in needs
+        ):
+            return Expect(403)
+        status = SUCCESS_STATUS[op.method]
+        if op.success.creates:
+            status = 201
+        return Expect(status, allowed=True)
+    if op.surface == "page":
+        if not signed_in:
+            return Expect(302, login="/accounts/login/")
+        if actor.kind != "staff":
+            return Expect(403)
+        if op.kind == "search":
+            return Expect(200, allowed=may(actor, model, VIEW))
+        if not may(actor, model, VIEW):
+            return Expect(403)
+        if op.kind == "list":
+            return Expect(200, allowed=True)
+        if not _may_all(actor, model, needs) or any(
+            row_limited(actor, model, action, target) for action in needs
+        ):
+            return Expect(403)
+        return Expect(200 if op.method == "get" else 302, allowed=True)
+    # The portal: a user who may not open that kind of page is refused before anything is looked up.
+    if not signed_in:
+        return Expect(302, login="/portal/login/")
+    if actor.kind != "portal":
+        return Expect(403)
+    if not _may_all(actor, model, needs):
+        return Expect(403)
+    if op.kind == "list":
+        return Expect(200, allowed=visible)
+    if op.kind == "create":
+        return Expect(302, allowed=True)  # in the user's own customer
+    if not visible:
+        return Expect(404)
+    if any(row_limited(actor, model, action, target) for action in needs):
+        return Expect(403)
+    return Expect(200 if op.method == "get" else 302, allowed=True)
