@@ -247,6 +247,40 @@ def test_no_token_outside_the_portal_gates_with_the_portals_reason(portal_contac
     assert not AuthToken.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"support_end": -1}, "Your portal access ended on"),
+        ({"portal_enabled": False}, "Your portal access has been switched off"),
+        ({"status": "inactive"}, "Your contact record is inactive"),
+    ],
+)
+def test_a_portal_users_token_stops_working_when_its_access_does(portal_contact, change, reason):
+    """A token made while the access was current is refused (401, the portal's reason) once the
+    support end passes, access is switched off or the contact made inactive, as its sessions end;
+    nothing is read or changed through it."""
+    _, response = sign_in("token", portal_contact.user.username, PORTAL_PASSWORD)
+    client = Client(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert client.get(f"/api/v1/contacts/{portal_contact.pk}/").status_code == 200
+    today = timezone.localdate()
+    values = {
+        key: (today + datetime.timedelta(days=value) if key.startswith("support_") else value)
+        for key, value in change.items()
+    }
+    Contact.objects.filter(pk=portal_contact.pk).update(**values)
+    before = list(Contact.objects.order_by("pk").values_list())
+
+    read = client.get(f"/api/v1/contacts/{portal_contact.pk}/")
+    write = client.patch(
+        f"/api/v1/contacts/{portal_contact.pk}/", {"title": "Changed"}, content_type="application/json"
+    )
+    for refused in (read, write):
+        assert refused.status_code == 401
+        assert reason in refused.json()["detail"]
+        assert "Alice@northwind.example" not in refused.content.decode()
+    assert list(Contact.objects.order_by("pk").values_list()) == before
+
+
 # Staff and admin logins never confirm a portal user's password ---------------------------------------
 
 
