@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -57,7 +58,6 @@ MOVE = "move"
 STANDARD_ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 MAINTAIN_CUSTOMER_CONTACTS = "contacts.maintain_customer_contacts"
 # Reading what a queued or sent mail says (its body and the facts it shows), not only its envelope.
-VIEW_MESSAGE_BODY = "notifications.view_message_body"
 
 # The kinds of actor a policy speaks of.
 STAFF, PORTAL, ANONYMOUS = "staff", "portal", "anonymous"
@@ -117,6 +117,11 @@ class FieldRule:
     # Whether the rule concerns this object at all (None: a new object); e.g. only approvers'
     # e-mail addresses are approval authority.
     applies: Callable[[Any], bool] = _always
+    # The label ("app_label.modelname") of another model whose `action` the rule asks for, instead
+    # of the object's own: opting a contact into invoice mails needs the right to view invoices.
+    on: str = ""
+    # Whom the rule binds (STAFF, PORTAL); others pass it.
+    actors: frozenset[str] = frozenset({STAFF, PORTAL})
 
 
 @dataclass(frozen=True)
@@ -284,20 +289,6 @@ def may_maintain_customer_contacts(user: UserLike) -> bool:
     return bool(user.is_authenticated and user.has_perm(MAINTAIN_CUSTOMER_CONTACTS))
 
 
-def may_read_message_bodies(user: UserLike) -> bool:
-    """Message bodies are for administrators: staff holding `notifications.view_message_body`
-    (the Administrator group; superusers hold every permission). Other staff who may view
-    messages see a message's addressee, subject, status and delivery facts, never its body or the
-    facts it shows; portal users see no messages at all. Secret links stay masked even here."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_staff or user.is_superuser)
-        and portal_contact(user) is None
-        and user.has_perm(VIEW_MESSAGE_BODY)
-    )
-
-
 def customer_scope(user: UserLike) -> int | None:
     """The one customer a portal user is limited to; None when the user sees every customer."""
     contact = portal_contact(user)
@@ -440,9 +431,16 @@ def _may(user: UserLike, action: str, obj: Model | None, model: type[Model]) -> 
     return allowed(user, action, obj)
 
 
+def _may_rule(user: UserLike, rule: FieldRule, obj: Model | None, model: type[Model]) -> bool:
+    """May `user` do what `rule` asks: its action on the object, or on the model it names (`on`)."""
+    if rule.on:
+        return can(user, rule.action, apps.get_model(rule.on))
+    return _may(user, rule.action, obj, model)
+
+
 def _field_refusal(user: UserLike, rule: FieldRule, obj: Model | None, model: type[Model]) -> str:
     reason = rule.reason
-    if obj is not None and can(user, rule.action, model):
+    if obj is not None and not rule.on and can(user, rule.action, model):
         refusal = _refusal(user, rule.action, obj)  # a row rule leaves this object out
         reason = refusal[:1].lower() + refusal[1:]
     return f"You may not change “{rule.field}”: {reason}"
@@ -459,17 +457,20 @@ def require_fields(user: UserLike, target: Model | type[Model], changes: Mapping
     policy = _POLICIES.get(_label(model))
     if policy is None:
         return
-    needed: dict[str, FieldRule] = {}
+    needed: dict[tuple[str, str], FieldRule] = {}
+    kind = PORTAL if portal_contact(user) is not None else STAFF
     for rule in policy.fields:
         if rule.field not in changes or (rule.only_through and obj is None) or not rule.applies(obj):
+            continue
+        if kind not in rule.actors:
             continue
         if not rule.differs(rule.stored(obj), changes[rule.field]):
             continue
         if rule.only_through:
             raise ValidationFailed({rule.field: [rule.reason]})
-        needed.setdefault(rule.action, rule)
-    for action, rule in needed.items():
-        if not _may(user, action, obj, model):
+        needed.setdefault((rule.action, rule.on), rule)
+    for rule in needed.values():
+        if not _may_rule(user, rule, obj, model):
             raise FieldForbidden(rule.field, _field_refusal(user, rule, obj, model))
 
 
@@ -481,17 +482,19 @@ def locked_fields(user: UserLike, target: Model | type[Model]) -> dict[str, str]
     policy = _POLICIES.get(_label(model))
     if policy is None:
         return {}
-    decided: dict[str, bool] = {}
+    decided: dict[tuple[str, str], bool] = {}
     locked: dict[str, str] = {}
+    kind = PORTAL if portal_contact(user) is not None else STAFF
     for rule in policy.fields:
-        if not rule.applies(obj):
+        if kind not in rule.actors or not rule.applies(obj):
             continue
         if rule.only_through:
             if obj is not None:
                 locked[rule.field] = rule.reason
             continue
-        if rule.action not in decided:
-            decided[rule.action] = _may(user, rule.action, obj, model)
-        if not decided[rule.action]:
+        key = (rule.action, rule.on)
+        if key not in decided:
+            decided[key] = _may_rule(user, rule, obj, model)
+        if not decided[key]:
             locked[rule.field] = _field_refusal(user, rule, obj, model)
     return locked

@@ -29,6 +29,7 @@ CHANGE_APPROVER_LOGIN = "change_approver_login"
 SET_EXTERNAL_ID = "set_external_id"
 MOVE = "move"
 REPORT = "report"
+READ_BODY = "read_body"
 
 READ = frozenset({VIEW})
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
@@ -58,7 +59,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     WORK_ORDER: CRUD | {REPORT},
     QUOTE: CRUD,
     INVOICE: CRUD | {REPORT},
-    MESSAGE: CRUD,
+    MESSAGE: CRUD | {READ_BODY},
     ACTIVITY: CRUD,
     # The audit log: read by administrators only, written by no one through a surface.
     AUDIT_EVENT: READ,

@@ -57,7 +57,7 @@ from tests.workorders.factories import InvoiceFactory, QuoteFactory, WorkOrderFa
 
 pytestmark = pytest.mark.django_db
 
-STAFF_BACKEND = "django.contrib.auth.backends.ModelBackend"
+STAFF_BACKEND = "clientbase.backends.StaffBackend"
 PORTAL_BACKEND = "clientbase.portal.backends.PortalBackend"
 
 

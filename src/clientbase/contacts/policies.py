@@ -10,7 +10,12 @@ Who may do what to a contact, beyond the Django permissions of its actions:
   who may change contacts, a customer's portal admin for its colleagues); `external_id` needs
   staff change rights; `customer` never changes in an update, only through the move action; the
   e-mail address and portal access of an approver (whoever holds them approves in its name) need
-  `contacts.set_approval_authority`, or are the approver's own sign-in e-mail."""
+  `contacts.set_approval_authority`, or are the approver's own sign-in e-mail;
+- mail of a notification category carries what that category's records show (work orders,
+  quotes, invoices): a portal user decides where such mail goes (opting a contact in, changing the
+  address of a contact opted in) only when it may see those records itself (`CATEGORY_RECORDS`);
+  a new contact's opt-ins implied by its roles leave out the categories its portal creator may not
+  see (`routable_categories`)."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 from django.utils.dateparse import parse_date
 
@@ -41,8 +47,10 @@ from clientbase.access import (
     RowRule,
     all_of,
     any_of,
+    can,
+    portal_contact,
 )
-from clientbase.contacts.models import ContactLocation
+from clientbase.contacts.models import NOTIFY_CATEGORIES, ContactLocation
 
 CHANGE_CONTACT = "contacts.change_contact"
 SET_APPROVAL_AUTHORITY_PERMISSION = "contacts.set_approval_authority"
@@ -133,29 +141,14 @@ def portal_differs(stored: dict[str, Any], given: Any) -> bool:
     return False
 
 
-def stored_approver_email(contact: Any) -> tuple[bool, str]:
-    return (bool(contact.role_approver), contact.email) if contact is not None else (False, "")
-
-
 def is_approver(contact: Any) -> bool:
     return contact is not None and bool(contact.role_approver)
 
 
-def approver_email_differs(stored: tuple[bool, str], given: Any) -> bool:
-    """For an approver only: its e-mail receives the quotes and, with portal access, signs in."""
-    is_approver, email = stored
-    return is_approver and str(given or "").strip().lower() != email.lower()
-
-
-def stored_approver_portal(contact: Any) -> tuple[bool, dict[str, Any]]:
-    return (bool(contact.role_approver) if contact is not None else False, stored_portal(contact))
-
-
-def approver_portal_differs(stored: tuple[bool, dict[str, Any]], given: Any) -> bool:
-    """Opening a portal login for an approver (its invitation goes to its address); ending one, or
-    changing the capabilities and dates of an existing one, gives nobody new the approver's name."""
-    is_approver, portal = stored
-    return is_approver and not portal["enabled"] and bool((given or {}).get("enabled"))
+def opens_login(stored: dict[str, Any], given: Any) -> bool:
+    """Opening a portal login (its invitation goes to the contact's address); ending one, or
+    changing the capabilities and dates of an existing one, gives nobody new the contact's name."""
+    return not stored["enabled"] and bool((given or {}).get("enabled"))
 
 
 def stored_external_id(contact: Any) -> str:
@@ -164,6 +157,81 @@ def stored_external_id(contact: Any) -> str:
 
 def text_differs(stored: str, given: Any) -> bool:
     return str(given or "").strip() != stored
+
+
+# The records each notification category's mail shows (by label: the apps that hold them build on
+# contacts); seeing them (VIEW) is what a portal user needs to route that mail.
+# (label, their name in a refusal).
+CATEGORY_RECORDS = {
+    "work_orders": ("workorders.workorder", "work orders"),
+    "completions": ("workorders.workorder", "work orders"),
+    "quotes": ("workorders.quote", "quotes"),
+    "invoices": ("workorders.invoice", "invoices"),
+}
+PORTAL_ONLY = frozenset({PORTAL})
+
+
+def routable_categories(actor: Any) -> set[str]:
+    """The notification categories whose mail `actor` may route (see the module's rules)."""
+    return {category for category, (label, _) in CATEGORY_RECORDS.items() if access_to_records(actor, label)}
+
+
+def access_to_records(actor: Any, label: str) -> bool:
+    return portal_contact(actor) is None or can(actor, VIEW, apps.get_model(label))
+
+
+def stored_notify(contact: Any) -> dict[str, bool]:
+    return contact.notify if contact is not None else dict.fromkeys(NOTIFY_CATEGORIES, False)
+
+
+def opts_into(category: str) -> Any:
+    def differs(stored: dict[str, bool], given: Any) -> bool:
+        """`given` turns `category` on where it is off."""
+        return isinstance(given, dict) and bool(given.get(category)) and not stored[category]
+
+    return differs
+
+
+def opted_into(category: str) -> Any:
+    def applies(contact: Any) -> bool:
+        return contact is not None and bool(getattr(contact, f"notify_{category}"))
+
+    return applies
+
+
+def stored_email(contact: Any) -> str:
+    return contact.email if contact is not None else ""
+
+
+def email_differs(stored: str, given: Any) -> bool:
+    return str(given or "").strip().lower() != stored.lower()
+
+
+def category_routing_rules() -> tuple[FieldRule, ...]:
+    rules = []
+    for category, (label, records) in CATEGORY_RECORDS.items():
+        reason = (
+            f"“{category.replace('_', ' ')}” mail shows {records}; a portal user who may not see "
+            f"{records} does not decide where that mail goes."
+        )
+        rules.append(
+            FieldRule(
+                "notify", VIEW, reason, stored_notify, opts_into(category), on=label, actors=PORTAL_ONLY
+            )
+        )
+        rules.append(
+            FieldRule(
+                "email",
+                VIEW,
+                reason,
+                stored_email,
+                email_differs,
+                applies=opted_into(category),
+                on=label,
+                actors=PORTAL_ONLY,
+            )
+        )
+    return tuple(rules)
 
 
 MOVE_ONLY = (
@@ -250,16 +318,16 @@ CONTACT_POLICY = Policy(
             "email",
             CHANGE_APPROVER_LOGIN,
             APPROVER_LOGIN,
-            stored_approver_email,
-            approver_email_differs,
+            stored_email,
+            email_differs,
             applies=is_approver,
         ),
         FieldRule(
             "portal",
             CHANGE_APPROVER_LOGIN,
             APPROVER_LOGIN,
-            stored_approver_portal,
-            approver_portal_differs,
+            stored_portal,
+            opens_login,
             applies=is_approver,
         ),
         FieldRule(
@@ -269,6 +337,7 @@ CONTACT_POLICY = Policy(
             stored_external_id,
             text_differs,
         ),
+        *category_routing_rules(),
     ),
 )
 

@@ -22,6 +22,7 @@ from clientbase.contacts.models import (
     contact_history_records,
 )
 from clientbase.contacts.phones import normalize_phone
+from clientbase.contacts.policies import routable_categories
 from clientbase.contacts.signals import contact_moving
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
@@ -236,6 +237,11 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     primary in the same transaction."""
     access.require_model(acting_user, access.ADD, Contact)
     cleaned = _clean_input(data)
+    if "notify" not in cleaned:
+        # The roles' opt-ins, less the categories whose mail the creator may not route.
+        routable = routable_categories(acting_user)
+        implied = default_notify(cleaned.get("roles") or [])
+        cleaned["notify"] = {category: on and category in routable for category, on in implied.items()}
     # Who may set which field (approval authority, portal access, external_id): contacts.policies.
     access.require_fields(acting_user, Contact, cleaned)
     customer = cleaned.get("customer")
@@ -434,8 +440,9 @@ def move_contact(
 @transaction.atomic
 def delete_contact(*, contact: Contact, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
     """Delete `contact`. Records that name it keep the stored name; its direct reports lose their
-    line manager; its history keeps a record of the deletion. Stale when `expected_version` is
-    given and no longer current (`clientbase.versions.lock`)."""
+    line manager; its history keeps a record of the deletion; its portal login is closed (an open
+    one recorded in the audit log as `portal.revoked`, reason "deleted"). Stale when
+    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
     from clientbase.portal.services.accounts import close_portal_account, ensure_admin_remains
 
     access.require(acting_user, access.DELETE, contact)
@@ -447,9 +454,9 @@ def delete_contact(*, contact: Contact, acting_user: Any, expected_version: Expe
             report.reports_to = None
             set_acting_user(report, acting_user)
             report.save(update_fields=["reports_to", "updated_at"])
+        if login is not None:  # closed while the contact has its id, which the audit event names
+            close_portal_account(login, contact=contact, acting_user=acting_user, reason="deleted")
         contact.delete()
-        if login is not None:
-            close_portal_account(login)
     # A customer's portal users may not leave it without a portal admin (staff may): checked once
     # the row is gone, under the customer's lock, and refused by rolling the delete back.
     ensure_admin_remains(before=contact, acting_user=acting_user)

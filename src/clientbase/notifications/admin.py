@@ -5,12 +5,13 @@ from django.contrib import admin
 from clientbase import access
 from clientbase.notifications import secret_links
 from clientbase.notifications.models import Activity, Message
+from clientbase.notifications.policies import READ_BODY
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     """The outbox, read-only: messages change only through the worker. The stored `context` is
-    never shown as it is: administrators (`access.may_read_message_bodies`) see it with every
+    never shown as it is: administrators (`policies.READ_BODY`) see it with every
     secret link masked, other staff not at all."""
 
     list_display = [
@@ -35,7 +36,7 @@ class MessageAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if not access.may_read_message_bodies(request.user):
+        if not access.can(request.user, READ_BODY, Message):
             fields = [name for name in fields if name != "masked_context"]
         return fields
 

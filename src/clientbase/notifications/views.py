@@ -25,6 +25,7 @@ from clientbase.notifications.events import LABELS
 from clientbase.notifications.filters import MessageFilterSet
 from clientbase.notifications.mail import render_bodies
 from clientbase.notifications.models import Activity, Message
+from clientbase.notifications.policies import READ_BODY
 from clientbase.pages import ActionView, DetailPage, ListPage, safe_next
 
 TEMPLATE = "notifications/verify_email.html"
@@ -79,7 +80,7 @@ class OutboxView(ListPage):
 class MessageDetailView(DetailPage):
     """One message: its envelope and delivery for everyone who may view messages; the mail as its
     recipient reads it (plain text, and the HTML part in a sandboxed frame) for administrators
-    only (`access.may_read_message_bodies`), with every secret link masked."""
+    only (`policies.READ_BODY`), with every secret link masked."""
 
     section = "outbox"
     model = Message
@@ -89,7 +90,7 @@ class MessageDetailView(DetailPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        may_read_body = access.may_read_message_bodies(self.user)
+        may_read_body = access.can(self.user, READ_BODY, Message)
         text = ""
         if may_read_body:
             try:
@@ -131,7 +132,7 @@ class MessageHtmlView(DetailPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.require_view()
         message = self.get_object()
-        if not access.may_read_message_bodies(self.user):
+        if not access.can(self.user, READ_BODY, Message):
             raise Forbidden("Only administrators read the body of a message.")
         try:
             _, html = render_bodies(message)
