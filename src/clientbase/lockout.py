@@ -3,7 +3,8 @@ Django admin's login (`/admin/login/`), the portal login (`/portal/login/`) and 
 `POST /api/v1/auth/token/`.
 
 Failed sign-ins count against the sign-in name tried (a staff username or a portal e-mail address,
-compared without case; a portal user's username *is* its address, so all four paths share one
+compared without case; portal users sign in by their address only, on every path
+(`clientbase.backends.StaffBackend` takes no portal login's username), so all four paths share one
 count per person) and against the client's address (`clientbase.clientip.rate_limit_key`: the IP
 address, an IPv6 client's /64; `X-Forwarded-For` only from `CLIENTBASE_TRUSTED_PROXIES`).
 Once a name has `CLIENTBASE_LOGIN_ATTEMPTS` failures (5) or an address

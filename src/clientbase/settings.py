@@ -84,11 +84,14 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Signs a portal user out once its access is not current (revoked, support end passed).
     "clientbase.portal.middleware.PortalSessionMiddleware",
+    # A busy database (a lock wait timed out, a deadlock) is a 503 with Retry-After, never a 500.
+    "clientbase.middleware.BusyDatabaseMiddleware",
 ]
 
-# Staff sign in by username (ModelBackend); portal contacts by e-mail address (PortalBackend).
+# Staff sign in by username (StaffBackend: ModelBackend for staff only); portal contacts by e-mail
+# address (PortalBackend).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "clientbase.backends.StaffBackend",
     "clientbase.portal.backends.PortalBackend",
 ]
 
@@ -114,11 +117,32 @@ TEMPLATES = [
 # that concurrent writers queue instead of failing with "database is locked").
 _sqlite_default = f"sqlite:///{VAR_DIR / 'clientbase.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _sqlite_default))}
+# Seconds a write waits for a lock another transaction holds (a long import, even its dry run,
+# holds SQLite's one write lock throughout) before it gives up; the request is then answered 503
+# "the database is busy", nothing saved (`clientbase.errors.is_busy_database_error`).
+CLIENTBASE_DB_LOCK_TIMEOUT = float(os.environ.get("CLIENTBASE_DB_LOCK_TIMEOUT") or "20")
+
+
+def apply_lock_timeout(database: dj_database_url.DBConfig, seconds: float) -> None:
+    """Bound a lock wait of `database` (a DATABASES entry) to `seconds`: SQLite's busy `timeout`
+    (seconds), PostgreSQL's `lock_timeout` (milliseconds, through the connection's `options`, kept
+    beside any the DATABASE_URL gave; a `lock_timeout` given there wins). At least 1 ms, so that 0
+    means "do not wait" on both (PostgreSQL reads 0 as "wait for ever")."""
+    milliseconds = max(1, round(seconds * 1000))
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        options["timeout"] = milliseconds / 1000
+    elif "postgresql" in database["ENGINE"]:
+        given = str(options.get("options") or "")
+        if "lock_timeout" not in given:
+            options["options"] = f"{given} -c lock_timeout={milliseconds}".strip()
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
     }
     if "PYTEST_XDIST_WORKER" in os.environ or os.environ.get("CLIENTBASE_TESTING"):
         # A file, not shared-cache memory, so threaded tests see real SQLite locking.
@@ -128,6 +152,7 @@ else:
     if test_name := os.environ.get("CLIENTBASE_TEST_DB_NAME"):
         # Lets several test runs share one PostgreSQL server without colliding.
         DATABASES["default"]["TEST"] = {"NAME": test_name}
+apply_lock_timeout(DATABASES["default"], CLIENTBASE_DB_LOCK_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -168,6 +193,7 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "clientbase.audit.views.csrf_failure"  # records the refusal, then Django's 403 page
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -217,6 +243,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "clientbase <noreply@l
 # two minutes of an SMTP outage ending.
 CLIENTBASE_MAIL_RETRY_BASE = float(os.environ.get("CLIENTBASE_MAIL_RETRY_BASE", "5"))
 CLIENTBASE_MAIL_RETRY_MAX = float(os.environ.get("CLIENTBASE_MAIL_RETRY_MAX", "60"))
+# "Send test e-mail" (`clientbase.notifications.services.send_test_email`, every surface): at most one
+# to a contact per INTERVAL seconds, at most PER_HOUR asked for by one user within an hour; 0 lifts
+# a limit.
+CLIENTBASE_TEST_EMAIL_INTERVAL = int(os.environ.get("CLIENTBASE_TEST_EMAIL_INTERVAL") or "300")
+CLIENTBASE_TEST_EMAIL_PER_HOUR = int(os.environ.get("CLIENTBASE_TEST_EMAIL_PER_HOUR") or "20")
 
 CLIENTBASE_DEFAULT_REGION = os.environ.get("CLIENTBASE_DEFAULT_REGION", "US").upper()
 

@@ -43,7 +43,7 @@ def test_granting_access_through_the_api_creates_the_login_and_queues_the_invita
     user = contact.user
     assert user is not None
     assert (user.username, user.email, user.is_staff, user.is_active) == (
-        "mia.wong@northwind.example",
+        f"mia.wong@northwind.example#{customer.pk}",
         "Mia.Wong@northwind.example",
         False,
         True,
@@ -72,7 +72,7 @@ def test_granting_access_at_creation_through_the_api(api, dispatcher, northwind)
     )
     assert response.status_code == 201, response.json()
     contact = Contact.objects.get(pk=response.json()["id"])
-    assert contact.user.username == "ng@northwind.example"
+    assert contact.user.username == f"ng@northwind.example#{contact.customer_id}"
     assert len(invitations(contact)) == 1
 
 
@@ -87,18 +87,45 @@ def test_portal_access_needs_a_valid_e_mail_and_nothing_is_created_without(api, 
     assert not Message.objects.exists()
 
 
-def test_two_portal_users_cannot_share_an_address_and_the_refusal_changes_nothing(
-    api, dispatcher, northwind, contoso, make_portal_contact
+def test_two_portal_users_of_one_customer_cannot_share_an_address_and_the_refusal_changes_nothing(
+    api, dispatcher, northwind, make_portal_contact
 ):
     customer, _, _ = northwind
     make_portal_contact(customer, ["admin"], email="shared@example.com")
-    twin = ContactFactory(customer=contoso, email="SHARED@example.com")
+    twin = ContactFactory(customer=customer, email="SHARED@example.com")
     response = api(dispatcher).patch(f"{CONTACTS}{twin.pk}/", {"portal": {"enabled": True}}, format="json")
     assert response.status_code == 409
-    assert "already uses the e-mail address" in response.json()["detail"]
+    assert "Another portal user of this customer already signs in with" in response.json()["detail"]
     twin.refresh_from_db()
     assert not twin.portal_enabled and twin.user is None
     assert not Message.objects.filter(contact=twin).exists()
+
+
+def test_one_address_signs_in_at_two_customers_and_the_password_picks_the_login(
+    api, dispatcher, northwind, contoso, make_portal_contact
+):
+    """A facilities firm's engineer is a contact of two customers: a login at each, one address;
+    nothing about one customer's logins stands in the way of (or is told to) the other's."""
+    customer, _, _ = northwind
+    first = make_portal_contact(customer, ["admin"], email="shared@example.com")
+    twin = ContactFactory(customer=contoso, email="SHARED@example.com")
+    response = api(dispatcher).patch(f"{CONTACTS}{twin.pk}/", {"portal": {"enabled": True}}, format="json")
+    assert response.status_code == 200, response.json()
+    twin.refresh_from_db()
+    assert twin.user is not None and twin.user != first.user
+    twin.user.set_password("another-long-passphrase-2")
+    twin.user.save()
+    first.user.set_password("the-first-long-passphrase-1")
+    first.user.save()
+    for password, expected in (("the-first-long-passphrase-1", first), ("another-long-passphrase-2", twin)):
+        client = Client()
+        assert client.post("/portal/login/", {"email": "Shared@Example.com", "password": password}).status_code == 302
+        assert int(client.session["_auth_user_id"]) == expected.user.pk
+    assert Client().post("/portal/login/", {"email": "shared@example.com", "password": "neither"}).status_code == 200
+    # A reset mail for each login, each of its own customer.
+    Client().post("/portal/password-reset/", {"email": "shared@example.com"})
+    resets = Message.objects.filter(event="portal.password_reset").order_by("pk")
+    assert {message.customer_id for message in resets} == {customer.pk, contoso.pk}
 
 
 def test_granting_through_the_staff_contact_form(client, admin_user, northwind):
@@ -212,7 +239,7 @@ def test_re_granting_after_revoking_needs_a_new_password(api, dispatcher, admin_
     api(dispatcher).post(f"{CONTACTS}{admin_contact.pk}/revoke-portal/")
     api(dispatcher).patch(f"{CONTACTS}{admin_contact.pk}/", {"portal": {"enabled": True}}, format="json")
     user = User.objects.get(pk=admin_contact.user_id)
-    assert user.is_active and user.username == "alice@northwind.example" and not user.has_usable_password()
+    assert user.is_active and user.username == f"alice@northwind.example#{user.contact.customer_id}" and not user.has_usable_password()
     assert len(invitations(admin_contact)) == 1
 
 
@@ -263,7 +290,7 @@ def test_changing_a_portal_users_e_mail_moves_the_login_and_tells_the_old_addres
     )
     assert response.status_code == 200, response.json()
     user = User.objects.get(pk=admin_contact.user_id)
-    assert user.username == "alice.new@northwind.example"
+    assert user.username == f"alice.new@northwind.example#{admin_contact.customer_id}"
     [note] = Message.objects.filter(event="portal.email_changed")
     assert note.to == "alice@northwind.example"
     assert note.context["new_email"] == "alice.new@northwind.example"

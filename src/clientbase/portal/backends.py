@@ -1,10 +1,12 @@
 """Portal sign-in: e-mail address and password of a contact with portal access.
 
 Only `authenticate(request, email=..., password=...)` (the portal's login form) reaches this
-backend; staff sign in with their username through Django's `ModelBackend`, which this backend
+backend; staff sign in with their username through `clientbase.backends.StaffBackend`, which this backend
 leaves alone. Staff users are never portal users. Whether the contact may sign in *today* (portal
 on, active, within its support dates) is decided after the password was found right, by the
-login form, so that the refusal can say why without telling a guesser anything."""
+login form, so that the refusal can say why without telling a guesser anything. One address may
+hold logins at several customers (a facilities firm's engineer serving two of them): the password
+picks the login."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
-from clientbase.portal.services.passwords import portal_login_for
+from clientbase.portal.services.passwords import portal_logins_for
 
 
 class PortalBackend(BaseBackend):
@@ -27,13 +29,17 @@ class PortalBackend(BaseBackend):
     ) -> Any | None:
         if email is None or password is None:
             return None
-        found = portal_login_for(email)
-        if found is None:
+        found = portal_logins_for(email)
+        if not found:
             # Spend the time a password check takes, so timing does not tell which addresses exist.
             get_user_model()().set_password(password)
             return None
-        user, _ = found
-        return user if user.check_password(password) else None
+        # One address may sign in at several customers: the login whose password this is (the
+        # most recently used, should several share it).
+        for user, _ in found:
+            if user.check_password(password):
+                return user
+        return None
 
     def get_user(self, user_id: Any) -> Any | None:
         user = get_user_model()._default_manager.filter(pk=user_id).first()

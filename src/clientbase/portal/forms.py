@@ -16,7 +16,7 @@ from clientbase import access, lockout
 from clientbase.contacts.models import Contact
 from clientbase.customers.forms import PhoneField
 from clientbase.customers.models import Asset, Location
-from clientbase.pages import ServiceForm
+from clientbase.pages import ServiceForm, confirm_current_password
 from clientbase.portal.refusals import access_refusal
 
 CAPABILITY_CHOICES = [
@@ -100,14 +100,14 @@ class LoginEmailForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: Any, request: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("This is not your current password.", code="password_incorrect")
+        password: str = self.cleaned_data["password"]
+        confirm_current_password(self.request, self.user, password)  # through the lockout
         return password
 
 

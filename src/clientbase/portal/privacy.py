@@ -26,13 +26,14 @@ def collect(contact: Contact, viewer: Any) -> dict[str, Any] | None:
 
 
 def erase(contact: Contact, acting_user: Any) -> int:
-    """The login is closed (sessions and API tokens ended, password unusable, username neutral)
-    and its names and e-mail blanked. Answers 1 with a login, else 0."""
+    """The login is closed (sessions and API tokens ended, password unusable, username neutral;
+    an open one's end recorded in the audit log as `portal.revoked`, reason "erased") and its names
+    and e-mail blanked. Answers 1 with a login, else 0."""
     user = contact.user
     if user is None:
         return 0
     if user.is_active:
-        close_portal_account(user)
+        close_portal_account(user, contact=contact, acting_user=acting_user, reason="erased")
     user.first_name = user.last_name = user.email = ""
     user.save(update_fields=["first_name", "last_name", "email"])
     return 1

@@ -13,19 +13,24 @@ from (API `portal` field, staff form, portal pages, import):
   changes portal access (and only capabilities and support dates within its own), changing a login
   e-mail needs admin, and the customer keeps at least one portal admin.
 
-The login's username is the contact's e-mail address, lower-cased: the unique index on usernames
-keeps two portal users from signing in with one address, even under concurrent grants."""
+The login's username is the contact's e-mail address, lower-cased, with its customer's id
+(`login_username`): the unique index on usernames keeps two logins of one customer from sharing an
+address, even under concurrent grants, while one person may hold logins at several customers with
+one address. So no grant, invitation or change of address tells a portal user anything about the
+logins of other customers (or of staff): nothing outside its own customer can stand in its way."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from contextvars import ContextVar
 from importlib import import_module
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from clientbase import access
 from clientbase.api.authentication import delete_tokens
@@ -41,11 +46,21 @@ PORTAL_FIELDS = frozenset({"portal_enabled", "portal_permissions", "support_star
 # A change of these may leave a customer without a portal admin who can still sign in.
 ADMIN_FIELDS = frozenset({"status", "customer", *PORTAL_FIELDS})
 USERNAME_MAX = 150
+# Why a portal login is closed, in its `portal.revoked` audit event (`close_portal_account`): an
+# update that switches portal access off is "disabled" unless `revoke_portal_access` made it.
+_REVOKE_REASON: ContextVar[str] = ContextVar("portal_revoke_reason", default="disabled")
 
 
-def login_username(email: str) -> str:
-    """The username a portal login has: its e-mail address, lower-cased (sign-in ignores case)."""
+def login_address(email: str) -> str:
+    """A sign-in address as logins are found by it: trimmed, lower-cased (sign-in ignores case)."""
     return email.strip().lower()
+
+
+def login_username(email: str, customer_id: int | None) -> str:
+    """The username of the portal login of a contact of customer `customer_id` whose address is
+    `email`: `ann@northwind.example#3`. Logins made before this form was used have the bare address;
+    sign-in finds both (`passwords.portal_logins_for`)."""
+    return f"{login_address(email)}#{customer_id or 0}"
 
 
 def grantable_capabilities(actor: Contact) -> set[str]:
@@ -141,26 +156,33 @@ def _closed_username(user: Any) -> str:
     return f"closed-portal-login-{user.pk}"
 
 
-def _claim_username(user: Any, email: str) -> None:
-    """Give `user` the username of `email`; Conflict when another login has it."""
-    username = login_username(email)
+def _claim_username(user: Any, contact: Contact) -> None:
+    """Give `user` the username of `contact`'s address at its customer (`login_username`);
+    Conflict when another portal login of the same customer has it (nothing else can: the
+    username holds the customer's id)."""
+    email = contact.email
+    username = login_username(email, contact.customer_id)
     if len(username) > USERNAME_MAX:
+        longest = USERNAME_MAX - len(username) + len(login_address(email))
         raise ValidationFailed(
-            {"email": [f"An address for signing in to the portal has at most {USERNAME_MAX} characters."]}
+            {"email": [f"An address for signing in to the portal has at most {longest} characters."]}
         )
-    user_model = get_user_model()
-    if user_model.objects.filter(username=username).exclude(pk=user.pk).exists():
-        raise Conflict(
-            f"Another login already uses the e-mail address {email}; "
-            "each portal user needs an e-mail address of its own."
-        )
+    taken = Conflict(
+        f"Another portal user of this customer already signs in with {email}; "
+        "each portal user needs an e-mail address of its own."
+    )
+    same_customer_login = Q(username=username) | Q(
+        username=login_address(email), contact__customer_id=contact.customer_id
+    )
+    if get_user_model().objects.filter(same_customer_login).exclude(pk=user.pk).exists():
+        raise taken
     user.username = username
     user.email = email
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as error:  # a concurrent grant took the address first
-        raise Conflict(f"Another login already uses the e-mail address {email}.") from error
+        raise taken from error
 
 
 @transaction.atomic
@@ -181,7 +203,7 @@ def grant_portal_access(*, contact: Contact, acting_user: Any) -> Any:
     user.last_name = contact.last_name[:150]
     user.is_active = True
     user.set_unusable_password()
-    _claim_username(user, contact.email)
+    _claim_username(user, contact)
     if contact.user_id != user.pk:
         contact.user = user
         set_acting_user(contact, acting_user)
@@ -190,9 +212,25 @@ def grant_portal_access(*, contact: Contact, acting_user: Any) -> Any:
     return mail.queue_invitation(contact=contact, user=user, acting_user=acting_user)
 
 
-def close_portal_account(user: Any) -> None:
+def close_portal_account(
+    user: Any, *, contact: Contact | None = None, acting_user: Any = None, reason: str | None = None
+) -> None:
     """The login can no longer be used: its sessions and API tokens end now, its password and
-    every outstanding invitation or reset link stop working, and its address is free again."""
+    every outstanding invitation or reset link stop working, and its address is free again.
+
+    With `reason`, closing a login that was open ends `contact`'s portal access and is recorded
+    once, in the caller's transaction, as `audit.events.PORTAL_REVOKED` about `contact` by
+    `acting_user`, detail `{"login": username, "reason": reason}`. The reasons: "revoked" (the
+    revoke action), "disabled" (portal access switched off by an update: API, staff form, portal
+    pages, import), "moved" (to another customer), "erased", "deleted". Closing a login that is
+    closed already records nothing."""
+    if reason is not None and user.is_active:
+        events.record(
+            events.PORTAL_REVOKED,
+            user=acting_user,
+            object=contact,
+            detail={"login": user.get_username(), "reason": reason},
+        )
     end_sessions(user)
     delete_tokens(user)
     user.set_unusable_password()
@@ -217,25 +255,30 @@ def resend_invitation(*, contact: Contact, acting_user: Any) -> Any:
     user = contact.user
     if user is None or not user.is_active:
         return grant_portal_access(contact=contact, acting_user=acting_user)
-    if user.username != login_username(contact.email):
-        _claim_username(user, contact.email)
+    if user.username != login_username(contact.email, contact.customer_id):
+        _claim_username(user, contact)
     return mail.queue_invitation(contact=contact, user=user, acting_user=acting_user)
 
 
 @transaction.atomic
-def revoke_portal_access(*, contact: Contact, acting_user: Any) -> Contact:
+def revoke_portal_access(*, contact: Contact, acting_user: Any, reason: str = "revoked") -> Contact:
     """Switch `contact`'s portal access off (through `update_contact`, so history records it and
     every rule applies) and end its sessions at once. Idempotent: a contact without access only has
-    any leftover login closed."""
+    any leftover login closed. The end of access is recorded once in the audit log with `reason`
+    (`close_portal_account`)."""
     from clientbase.contacts import services as contact_services
 
     access.require(acting_user, access.CHANGE, contact)
     if contact.portal_enabled:
-        return contact_services.update_contact(
-            contact=contact, acting_user=acting_user, data={"portal": {"enabled": False}}
-        )
+        token = _REVOKE_REASON.set(reason)
+        try:
+            return contact_services.update_contact(
+                contact=contact, acting_user=acting_user, data={"portal": {"enabled": False}}
+            )
+        finally:
+            _REVOKE_REASON.reset(token)
     if contact.user is not None and contact.user.is_active:
-        close_portal_account(contact.user)
+        close_portal_account(contact.user, contact=contact, acting_user=acting_user, reason=reason)
     return contact
 
 
@@ -243,8 +286,8 @@ def end_access_of_moving_contact(sender: Any, *, contact: Contact, acting_user: 
     """The receiver of `clientbase.contacts.signals.contact_moving` (connected by the portal's
     AppConfig.ready()): a contact moving to another customer loses its portal access through
     `revoke_portal_access`, its login closed, its sessions and API tokens ended, in the move's
-    transaction."""
-    revoke_portal_access(contact=contact, acting_user=acting_user)
+    transaction (recorded in the audit log with the reason "moved")."""
+    revoke_portal_access(contact=contact, acting_user=acting_user, reason="moved")
 
 
 # The hook -------------------------------------------------------------------------------------
@@ -301,12 +344,12 @@ def _check_portal_actor(contact: Contact, actor: Contact, fields: set[str], *, c
 def _follow_email(contact: Contact, user: Any, acting_user: Any) -> None:
     """The login follows the contact's new e-mail address; the old address is told."""
     old = user.email
-    if login_username(old) == login_username(contact.email):
+    if login_address(old) == login_address(contact.email):
         if old != contact.email:
             user.email = contact.email
             user.save(update_fields=["email"])
         return
-    _claim_username(user, contact.email)
+    _claim_username(user, contact)
     if old:
         mail.queue_email_changed(contact=contact, old_email=old, acting_user=acting_user)
 
@@ -338,10 +381,7 @@ def contact_saved(
     elif user is None:
         return
     elif "portal_enabled" in fields:
-        events.record(
-            events.PORTAL_REVOKED, user=acting_user, object=contact, detail={"login": user.username}
-        )
-        close_portal_account(user)
+        close_portal_account(user, contact=contact, acting_user=acting_user, reason=_REVOKE_REASON.get())
     elif contact.portal_enabled:
         if "email" in fields:
             _follow_email(contact, user, acting_user)

@@ -13,6 +13,7 @@ from django.views.generic import FormView
 from clientbase import access
 from clientbase.contacts.phones import format_phone
 from clientbase.errors import Conflict, ValidationFailed
+from clientbase.pages import ConfirmedPasswordChangeForm, PasswordConfirmationViewMixin
 from clientbase.portal.forms import CAPABILITY_LABELS, LoginEmailForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import remember_session
@@ -38,11 +39,15 @@ class ProfileView(ProfileSection, PortalPage):
         return context
 
 
-class PortalPasswordChangeView(ProfileSection, PortalMixin, PasswordChangeView):
-    """Django's password change (old password, new twice, the validators); the session stays
-    signed in under its new key, which is remembered so that a revocation still ends it."""
+class PortalPasswordChangeView(
+    ProfileSection, PasswordConfirmationViewMixin, PortalMixin, PasswordChangeView
+):
+    """Django's password change (old password, new twice, the validators; the old password checked
+    through the lockout policy); the session stays signed in under its new key, which is
+    remembered so that a revocation still ends it."""
 
     template_name = "portal/profile/password.html"
+    form_class = ConfirmedPasswordChangeForm
     success_url = reverse_lazy("portal:profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -52,7 +57,7 @@ class PortalPasswordChangeView(ProfileSection, PortalMixin, PasswordChangeView):
         return response
 
 
-class LoginEmailView(ProfileSection, PortalMixin, FormView):
+class LoginEmailView(ProfileSection, PasswordConfirmationViewMixin, PortalMixin, FormView):
     """A portal admin changes the address it signs in with; the old address is told."""
 
     template_name = "portal/profile/email.html"
@@ -65,7 +70,7 @@ class LoginEmailView(ProfileSection, PortalMixin, FormView):
     )
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user}  # the request: the mixin
 
     def form_valid(self, form: LoginEmailForm) -> HttpResponse:
         old = self.contact.email
