@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.views import (
     LoginView,
     PasswordChangeDoneView,
@@ -95,6 +95,56 @@ class LockoutLoginMixin:
             raise ValidationError(str(locked), code="locked") from locked
 
 
+class _WrongPassword(Exception):
+    pass
+
+
+def confirm_current_password(request: HttpRequest, user: Any, password: str) -> None:
+    """A signed-in user confirms a change of its password or sign-in address with its current
+    password: checked through the one lockout policy as a sign-in of `user`'s name, so that a
+    session (perhaps left open) that guesses is stopped as a guesser at a sign-in form is, and a
+    locked-out name cannot be guessed here either. Raises ValidationError (code
+    `password_incorrect`, or `locked` while locked out)."""
+    try:
+        with lockout.attempt(request, user.get_username()):
+            if not user.check_password(password):
+                raise _WrongPassword
+    except _WrongPassword:
+        raise ValidationError("This is not your current password.", code="password_incorrect") from None
+    except lockout.LockedOut as locked:
+        raise ValidationError(str(locked), code="locked") from locked
+
+
+class ConfirmedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its old password checked by `confirm_current_password`."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        confirm_current_password(self.request, self.user, old_password)
+        return old_password
+
+
+class PasswordConfirmationViewMixin:
+    """For views whose form confirms the current password (`confirm_current_password`): the form
+    gets the request, and a refusal while locked out answers 429."""
+
+    request: HttpRequest
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}  # type: ignore[misc]
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)  # type: ignore[misc]
+        if any(error.code == "locked" for errors in form.errors.as_data().values() for error in errors):
+            response.status_code = 429
+            response["Retry-After"] = str(lockout.lockout_seconds())
+        return response
+
+
 class StaffAuthenticationForm(LockoutLoginMixin, AuthenticationForm):
     """The staff login. A portal user's right password is answered exactly like a wrong one (same
     message, same status, counted as a failure), so that this form tells nobody whether a
@@ -129,8 +179,10 @@ class StaffLoginView(LoginView):
 
 class ServiceErrorMixin:
     """Service errors as pages: NotFound is a 404, Forbidden a 403 (with the service's reason),
-    Conflict a clear message on the page with nothing changed. For htmx the message is swapped into
-    the page's message area."""
+    Conflict a clear message on the page with nothing changed. Throttled ("asked for too often")
+    reads like a Conflict, its message saying when to try again; where a Conflict's status shows
+    (htmx, a GET) it is a 429 with `Retry-After`. For htmx the message is swapped into the page's
+    message area."""
 
     request: HttpRequest
 
@@ -149,17 +201,25 @@ class ServiceErrorMixin:
                 return message_response(request, "error", error.message, 403)
             raise PermissionDenied(error.message) from error
         except (Conflict, ServiceError) as error:
+            from clientbase.errors import Throttled
+
             if isinstance(error, ValidationFailed) and request.method in ("GET", "HEAD"):
                 # A bad value in the address (a filter, an id): the request is wrong, nothing conflicts.
                 if getattr(request, "htmx", False):
                     return message_response(request, "error", error.message, 400)
                 return render(request, "400.html", {"message": error.message}, status=400)
+            status = 429 if isinstance(error, Throttled) else 409
+            response: HttpResponseBase
             if getattr(request, "htmx", False):
-                return message_response(request, "error", error.message, 409)
-            if request.method in ("GET", "HEAD"):  # sending it back to itself would loop
-                return render(request, "409.html", {"message": error.message}, status=409)
-            messages.error(request, error.message)
-            return HttpResponseRedirect(self.get_conflict_url())
+                response = message_response(request, "error", error.message, status)
+            elif request.method in ("GET", "HEAD"):  # sending it back to itself would loop
+                response = render(request, "409.html", {"message": error.message}, status=status)
+            else:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(self.get_conflict_url())
+            if isinstance(error, Throttled):
+                response["Retry-After"] = str(error.retry_after)
+            return response
 
     def get_conflict_url(self) -> str:
         """Where a refused action sends the user back to (the message is shown there)."""
@@ -611,8 +671,11 @@ class ActionView(ServiceErrorMixin, StaffRequiredMixin, View):
     http_method_names = ["post"]
 
 
-class StaffPasswordChangeView(ServiceErrorMixin, StaffRequiredMixin, PasswordChangeView):
+class StaffPasswordChangeView(
+    PasswordConfirmationViewMixin, ServiceErrorMixin, StaffRequiredMixin, PasswordChangeView
+):
     template_name = "registration/password_change_form.html"
+    form_class = ConfirmedPasswordChangeForm
 
 
 class StaffPasswordChangeDoneView(ServiceErrorMixin, StaffRequiredMixin, PasswordChangeDoneView):
