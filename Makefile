@@ -44,7 +44,8 @@ run: $(VENV)/.installed ## migrate, load the demo on first run, serve at http://
 	fi
 
 .PHONY: test
-test: $(VENV)/.installed-dev browser-deps lint test-sqlite test-postgres ## lint, type-check, then the suite on SQLite and PostgreSQL
+test: $(VENV)/.installed-dev browser-deps lint ## lint, type-check, then the suite on SQLite and PostgreSQL side by side
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 .PHONY: lint
 lint: $(VENV)/.installed-dev ## ruff, mypy, Django's checks and the migrations check

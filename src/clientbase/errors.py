@@ -3,6 +3,8 @@ in `clientbase.pages.ServiceErrorMixin` for pages."""
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,6 +75,30 @@ class Stale(Conflict):
         )
 
 
+class Throttled(ServiceError):
+    """The same thing was asked for too often: refused until `retry_after` seconds (a whole number,
+    at least 1) have passed; nothing was done. The message says when to try again. The API answers
+    429 with `Retry-After`; a page shows the message as it shows a Conflict's."""
+
+    default_message = "This was asked for too often; try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: float = 60):
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(message)
+
+
+def wait_text(seconds: float) -> str:
+    """A wait in words, rounded up: "30 seconds", "1 minute", "5 minutes", "2 hours"."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        amount, unit = seconds, "second"
+    elif seconds < 2 * 3600:
+        amount, unit = math.ceil(seconds / 60), "minute"
+    else:
+        amount, unit = math.ceil(seconds / 3600), "hour"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
 class ValidationFailed(ServiceError):
     """Bad input: `errors` maps field names (or `non_field_errors`) to messages."""
 
@@ -137,3 +163,50 @@ def conflict_from_integrity_error(error: IntegrityError) -> Conflict:
         if needle in text:
             return Conflict(CONSTRAINT_MESSAGES[needle])
     return Conflict("The change conflicts with data already stored and was not saved.")
+
+
+# The database is busy ---------------------------------------------------------------------------------
+#
+# A write that waited for a lock longer than CLIENTBASE_DB_LOCK_TIMEOUT (settings.py) fails, and so
+# may a transaction the database picked to break a deadlock or a serialization conflict. Nothing of
+# it was saved: the failing statement ran inside `transaction.atomic` (every service write does;
+# ATOMIC_REQUESTS is off), which rolls the whole transaction back, and a COMMIT that fails is rolled
+# back by Django as well. Trying again moments later is the cure, so all of these are answered
+# alike: 503 with `Retry-After: BUSY_RETRY_AFTER` and BUSY_MESSAGE, by the API's exception handler
+# and, for pages, by `clientbase.middleware.BusyDatabaseMiddleware`. A deadlock is one of them, not
+# a 409: no rule or concurrent change of the caller's object stands in the way, and the same
+# request succeeds when repeated (no other error maps deadlocks anywhere).
+
+BUSY_MESSAGE = "The database is busy with another change; nothing was saved. Try again in a moment."
+# Seconds a client is told to wait (the `Retry-After` of a 503).
+BUSY_RETRY_AFTER = 5
+# SQLite's words for a lock it could not get in time (SQLITE_BUSY; SQLITE_LOCKED in shared cache).
+SQLITE_BUSY_TEXTS = ("database is locked", "database table is locked")
+# PostgreSQL: lock_not_available (lock_timeout), serialization_failure, deadlock_detected.
+BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+
+
+def is_busy_database_error(exc: BaseException) -> bool:
+    """Whether `exc` says the database was busy (see above), for SQLite and PostgreSQL alike:
+    Django's OperationalError wraps the driver's error (its `__cause__`), which carries the
+    SQLSTATE (psycopg's `sqlstate`, psycopg2's `pgcode`) or SQLite's error name and text. Any other
+    error, a constraint refusing a change included, is not "busy"."""
+    from django.db import OperationalError
+
+    seen: BaseException | None = exc
+    for _ in range(5):  # the error and the driver's error under it; never a long chain
+        if seen is None:
+            return False
+        sqlstate = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if sqlstate in BUSY_SQLSTATES:
+            return True
+        if isinstance(seen, sqlite3.OperationalError):
+            name = str(getattr(seen, "sqlite_errorname", "") or "")
+            if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                return True
+        if isinstance(seen, OperationalError | sqlite3.OperationalError):
+            text = str(seen).lower()
+            if any(needle in text for needle in SQLITE_BUSY_TEXTS):
+                return True
+        seen = seen.__cause__
+    return False

@@ -301,3 +301,19 @@ def test_a_right_password_of_a_closed_portal_login_is_a_failed_sign_in(path, por
         "access_not_current",
     )
     assert not AuditEvent.objects.filter(type__in=[events.LOGIN, events.TOKEN_CREATED]).exists()
+
+
+def test_what_an_attacker_sends_is_recorded_even_with_nul_characters(technician):
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/customers/1%00x/edit/")
+    request.user = technician
+    assert "\x00" in request.path
+    events.record_refusal(request, "refused\x00here", surface="pages")
+    events.record(events.LOGIN_FAILED, username="ann\x00@example.com", detail={"k\x00": ["v\x00"]})
+    refusal, failure = AuditEvent.objects.order_by("pk")
+    assert (
+        refusal.detail["path"] == "/customers/1\ufffdx/edit/"
+        and refusal.detail["reason"] == "refused\ufffdhere"
+    )
+    assert failure.username == "ann\ufffd@example.com" and failure.detail == {"k\ufffd": ["v\ufffd"]}

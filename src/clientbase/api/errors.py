@@ -13,13 +13,17 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from clientbase.errors import (
+    BUSY_MESSAGE,
+    BUSY_RETRY_AFTER,
     Conflict,
     Forbidden,
     NotFound,
     ServiceError,
     Stale,
+    Throttled,
     ValidationFailed,
     conflict_from_integrity_error,
+    is_busy_database_error,
 )
 
 logger = logging.getLogger(__name__)
@@ -27,10 +31,18 @@ logger = logging.getLogger(__name__)
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Service errors and database refusals as API.md says: 400 {field: [messages]}, 403, 404,
-    409 {"detail": ...}, 412 {"detail": ...} for a write whose If-Match names an old version; never
-    a 500 for anything a client sent."""
+    409 {"detail": ...}, 412 {"detail": ...} for a write whose If-Match names an old version,
+    429 {"detail": ...} with `Retry-After` when a service throttles (`Throttled`), 503
+    {"detail": ...} with `Retry-After` when the database is busy (`is_busy_database_error`: a lock
+    wait timed out, a deadlock; nothing was saved); never a 500 for anything a client sent."""
     if isinstance(exc, Stale):
         return Response({"detail": exc.message}, status=status.HTTP_412_PRECONDITION_FAILED)
+    if isinstance(exc, Throttled):
+        return Response(
+            {"detail": exc.message},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, ValidationFailed):
         return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotFound):
@@ -40,6 +52,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Conflict | ServiceError):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if is_busy_database_error(exc):
+        logger.warning("database busy, answered 503: %s", exc)
+        return Response(
+            {"detail": BUSY_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+        )
     if isinstance(exc, IntegrityError):
         logger.info("database refused a change: %s", exc)
         return Response(

@@ -68,14 +68,27 @@ def record(
     event = AuditEvent(
         type=type,
         user=acting,
-        username=(username or (acting.get_username() if acting is not None else ""))[:254],
+        username=_storable((username or (acting.get_username() if acting is not None else ""))[:254]),
         ip=ip or None,
         object=f"{object._meta.label_lower}:{object.pk}" if object is not None else "",
-        object_repr=str(object)[:255] if object is not None else "",
-        detail=dict(detail or {}),
+        object_repr=_storable(str(object)[:255]) if object is not None else "",
+        detail=_storable(dict(detail or {})),
     )
     event.save()
     return event
+
+
+def _storable(value: Any) -> Any:
+    """`value` with every NUL character of its texts (keys included) replaced by U+FFFD: what an
+    attacker sends (a path with `%00`, a name tried) is recorded, and neither PostgreSQL's text nor
+    its jsonb can hold NUL."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, Mapping):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
 
 
 def record_refusal(request: Any, reason: str, *, surface: str) -> Any:

@@ -117,7 +117,8 @@ def may_erase(user: Any, contact: Contact) -> bool:
 def personal_data(acting_user: Any, contact: Contact) -> dict[str, Any]:
     """Everything held about `contact`, as JSON-serialisable data: `{"contact": {...},
     "history": [...], <each registered source's key>: ...}` (messages with secret links masked,
-    activities, work orders and quotes, portal login facts; never a password hash or token).
+    activities, work orders and quotes, portal login facts, what imports kept; never a password
+    hash or token).
 
     Staff only who may change contacts and maintain customer-level contacts (Forbidden
     otherwise, portal users always); `contact` must be one the caller may see (callers fetch it
@@ -183,7 +184,9 @@ def erase(acting_user: Any, contact: Contact) -> Contact:
     "Erased contact"), inactive, not primary, no roles, no notifications, no approval limit, no
     portal access; every history row of it rewritten the same way (a last row records the
     erasure); every registered source anonymises its rows (messages, activities, stored names of
-    work orders and quotes, the portal login). Erasing twice is harmless.
+    work orders and quotes, the portal login, the values and errors imports kept). Every
+    versioned row changed (the contact, work orders, quotes) gets a new version, so a write
+    naming an older one (If-Match, a stale form) is refused. Erasing twice is harmless.
 
     Staff with the delete permission on contacts only (Forbidden otherwise, portal users
     always). Records `audit.events.ERASURE` with the counts of rows rewritten. Answers the

@@ -7,6 +7,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from clientbase import access
 from clientbase.contacts.models import Contact
-from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.errors import Conflict, NotFound, Throttled, ValidationFailed, wait_text
 from clientbase.notifications import secret_links
 from clientbase.notifications.events import LABELS, TEST_EMAIL, new_message_id
 from clientbase.notifications.models import Activity, Message
@@ -71,21 +73,61 @@ def queue_message(
     )
 
 
+# Why the recipient gets a test e-mail (the mail's footer): neutral, naming no staff user or
+# portal login; who asked is in the activity log (TEST_EMAIL_REQUESTED).
+TEST_EMAIL_REASON = "A test of this e-mail address was requested by our team."
+# The summary of the activity that records who asked for a test e-mail, and when; the per-user
+# limit of `send_test_email` counts these.
+TEST_EMAIL_REQUESTED = "Test e-mail requested."
+HOUR = datetime.timedelta(hours=1)
+
+
+def interval_between_test_emails() -> int:
+    """Seconds between two test e-mails to one contact (CLIENTBASE_TEST_EMAIL_INTERVAL, 300;
+    0: no limit)."""
+    return int(settings.CLIENTBASE_TEST_EMAIL_INTERVAL)
+
+
+def hourly_test_email_cap() -> int:
+    """Test e-mails one user may ask for within any hour (CLIENTBASE_TEST_EMAIL_PER_HOUR, 20;
+    0: no limit)."""
+    return int(settings.CLIENTBASE_TEST_EMAIL_PER_HOUR)
+
+
+@transaction.atomic
 def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Message:
     """Queue a test e-mail to `contact` with a single-use link that verifies the address for
     seven days. `base_url` is where this site is reached (`https://crm.example.com/`). A bounce
     marks the address bounced, the link marks it verified. The link is a secret: the message holds
-    only its marker, and the worker makes it when it sends the mail (`verification_link`)."""
+    only its marker, and the worker makes it when it sends the mail (`verification_link`).
+
+    The mail's reason names nobody (TEST_EMAIL_REASON); an activity of the contact
+    (TEST_EMAIL_REQUESTED, with the acting user) records who asked. Every surface (staff page,
+    API, portal users through the API) comes here, so the limits hold for all of them
+    (`check_test_email_limits`).
+
+    Raises Forbidden (may not change the contact), Conflict (no address), Throttled (a limit;
+    nothing queued)."""
     access.require(acting_user, access.CHANGE, contact)
     if not contact.email:
         raise Conflict(f"{contact.full_name} has no e-mail address to verify; add one first.")
+    check_test_email_limits(contact=contact, acting_user=acting_user)
     now = timezone.now()
-    user = acting_user.get_username() if getattr(acting_user, "is_authenticated", False) else ""
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    Activity.objects.create(
+        customer_id=contact.customer_id,
+        contact=contact,
+        contact_name=contact.full_name,
+        kind=Activity.Kind.NOTE,
+        summary=TEST_EMAIL_REQUESTED,
+        body=f"To {contact.email}.",
+        user=user,
+    )
     return queue_message(
         event=TEST_EMAIL,
         contact=contact,
         to=contact.email,
-        reason=f"Test e-mail requested by {user}." if user else "Test e-mail.",
+        reason=TEST_EMAIL_REASON,
         subject="Please confirm your e-mail address",
         context={
             "verify_url": secret_links.marker(
@@ -98,6 +140,64 @@ def send_test_email(*, contact: Contact, acting_user: Any, base_url: str) -> Mes
             "valid_days": VERIFY_MAX_AGE.days,
         },
     )
+
+
+def check_test_email_limits(*, contact: Contact, acting_user: Any) -> None:
+    """Throttled unless both limits of the test e-mail allow one more now: at most one to
+    `contact` per `interval_between_test_emails()` seconds, and at most `hourly_test_email_cap()`
+    asked for by `acting_user` within the last hour (a sliding hour). The message and
+    `retry_after` say when the next one is allowed. Call inside the transaction that queues the
+    mail.
+
+    Counted in the database, not the cache: the contact's test e-mails in the outbox (`Message`
+    rows of TEST_EMAIL: what reaches the inbox) and the user's TEST_EMAIL_REQUESTED activities.
+    Both are exact, shared by every server process without a shared cache, rolled back with a
+    refused request, and tell when the oldest one counted expires. The contact's row and then the
+    user's are locked first (PostgreSQL; SQLite's IMMEDIATE transactions take its one write lock
+    anyway), so two requests at once are counted one after the other."""
+    now = timezone.now()
+    interval = interval_between_test_emails()
+    if interval > 0:
+        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True))
+        last = (
+            Message.objects.filter(
+                event=TEST_EMAIL,
+                contact=contact,
+                created_at__gt=now - datetime.timedelta(seconds=interval),
+            )
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last is not None:
+            wait = (last + datetime.timedelta(seconds=interval) - now).total_seconds()
+            raise Throttled(
+                f"A test e-mail to {contact.full_name} was queued less than {wait_text(interval)} "
+                f"ago; nothing was sent. Try again in {wait_text(wait)}.",
+                retry_after=wait,
+            )
+    per_hour = hourly_test_email_cap()
+    if per_hour > 0 and getattr(acting_user, "is_authenticated", False):
+        users = get_user_model().objects.select_for_update()
+        list(users.filter(pk=acting_user.pk).values_list("pk", flat=True))
+        requested = list(
+            Activity.objects.filter(
+                user=acting_user,
+                kind=Activity.Kind.NOTE,
+                summary=TEST_EMAIL_REQUESTED,
+                created_at__gt=now - HOUR,
+            )
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
+        if len(requested) >= per_hour:
+            # One more is allowed once all but per_hour - 1 of them are older than an hour.
+            wait = (requested[len(requested) - per_hour] + HOUR - now).total_seconds()
+            raise Throttled(
+                f"You asked for {per_hour} test e-mails within the last hour, the most allowed; "
+                f"nothing was sent. Try again in {wait_text(wait)}.",
+                retry_after=wait,
+            )
 
 
 def read_verification_token(token: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from clientbase.contacts.models import Contact
 from clientbase.contacts.privacy import ERASED_NAME, PrivacySource
@@ -48,7 +48,9 @@ def collect(contact: Contact, viewer: Any) -> dict[str, Any]:
 
 def erase(contact: Contact, acting_user: Any) -> int:
     """The stored names become "Erased contact", in the rows and in their history rows; the
-    links stay. Answers the rows rewritten (history rows included)."""
+    links stay. The rows' versions go up (`clientbase.versions`), so a write naming a version
+    from before the erasure (If-Match, a stale form) is refused instead of bringing the name back.
+    Answers the rows rewritten (history rows included)."""
     rows = 0
     for model, link, name in (
         (WorkOrder, "requested_by", "requested_by_name"),
@@ -56,7 +58,7 @@ def erase(contact: Contact, acting_user: Any) -> int:
         (Quote, "approved_by", "approved_by_name"),
     ):
         where = {f"{link}_id": contact.pk}
-        rows += model.objects.filter(**where).update(**{name: ERASED_NAME})
+        rows += model.objects.filter(**where).update(**{name: ERASED_NAME}, version=F("version") + 1)
         rows += model.history.filter(**where).update(**{name: ERASED_NAME})
     return rows
 
