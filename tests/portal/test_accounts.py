@@ -119,9 +119,15 @@ def test_one_address_signs_in_at_two_customers_and_the_password_picks_the_login(
     first.user.save()
     for password, expected in (("the-first-long-passphrase-1", first), ("another-long-passphrase-2", twin)):
         client = Client()
-        assert client.post("/portal/login/", {"email": "Shared@Example.com", "password": password}).status_code == 302
+        assert (
+            client.post("/portal/login/", {"email": "Shared@Example.com", "password": password}).status_code
+            == 302
+        )
         assert int(client.session["_auth_user_id"]) == expected.user.pk
-    assert Client().post("/portal/login/", {"email": "shared@example.com", "password": "neither"}).status_code == 200
+    assert (
+        Client().post("/portal/login/", {"email": "shared@example.com", "password": "neither"}).status_code
+        == 200
+    )
     # A reset mail for each login, each of its own customer.
     Client().post("/portal/password-reset/", {"email": "shared@example.com"})
     resets = Message.objects.filter(event="portal.password_reset").order_by("pk")
@@ -239,7 +245,11 @@ def test_re_granting_after_revoking_needs_a_new_password(api, dispatcher, admin_
     api(dispatcher).post(f"{CONTACTS}{admin_contact.pk}/revoke-portal/")
     api(dispatcher).patch(f"{CONTACTS}{admin_contact.pk}/", {"portal": {"enabled": True}}, format="json")
     user = User.objects.get(pk=admin_contact.user_id)
-    assert user.is_active and user.username == f"alice@northwind.example#{user.contact.customer_id}" and not user.has_usable_password()
+    assert (
+        user.is_active
+        and user.username == f"alice@northwind.example#{user.contact.customer_id}"
+        and not user.has_usable_password()
+    )
     assert len(invitations(admin_contact)) == 1
 
 
