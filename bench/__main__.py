@@ -47,8 +47,8 @@ def generate(rows: int) -> dict[str, int]:
     from django.db import transaction
 
     from clientbase.contacts.models import Contact, ContactLocation
-    from clientbase.contacts.phones import phone_search_digits
     from clientbase.customers.models import Customer, Location
+    from clientbase.phones import phone_search_digits
 
     rng = random.Random(7)
     first = [

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clientbase.contacts.emails import normalize_email
-from clientbase.contacts.phones import digits_of, normalize_phone, phone_search_digits
+from clientbase.emails import normalize_email
+from clientbase.phones import digits_of, normalize_phone, phone_search_digits
 
 
 @pytest.mark.parametrize(

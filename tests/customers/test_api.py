@@ -187,6 +187,20 @@ def test_locations_filter_by_customer(api, dispatcher):
     assert [r["id"] for r in results] == [mine.pk]
 
 
+def test_location_and_customer_search_is_the_start_pages(api, dispatcher):
+    """`?search=` finds a location by its city and a customer by its phone digits, as the start
+    page does."""
+    fabrikam = CustomerFactory(name="Fabrikam", phone="+13125550100")
+    CustomerFactory(name="Contoso", phone="+13125550199")
+    plant = LocationFactory(customer=fabrikam, name="Plant 7", address={"city": "Evanston"})
+    LocationFactory(customer=fabrikam, name="Plant 8", address={"city": "Chicago"})
+    client = api(dispatcher)
+    locations = client.get("/api/v1/locations/", {"search": "evanston"}).json()["results"]
+    assert [location["id"] for location in locations] == [plant.pk]
+    customers = client.get("/api/v1/customers/", {"search": "312.555.0100"}).json()["results"]
+    assert [customer["id"] for customer in customers] == [fabrikam.pk]
+
+
 # Assets and parts ----------------------------------------------------------------------------------
 
 

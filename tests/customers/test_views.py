@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from clientbase.customers import views as customer_views
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
-from tests.factories import AssetFactory, AssetPartFactory, ContactFactory, CustomerFactory, LocationFactory
+from tests.factories import (
+    AssetFactory,
+    AssetPartFactory,
+    ContactFactory,
+    CustomerFactory,
+    LocationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -155,6 +163,42 @@ def test_customer_page_has_a_hook_for_other_apps_sections(as_user, dispatcher, m
     assert '<section id="extra-things"' in html
     assert 'href="#extra-things"' in html
     assert "Hidden things" not in html
+
+
+def test_customer_and_location_pages_place_contacts_before_locations_and_assets(as_user, dispatcher):
+    customer = CustomerFactory()
+    site = LocationFactory(customer=customer)
+    ContactFactory(customer=customer, first_name="Ann", last_name="Primary", is_primary=True)
+    client = as_user(dispatcher)
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    assert html.index('href="#contacts"') < html.index('href="#locations"')
+    order = ['id="details"', "<dt>Primary contact</dt>", '<section id="contacts"', '<section id="locations"']
+    assert [html.index(mark) for mark in order] == sorted(html.index(mark) for mark in order)
+    assert (
+        "Ann Primary" in html[html.index("<dt>Primary contact</dt>") : html.index('<section id="contacts"')]
+    )
+    html = client.get(f"/locations/{site.pk}/").content.decode()
+    assert html.index('<section id="contacts"') < html.index('id="assets"')
+
+
+def test_users_who_may_not_see_contacts_see_no_contacts_on_customer_pages(as_user):
+    customer = CustomerFactory(name="Northwind Hospitals")
+    site = LocationFactory(customer=customer)
+    ContactFactory(customer=customer, first_name="Ann", last_name="Primary", is_primary=True)
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_customer", "view_location", "view_asset"])
+    )
+    client = as_user(viewer)
+    pages = [
+        client.get(url) for url in ("/customers/", f"/customers/{customer.pk}/", f"/locations/{site.pk}/")
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Northwind Hospitals" in html
+        assert "Primary contact" not in html and "Ann Primary" not in html
+        assert 'id="contacts"' not in html and 'href="#contacts"' not in html
 
 
 def test_customer_page_hides_what_a_read_only_user_may_not_do(as_user, accounts_clerk, technician):
@@ -357,6 +401,26 @@ def test_location_list_filters_by_customer(as_user, dispatcher, customer_with_tw
     assert "North Campus" in html and "South Campus" in html
     assert "Contoso HQ" not in html
     assert "Locations of Northwind Hospitals" in html
+
+
+def test_the_location_and_customer_lists_find_what_the_start_page_finds(as_user, dispatcher):
+    """A location by its city or street, a customer by its phone digits in any format: the lists
+    search as the start page does."""
+    fabrikam = CustomerFactory(name="Fabrikam", phone="+13125550100")
+    CustomerFactory(name="Contoso", phone="+13125550199")
+    LocationFactory(customer=fabrikam, name="Plant 7", address={"street": "1 Mill Road", "city": "Evanston"})
+    LocationFactory(customer=fabrikam, name="Plant 8", address={"street": "9 Mill Road", "city": "Chicago"})
+    client = as_user(dispatcher)
+    searches = [
+        ("/locations/", "evanston", "Plant 7", "Plant 8"),
+        ("/locations/", "mill evanston", "Plant 7", "Plant 8"),
+        ("/customers/", "(312) 555-0100", "Fabrikam", "Contoso"),
+    ]
+    for list_url, text, found, other in searches:
+        start = client.get("/", {"q": text}).content.decode()
+        listing = client.get(list_url, {"search": text}).content.decode()
+        for html in (start, listing):
+            assert found in html and other not in html, (list_url, text)
 
 
 # Assets and parts ---------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from simple_history.models import HistoricalRecords
 
-from clientbase.contacts.emails import NormalizedEmailField
-from clientbase.contacts.phones import PhoneNumberField, phone_search_digits
 from clientbase.customers.models import Customer, Location
+from clientbase.emails import NormalizedEmailField
+from clientbase.phones import PhoneNumberField, phone_search_digits
 from clientbase.versions import Versioned
 
 ROLES = ("site", "billing", "approver", "requester", "emergency")

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import models
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Concat
 
 from clientbase import access
 from clientbase.contacts.models import Contact, ContactLocation
-from clientbase.contacts.phones import digits_of
 from clientbase.customers.models import Location
-
-MIN_PHONE_DIGITS = 3
+from clientbase.phones import MIN_PHONE_DIGITS, digits_of, looks_like_phone
 
 
 def contacts_with_relations(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -23,10 +21,10 @@ def contacts_with_relations(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     return queryset.select_related("customer").prefetch_related("locations")
 
 
-def looks_like_phone(text: str) -> bool:
-    """Text made of digits and phone punctuation only: '(312) 555-01', '+44 20 7946'."""
-    stripped = text.strip()
-    return bool(stripped) and all(ch.isdigit() or ch in " +-().,/" for ch in stripped)
+def primary_contact_id() -> Subquery:
+    """The id of a customer's primary contact, or null: an expression for annotating customers (by
+    their `OuterRef("pk")`), which the customer API answers as `primary_contact`."""
+    return Subquery(Contact.objects.filter(customer=OuterRef("pk"), is_primary=True).values("pk")[:1])
 
 
 def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:

@@ -19,6 +19,7 @@ class CustomerSerializer(StrictModelSerializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
     email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     billing_address = serializers.JSONField(required=False)
+    # Annotated by contacts (`selectors.register_customer_annotation`); null without it.
     primary_contact = serializers.IntegerField(source="primary_contact_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -118,7 +119,7 @@ class CustomerViewSet(ScopedModelViewSet):
     delete_service = staticmethod(services.delete_customer)
 
     def get_queryset(self):
-        return selectors.customers_with_primary_contact(super().get_queryset())
+        return selectors.customers_with_annotations(super().get_queryset())
 
 
 class LocationViewSet(ScopedModelViewSet):

@@ -1,4 +1,6 @@
-"""Filters for customers, locations, assets and parts, shared by the API and the pages."""
+"""Filters for customers, locations, assets and parts, shared by the API and the pages. The
+`search` of customers and of locations is the start page's search of that kind
+(`clientbase.customers.selectors`)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         fields = ["status", "search"]
 
     def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
-        return selectors.search_customers(queryset, value)
+        return selectors.find_customers(queryset, value)
 
 
 class LocationFilterSet(django_filters.FilterSet):
@@ -32,7 +34,7 @@ class LocationFilterSet(django_filters.FilterSet):
         fields = ["customer", "is_active", "search"]
 
     def filter_search(self, queryset: QuerySet[Location], name: str, value: str) -> QuerySet[Location]:
-        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value.strip()))
+        return selectors.search_locations(queryset, value)
 
 
 class AssetFilterSet(django_filters.FilterSet):

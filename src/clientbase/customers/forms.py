@@ -8,9 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clientbase import access
-from clientbase.contacts.phones import format_phone, normalize_phone
 from clientbase.customers.models import ADDRESS_KEYS, Asset, Customer, Location
 from clientbase.pages import ServiceForm
+from clientbase.phones import format_phone, normalize_phone
 
 ADDRESS_LABELS = {
     "street": "Street",

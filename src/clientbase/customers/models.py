@@ -6,8 +6,8 @@ from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from simple_history.models import HistoricalRecords
 
-from clientbase.contacts.emails import NormalizedEmailField
-from clientbase.contacts.phones import PhoneNumberField
+from clientbase.emails import NormalizedEmailField
+from clientbase.phones import PhoneNumberField
 from clientbase.versions import Versioned
 
 ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")

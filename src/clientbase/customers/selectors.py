@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet
 
 from clientbase.customers.models import Asset, Customer, Location
+from clientbase.phones import MIN_PHONE_DIGITS, digits_of, looks_like_phone
+
+# Values other apps add to each customer the API answers: {attribute: a function answering the
+# expression to annotate, e.g. a Subquery over `OuterRef("pk")`}. Contacts adds
+# `primary_contact_id` (the API's `primary_contact`). Filled from an AppConfig.ready().
+CUSTOMER_ANNOTATIONS: dict[str, Callable[[], Any]] = {}
 
 
-def customers_with_primary_contact(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Each customer annotated with `primary_contact_id`, in the same query."""
-    from clientbase.contacts.models import Contact
+def register_customer_annotation(name: str, expression: Callable[[], Any]) -> None:
+    """Annotate every customer the API answers with `name` = `expression()`."""
+    CUSTOMER_ANNOTATIONS[name] = expression
 
-    primary = Contact.objects.filter(customer=OuterRef("pk"), is_primary=True).values("pk")[:1]
-    return queryset.annotate(primary_contact_id=Subquery(primary))
+
+def customers_with_annotations(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Each customer with the values other apps registered (`CUSTOMER_ANNOTATIONS`), in the same
+    query."""
+    annotations = {name: expression() for name, expression in CUSTOMER_ANNOTATIONS.items()}
+    return queryset.annotate(**annotations) if annotations else queryset
 
 
 def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
@@ -31,11 +42,9 @@ def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Custom
 
 
 def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """The staff search over customers: `search_customers`, or the customer's phone digits when
-    `text` looks like a phone number in any format."""
-    from clientbase.contacts.phones import digits_of
-    from clientbase.contacts.selectors import MIN_PHONE_DIGITS, looks_like_phone
-
+    """The staff search over customers (the start page, the customer list and the API's
+    `?search=`): `search_customers`, or the customer's phone digits when `text` looks like a phone
+    number in any format."""
     text = " ".join(text.split())
     if not text:
         return queryset
@@ -48,7 +57,8 @@ def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer
 
 
 def search_locations(queryset: QuerySet[Location], text: str) -> QuerySet[Location]:
-    """Locations whose name, code, street or city contains `text` (every word somewhere)."""
+    """Locations whose name, code, street or city contains `text` (every word somewhere): the
+    search of the start page, the location list and the API's `?search=`."""
     text = " ".join(text.split())
     if not text:
         return queryset

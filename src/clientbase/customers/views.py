@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from clientbase import access
-from clientbase.contacts.models import Contact
-from clientbase.contacts.phones import format_phone
-from clientbase.contacts.selectors import contacts_for_location_by_role
-from clientbase.contacts.views import contact_rows
 from clientbase.customers import selectors, services
 from clientbase.customers.filters import CustomerFilterSet, LocationFilterSet
 from clientbase.customers.forms import AssetForm, AssetPartForm, CustomerForm, LocationForm
@@ -26,19 +21,46 @@ from clientbase.pages import (
     register_section,
     sections_for,
 )
+from clientbase.phones import format_phone
 
-# How many contacts and locations a customer page shows before linking to the full list.
+# How many locations a customer page shows before linking to the full list.
 SECTION_SIZE = 50
 
 
-# Sections other apps add to the customer page (work orders, quotes, invoices), after Locations.
+# Sections other apps add to the customer page: after Locations (work orders, quotes, invoices),
+# each in a panel the page frames with its title; or before Locations (contacts), each a whole
+# panel: its template renders `<section id="{key}" class="panel">` with its own header and
+# actions, and its `details_template_name` may add rows to the customer's details.
 CustomerSection = PageSection
 CUSTOMER_SECTIONS: list[PageSection] = []
+CUSTOMER_SECTIONS_BEFORE_LOCATIONS: list[PageSection] = []
+
+# Sections other apps add to the location page (contacts), before its assets; whole panels, as the
+# customer page's before Locations. Their context is called with the location.
+LOCATION_SECTIONS: list[PageSection] = []
+
+# Columns other apps add to the customer list (the primary contact), after Status: `title` heads
+# the column, `template_name` is the `<td>` of one row (with `customer` and `section`), and
+# `context(request, customers)` is called once with the rows of the page (it adds to them what
+# its cells show, in a constant number of queries); None leaves the column out.
+CUSTOMER_COLUMNS: list[PageSection] = []
 
 
-def register_customer_section(section: PageSection) -> None:
-    """Add a section to every customer page (call it from an AppConfig.ready())."""
-    register_section(CUSTOMER_SECTIONS, section)
+def register_customer_section(section: PageSection, *, before_locations: bool = False) -> None:
+    """Add a section to every customer page (call it from an AppConfig.ready()): after the
+    locations, or, with `before_locations`, before them as a whole panel."""
+    register_section(CUSTOMER_SECTIONS_BEFORE_LOCATIONS if before_locations else CUSTOMER_SECTIONS, section)
+
+
+def register_location_section(section: PageSection) -> None:
+    """Add a section (a whole panel) to every location page, before its assets (call it from an
+    AppConfig.ready())."""
+    register_section(LOCATION_SECTIONS, section)
+
+
+def register_customer_column(column: PageSection) -> None:
+    """Add a column to the customer list (call it from an AppConfig.ready())."""
+    register_section(CUSTOMER_COLUMNS, column)
 
 
 def customer_url(customer: Customer | int) -> str:
@@ -64,14 +86,6 @@ class CustomerListView(ListPage):
     template_name = "customers/customer_list.html"
     partial_template_name = "customers/_partials/customer_results.html"
 
-    def get_queryset(self) -> QuerySet[Customer]:
-        primary = access.restrict(self.user, Contact.objects.filter(is_primary=True), access.VIEW)
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(Prefetch("contacts", queryset=primary, to_attr="primary_contacts"))
-        )
-
     def decorate(self, rows: list[Any]) -> None:
         for customer in rows:
             customer.phone_text = format_phone(customer.phone)
@@ -81,7 +95,7 @@ class CustomerListView(ListPage):
         context.update(
             statuses=Customer.Status.choices,
             can_add=self.can(access.ADD, Customer),
-            can_view_contacts=self.can(access.VIEW, Contact),
+            extra_columns=sections_for(self.request, context["page"].rows, CUSTOMER_COLUMNS),
             search=self.request.GET.get("search", ""),
             status=self.request.GET.get("status", ""),
         )
@@ -89,8 +103,8 @@ class CustomerListView(ListPage):
 
 
 class CustomerDetailView(DetailPage):
-    """A customer with its contacts, its locations (with their assets and parts) and its history.
-    Other apps add their sections through the template's `customer_extra_sections` block."""
+    """A customer with its locations (with their assets and parts) and its history. Other apps add
+    their sections (contacts, work orders, ...) with `register_customer_section()`."""
 
     section = "customers"
 
@@ -103,15 +117,6 @@ class CustomerDetailView(DetailPage):
         context = super().get_context_data(**kwargs)
         user = self.user
         customer: Customer = self.object
-        can_view_contacts = self.can(access.VIEW, Contact)
-        contacts: list[Contact] = []
-        if can_view_contacts:
-            contacts = list(
-                access.restrict(user, Contact.objects.filter(customer=customer), access.VIEW)
-                .prefetch_related("locations")
-                .order_by("-is_primary", "status", "last_name", "first_name", "id")[: SECTION_SIZE + 1]
-            )
-            contact_rows(user, contacts[:SECTION_SIZE])
         locations = list(
             selectors.locations_with_equipment(
                 access.restrict(user, Location.objects.filter(customer=customer), access.VIEW)
@@ -119,16 +124,14 @@ class CustomerDetailView(DetailPage):
         )
         context.update(
             can=flags(user, customer, [access.CHANGE]),
-            can_view_contacts=can_view_contacts,
-            can_add_contact=self.can(access.ADD, Contact),
             can_add_location=self.can(access.ADD, Location),
-            contacts=contacts[:SECTION_SIZE],
-            more_contacts=len(contacts) > SECTION_SIZE,
             locations=locations[:SECTION_SIZE],
             more_locations=len(locations) > SECTION_SIZE,
             history=history_for_display(selectors.customer_history(customer.pk), Customer),
-            primary=next((contact for contact in contacts if contact.is_primary), None),
             phone_text=format_phone(customer.phone),
+            sections_before_locations=sections_for(
+                self.request, customer, CUSTOMER_SECTIONS_BEFORE_LOCATIONS
+            ),
             extra_sections=sections_for(self.request, customer, CUSTOMER_SECTIONS),
         )
         return context
@@ -214,8 +217,8 @@ class LocationListView(ListPage):
 
 
 class LocationDetailView(DetailPage):
-    """A location with its contacts (emergency and site contacts first; location-level and
-    customer-level ones) and its assets with their parts."""
+    """A location with its address, its access notes and its assets with their parts. Other apps
+    add their sections (contacts) with `register_location_section()`."""
 
     section = "locations"
 
@@ -228,16 +231,6 @@ class LocationDetailView(DetailPage):
         context = super().get_context_data(**kwargs)
         user = self.user
         location: Location = self.object
-        can_view_contacts = self.can(access.VIEW, Contact)
-        contacts: list[Contact] = []
-        if can_view_contacts:
-            contacts = list(
-                contacts_for_location_by_role(
-                    access.restrict(user, Contact.objects.all(), access.VIEW),
-                    location,
-                )
-            )
-            contact_rows(user, contacts)
         assets = list(
             access.restrict(user, Asset.objects.filter(location=location), access.VIEW).prefetch_related(
                 "parts"
@@ -245,11 +238,9 @@ class LocationDetailView(DetailPage):
         )
         context.update(
             can=flags(user, location, [access.CHANGE]),
-            can_view_contacts=can_view_contacts,
-            can_add_contact=self.can(access.ADD, Contact),
             can_add_asset=self.can(access.ADD, Asset),
-            contacts=contacts,
             assets=assets,
+            extra_sections=sections_for(self.request, location, LOCATION_SECTIONS),
         )
         return context
 

@@ -21,14 +21,14 @@ from rest_framework import serializers
 from clientbase import access
 from clientbase.contacts import services as contact_services
 from clientbase.contacts.api import ContactSerializer
-from clientbase.contacts.emails import normalize_email
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
-from clientbase.contacts.phones import normalize_phone
 from clientbase.customers import services as customer_services
 from clientbase.customers.api import CustomerSerializer, LocationSerializer
 from clientbase.customers.models import ADDRESS_KEYS, Customer, Location
 from clientbase.customers.services import clean_address
+from clientbase.emails import normalize_email
 from clientbase.errors import ValidationFailed
+from clientbase.phones import normalize_phone
 from clientbase.text import nfc
 from clientbase.transfer.conflicts import DuplicateFinder, Key
 from clientbase.transfer.formulas import restore

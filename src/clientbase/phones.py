@@ -1,4 +1,5 @@
-"""Phone numbers: any input format in, E.164 out, plus the digits that search matches against."""
+"""Phone numbers: any input format in, E.164 out, plus the digits that search matches against
+(shared by customers, contacts and what builds on them)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,16 @@ def phone_search_digits(*numbers: str) -> str:
 
 def digits_of(text: str) -> str:
     return NON_DIGITS.sub("", text or "")
+
+
+# A search text of fewer digits than this is not matched against phone numbers.
+MIN_PHONE_DIGITS = 3
+
+
+def looks_like_phone(text: str) -> bool:
+    """Text made of digits and phone punctuation only: '(312) 555-01', '+44 20 7946'."""
+    stripped = text.strip()
+    return bool(stripped) and all(ch.isdigit() or ch in " +-().,/" for ch in stripped)
 
 
 def format_phone(e164: str) -> str:
