@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -171,18 +171,16 @@ class VersionedAutoSchema(AutoSchema):
 # named by `If-Match` to the update and delete services as `expected_version`, which compare them
 # under the row lock (a stale one: 412, nothing changed). Without If-Match, or with `*`, writes are
 # not checked; a malformed If-Match is a 400.
-class ScopedModelViewSet(viewsets.ModelViewSet):
-    """CRUD over `queryset`, scoped by `access.restrict`, writing through services.
-
-    Subclasses name the services; a service takes `acting_user` and `data` (validated, with
-    referenced objects resolved) and does every rule check itself."""
+class ScopedGenericViewSet(viewsets.GenericViewSet):
+    """The objects of `queryset` as `access` scopes them, without any route of its own: the base of
+    `ScopedModelViewSet`, and of a viewset that only adds `@action(detail=True)` routes to the
+    objects of another app's viewset (registered under the same router prefix, after it), so that
+    its actions answer as that viewset's own would: the same 403 for a caller who may not view the
+    model, the same scope (404), the fields the caller never reads left out, the ETag of a
+    versioned object answered."""
 
     schema = VersionedAutoSchema()
     queryset: QuerySet
-    create_service: ClassVar[Callable[..., Model]]
-    update_service: ClassVar[Callable[..., Model]]
-    delete_service: ClassVar[Callable[..., None]]
-    instance_kwarg: ClassVar[str]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     @property
@@ -224,6 +222,34 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         header = self.request.headers.get("If-Match")
         return None if header is None or not self.versioned else parse_if_match(header)
 
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Any:
+        """An answer that is one versioned object carries its version as the ETag."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        instance = getattr(getattr(response, "data", None), "serializer", None)
+        instance = getattr(instance, "instance", None)
+        if isinstance(instance, Versioned) and 200 <= response.status_code < 300 and "ETag" not in response:
+            response["ETag"] = etag(instance.version)
+        return response
+
+
+class ScopedModelViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    ScopedGenericViewSet,
+):
+    """CRUD over `queryset`, scoped by `access.restrict`, writing through services.
+
+    Subclasses name the services; a service takes `acting_user` and `data` (validated, with
+    referenced objects resolved) and does every rule check itself."""
+
+    create_service: ClassVar[Callable[..., Model]]
+    update_service: ClassVar[Callable[..., Model]]
+    delete_service: ClassVar[Callable[..., None]]
+    instance_kwarg: ClassVar[str]
+
     def check_if_match(self, action: str) -> None:
         """Refuse a stale write before reading its body (RFC 9110 evaluates preconditions first),
         when the caller may do `action` at all (else the service's 403 comes first); the service
@@ -245,15 +271,6 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.check_if_match(access.DELETE)
         return super().destroy(request, *args, **kwargs)
-
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Any:
-        """An answer that is one versioned object carries its version as the ETag."""
-        response = super().finalize_response(request, response, *args, **kwargs)
-        instance = getattr(getattr(response, "data", None), "serializer", None)
-        instance = getattr(instance, "instance", None)
-        if isinstance(instance, Versioned) and 200 <= response.status_code < 300 and "ETag" not in response:
-            response["ETag"] = etag(instance.version)
-        return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         access.require_model(request.user, access.ADD, self.model)

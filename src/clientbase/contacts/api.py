@@ -1,10 +1,14 @@
-"""Contacts over REST: CRUD, filters and search, make-primary, duplicate, history."""
+"""Contacts over REST: CRUD, filters and search, make-primary, duplicate, move, history,
+personal-data and erase.
+
+The apps above contacts add their own actions on one contact (`contacts/{id}/<action>/`: the test
+e-mail, portal invitations, the vCard) as viewsets built on `ContactActionsViewSet`, registered
+under the same router prefix after `ContactViewSet`; contacts knows none of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -13,6 +17,7 @@ from rest_framework.response import Response
 
 from clientbase import access
 from clientbase.api.viewsets import (
+    ScopedGenericViewSet,
     ScopedModelViewSet,
     ScopedPrimaryKeyRelatedField,
     StrictModelSerializer,
@@ -23,11 +28,6 @@ from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
 from clientbase.customers.models import Customer, Location
 from clientbase.errors import Forbidden
-from clientbase.notifications.api import MessageSerializer
-from clientbase.notifications.services import send_test_email
-from clientbase.portal.services import resend_invitation, revoke_portal_access
-from clientbase.transfer.downloads import DownloadNegotiation
-from clientbase.transfer.vcard import vcard_response
 
 
 class NotifySerializer(StrictSerializer):
@@ -193,18 +193,6 @@ class ContactViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
 
     @extend_schema(
-        request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No e-mail")}
-    )
-    @action(detail=True, methods=["post"], url_path="send-test-email")
-    def send_test_email(self, request: Request, pk: str | None = None) -> Response:
-        """Queue a test e-mail whose link verifies the address; a bounce marks it bounced."""
-        contact = access.fetch(request.user, Contact.objects.all(), pk)
-        message = send_test_email(
-            contact=contact, acting_user=request.user, base_url=request.build_absolute_uri("/")
-        )
-        return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(
         responses={
             200: inline_serializer(
                 "ContactHistoryPage",
@@ -224,35 +212,6 @@ class ContactViewSet(ScopedModelViewSet):
         entries = selectors.contact_history(contact.pk, viewer=request.user)
         page: Any = self.paginate_queryset(entries)  # type: ignore[arg-type]
         return self.get_paginated_response(ContactHistorySerializer(page, many=True).data)
-
-    @extend_schema(
-        responses={(200, "text/vcard"): OpenApiResponse(description="A vCard 4.0 file.")}, filters=False
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, content_negotiation_class=DownloadNegotiation)
-    def vcard(self, request: Request, pk: str | None = None) -> HttpResponse:
-        """This contact as a vCard 4.0 file, for a phone or an address book."""
-        contact = access.fetch(request.user, self.get_queryset(), pk)
-        return vcard_response(contact)
-
-    @extend_schema(
-        request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No portal access")}
-    )
-    @action(detail=True, methods=["post"], url_path="portal-invitation")
-    def portal_invitation(self, request: Request, pk: str | None = None) -> Response:
-        """Queue a new portal invitation: a single-use, expiring link to choose a password."""
-        contact = access.fetch(request.user, Contact.objects.all(), pk)
-        message = resend_invitation(contact=contact, acting_user=request.user)
-        return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(
-        request=None, responses={200: ContactSerializer, 409: OpenApiResponse(description="Conflict")}
-    )
-    @action(detail=True, methods=["post"], url_path="revoke-portal")
-    def revoke_portal(self, request: Request, pk: str | None = None) -> Response:
-        """Switch portal access off; the contact's open sessions end at once."""
-        contact = access.fetch(request.user, Contact.objects.all(), pk)
-        contact = revoke_portal_access(contact=contact, acting_user=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
 
     @extend_schema(
         responses={
@@ -288,4 +247,23 @@ class ContactViewSet(ScopedModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
 
 
-__all__ = ["NOTIFY_CATEGORIES", "ContactSerializer", "ContactViewSet"]
+class ContactActionsViewSet(ScopedGenericViewSet):
+    """The base of the viewsets through which the apps above contacts add actions on one contact
+    (`contacts/{id}/<action>/`), registered under the router prefix "contacts" after
+    `ContactViewSet`. Subclasses hold only `@action(detail=True)` methods; through this base they
+    answer as `ContactViewSet`'s own actions do: 403 for a caller who may not view contacts, 404
+    for a contact missing or out of the caller's scope, a contact as `ContactSerializer` less the
+    fields the caller never reads (`contact_data`), with its ETag."""
+
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+
+    def get_queryset(self):
+        return selectors.contacts_with_relations(super().get_queryset())
+
+    def contact_data(self, contact: Contact) -> Any:
+        """`contact` as re-read and answered by `ContactViewSet` (`ContactSerializer`)."""
+        return self.get_serializer(self.get_queryset().get(pk=contact.pk)).data
+
+
+__all__ = ["NOTIFY_CATEGORIES", "ContactActionsViewSet", "ContactSerializer", "ContactViewSet"]

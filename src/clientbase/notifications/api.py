@@ -1,11 +1,13 @@
-"""The notification preview, the outbox (`messages/`) and the activity log (`activities/`)."""
+"""The notification preview, the outbox (`messages/`), the activity log (`activities/`) and a
+contact's test e-mail (`contacts/{id}/send-test-email/`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +20,7 @@ from clientbase.api.viewsets import (
     StrictModelSerializer,
     StrictSerializer,
 )
+from clientbase.contacts.api import ContactActionsViewSet
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer, Location
 from clientbase.errors import Forbidden, ValidationFailed
@@ -167,3 +170,20 @@ class ActivityViewSet(ScopedModelViewSet):
     filterset_class = ActivityFilterSet
     http_method_names = ["get", "post", "head", "options"]
     create_service = staticmethod(services.record_activity)
+
+
+class ContactTestEmailViewSet(ContactActionsViewSet):
+    """The test e-mail of a contact, an action on `contacts/{id}/` (registered under the router
+    prefix "contacts", after the contacts' own viewset)."""
+
+    @extend_schema(
+        request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No e-mail")}
+    )
+    @action(detail=True, methods=["post"], url_path="send-test-email")
+    def send_test_email(self, request: Request, pk: str | None = None) -> Response:
+        """Queue a test e-mail whose link verifies the address; a bounce marks it bounced."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        message = services.send_test_email(
+            contact=contact, acting_user=request.user, base_url=request.build_absolute_uri("/")
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)

@@ -23,6 +23,10 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
 from clientbase.contacts.models import Contact
+from clientbase.notifications import secret_links
+from clientbase.notifications.events import register_mail_event
+from clientbase.notifications.secret_links import LinkExpired
+from clientbase.notifications.services import queue_message
 from clientbase.portal import links, tokens
 
 INVITATION = "portal.invitation"
@@ -40,9 +44,6 @@ MAIL_EVENTS = {
 
 def register_mail_events() -> None:
     """Let the outbox's renderer find the portal's templates and labels, and make its links."""
-    from clientbase.notifications import secret_links
-    from clientbase.notifications.events import register_mail_event
-
     for event, (template, label) in MAIL_EVENTS.items():
         register_mail_event(event, template=template, label=label)
     secret_links.register(
@@ -56,8 +57,6 @@ def register_mail_events() -> None:
 
 
 def _set_password_marker(user: Any) -> dict[str, Any]:
-    from clientbase.notifications import secret_links
-
     return secret_links.marker(
         SET_PASSWORD_LINK, user=user.pk, base=links.base_url(), state=tokens.state_fingerprint(user)
     )
@@ -69,8 +68,6 @@ def set_password_link(params: Mapping[str, Any]) -> str:
     `tokens.state_fingerprint` then). Raises `LinkExpired` when the login is gone or closed, or its
     state changed since (a password set, a sign-in, a new e-mail, access revoked): a link made at
     queue time would not work any more either."""
-    from clientbase.notifications.secret_links import LinkExpired
-
     user = get_user_model()._default_manager.filter(pk=params["user"]).first()
     if (
         user is None
@@ -87,8 +84,6 @@ def set_password_link(params: Mapping[str, Any]) -> str:
 def _queue(
     *, event: str, contact: Contact, to: str, subject: str, reason: str, context: dict[str, Any]
 ) -> Any:
-    from clientbase.notifications.services import queue_message
-
     return queue_message(event=event, contact=contact, to=to, subject=subject, reason=reason, context=context)
 
 

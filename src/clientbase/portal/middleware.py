@@ -21,7 +21,6 @@ from django.urls import reverse
 
 from clientbase import access
 from clientbase.portal import links
-from clientbase.portal.refusals import access_refusal
 
 
 class PortalSessionMiddleware:
@@ -42,7 +41,7 @@ class PortalSessionMiddleware:
         contact = access.portal_contact(user)
         if contact is not None and access.portal_access_is_current(contact):
             return None
-        reason = access_refusal(contact)
+        reason = access.access_refusal(contact)
         logout(request)
         portal_root = reverse("portal:home")
         if not request.path.startswith(portal_root):

@@ -1,5 +1,7 @@
 """Imports and exports over REST: `POST imports/` (the report of API.md), past imports and their
-revert, import templates, and `GET exports/contacts/`."""
+revert, import templates, `GET exports/contacts/`, and one contact as a vCard
+(`GET contacts/{id}/vcard/`, an action on a contact registered under the router prefix "contacts"
+after the contacts' own viewset)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -20,6 +23,7 @@ from rest_framework.views import APIView
 from clientbase import access
 from clientbase.api.viewsets import StrictSerializer
 from clientbase.audit.events import request_ip
+from clientbase.contacts.api import ContactActionsViewSet
 from clientbase.contacts.models import Contact
 from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.transfer import exporters, selectors, services
@@ -27,7 +31,7 @@ from clientbase.transfer.downloads import DownloadNegotiation, attachment
 from clientbase.transfer.kinds import KINDS
 from clientbase.transfer.models import ImportRun
 from clientbase.transfer.uploads import validate_upload_size
-from clientbase.transfer.vcard import vcards
+from clientbase.transfer.vcard import vcard_response, vcards
 
 
 class ImportRequestSerializer(StrictSerializer):
@@ -235,6 +239,19 @@ def contact_export_response(
         )
     response["Content-Disposition"] = attachment(filename)
     return response
+
+
+class ContactCardViewSet(ContactActionsViewSet):
+    """One contact as a vCard file."""
+
+    @extend_schema(
+        responses={(200, "text/vcard"): OpenApiResponse(description="A vCard 4.0 file.")}, filters=False
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
+    def vcard(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """This contact as a vCard 4.0 file, for a phone or an address book."""
+        contact = access.fetch(request.user, self.get_queryset(), pk)
+        return vcard_response(contact, request)
 
 
 urlpatterns = [

@@ -16,9 +16,11 @@ from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from clientbase.notifications import events, facts
+from clientbase.notifications import events
+from clientbase.notifications.facts import money
 from clientbase.notifications.routing import resolve_site_contact
 from clientbase.versions import ExpectedVersion, lock
+from clientbase.workorders import facts
 from clientbase.workorders.models import Invoice, Quote, WorkOrder
 from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
 
@@ -381,8 +383,8 @@ def approve_quote(*, quote: Quote, contact: Contact | int, acting_user: Any) -> 
         raise Conflict(f"{name} has no approval authority (the approver role).")
     if contact.approval_limit is not None and contact.approval_limit < quote.amount:
         raise Conflict(
-            f"{name}'s approval limit of {facts.money(contact.approval_limit)} is below the quote's "
-            f"amount of {facts.money(quote.amount)}."
+            f"{name}'s approval limit of {money(contact.approval_limit)} is below the quote's "
+            f"amount of {money(quote.amount)}."
         )
     quote.status = Quote.Status.APPROVED
     quote.approved_by = contact

@@ -8,10 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clientbase import access
+from clientbase.acting import acting_user
 from clientbase.contacts import privacy
 from clientbase.contacts.models import Contact
 from clientbase.errors import ServiceError
-from clientbase.transfer.management.commands._acting import acting_user
 
 
 class Command(BaseCommand):

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clientbase.acting import acting_user
 from clientbase.customers.models import Customer
 from clientbase.errors import ValidationFailed
 from clientbase.transfer.exporters import FORMATS, contacts_for_export, export_contacts
-from clientbase.transfer.management.commands._acting import acting_user
 
 
 class Command(BaseCommand):

@@ -9,10 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from clientbase.acting import acting_user
 from clientbase.errors import ServiceError, ValidationFailed
+from clientbase.text import counted
 from clientbase.transfer.kinds import KINDS
 from clientbase.transfer.limits import Limits
-from clientbase.transfer.management.commands._acting import acting_user
 from clientbase.transfer.services import import_file
 
 
@@ -89,7 +90,7 @@ class Command(BaseCommand):
         summary = (
             f"{'Dry run: would create' if report.dry_run else 'Created'} {report.created}, "
             f"{'update' if report.dry_run else 'updated'} {report.updated}, unchanged {report.unchanged}, "
-            f"{len({error['row'] for error in report.errors})} rows refused."
+            f"{counted(len({error['row'] for error in report.errors}), 'row')} refused."
         )
         if report.run is not None:
             summary += f" Import {report.run.pk} recorded."

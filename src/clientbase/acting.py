@@ -1,4 +1,6 @@
-"""The user an import or export command acts as."""
+"""The user a management command acts as (`--user USERNAME`), for the commands of every app
+(import, export, personal_data, erase): what it may do and what the audit log names it for are
+that user's."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from django.core.management.base import CommandError
 
 
 def acting_user(username: str | None) -> Any:
-    """The named active user; without a name, the first active superuser."""
+    """The named active user; without a name, the first active superuser. CommandError when there
+    is no such user, it is inactive, or (without a name) there is no active superuser."""
     users = get_user_model()._default_manager
     if username:
         user = users.filter(**{users.model.USERNAME_FIELD: username}).first()

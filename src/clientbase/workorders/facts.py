@@ -1,0 +1,55 @@
+"""The facts the notifications of work orders, quotes and invoices show, taken as a snapshot when
+the change happens, by the rules of `clientbase.notifications.facts` (only what every recipient
+of the event may see; plain text, JSON-serialisable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clientbase.notifications.facts import asset_facts, customer_facts, location_facts, money
+from clientbase.workorders.models import Invoice, Quote, WorkOrder
+
+
+def work_order_facts(work_order: WorkOrder, changes: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A work order with its customer, location and asset; `changes` lists what an update changed
+    as {"field", "old", "new"} in words."""
+    return {
+        "number": work_order.number,
+        "summary": work_order.summary,
+        "description": work_order.description,
+        "status": work_order.get_status_display(),
+        "site_contact_name": work_order.site_contact_name,
+        "requested_by_name": work_order.requested_by_name,
+        "changes": changes or [],
+        **customer_facts(work_order.customer),
+        **location_facts(work_order.location),
+        **asset_facts(work_order.asset),
+    }
+
+
+def _related_work_order(work_order: WorkOrder | None) -> dict[str, Any]:
+    if work_order is None:
+        return {"work_order": None, **location_facts(None), **asset_facts(None)}
+    return {
+        "work_order": {"number": work_order.number, "summary": work_order.summary},
+        **location_facts(work_order.location),
+        **asset_facts(work_order.asset),
+    }
+
+
+def quote_facts(quote: Quote) -> dict[str, Any]:
+    return {
+        "number": quote.number,
+        "amount": money(quote.amount),
+        **customer_facts(quote.customer),
+        **_related_work_order(quote.work_order),
+    }
+
+
+def invoice_facts(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "number": invoice.number,
+        "amount": money(invoice.amount),
+        **customer_facts(invoice.customer),
+        **_related_work_order(invoice.work_order),
+    }
