@@ -31,9 +31,10 @@ help: ## list the targets
 install: $(VENV)/.installed ## install clientbase into .venv
 
 .PHONY: run
-run: $(VENV)/.installed ## migrate, load the demo on first run, serve at http://127.0.0.1:8000 with the worker
+run: export CLIENTBASE_PORT = $(PORT)
+run: $(VENV)/.installed ## migrate, load the demo on first run, serve at http://127.0.0.1:8000 (PORT=...) with the worker
 	$(CB) migrate --noinput
-	$(CB) demo --if-empty
+	$(CB) demo --if-empty --url http://$(HOST):$(PORT)
 	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/)"
 	@if $(CB) help worker >/dev/null 2>&1; then \
 		trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
@@ -48,10 +49,11 @@ test: $(VENV)/.installed-dev browser-deps lint ## lint, type-check, then the sui
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 .PHONY: lint
-lint: $(VENV)/.installed-dev ## ruff, mypy, Django's checks and the migrations check
+lint: $(VENV)/.installed-dev ## ruff, mypy, the apps' layers (import-linter), Django's checks and the migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
 	CLIENTBASE_VAR_DIR=$$(mktemp -d) $(CB) check --fail-level WARNING
 	CLIENTBASE_VAR_DIR=$$(mktemp -d) $(CB) makemigrations --check --dry-run
 

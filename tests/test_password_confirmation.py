@@ -82,7 +82,7 @@ def test_wrong_current_passwords_lock_the_name_and_then_the_right_one_is_refused
     assert response.status_code == 429 and LOCKED in response.content.decode()
     assert int(response["Retry-After"]) > 0
     unchanged(form, staff_user, portal_contact)
-    name = staff_user.username if kind == "staff" else portal_contact.user.username
+    name = staff_user.username if kind == "staff" else portal_contact.email  # the name signed in with
     assert AuditEvent.objects.filter(type="auth.lockout", username=name).count() == 1
     # The guesses locked the sign-in forms too.
     sign_in_path, sign_in_name = ("staff", staff_user.username) if kind == "staff" else ("portal", name)
@@ -109,3 +109,17 @@ def test_the_right_current_password_still_changes_it(staff_user, portal_contact)
     assert response.status_code == 302
     portal_contact.refresh_from_db()
     assert portal_contact.email == "new-address@northwind.example"
+
+
+def test_a_portal_login_is_counted_under_its_address_whatever_its_username(portal_contact, settings):  # noqa: F811
+    from clientbase.portal.services.accounts import login_username
+
+    user = portal_contact.user
+    user.username = login_username(portal_contact.email, portal_contact.customer_id)
+    user.save(update_fields=["username"])
+    for n in range(settings.CLIENTBASE_LOGIN_ATTEMPTS):
+        assert sign_in("portal", portal_contact.email, f"guess-{n}", remote="198.51.100.7")[0] == "refused"
+    response = attempt("portal password", portal_client(portal_contact), PORTAL_PASSWORD)
+    assert response.status_code == 429 and LOCKED in response.content.decode()
+    user.refresh_from_db()
+    assert not user.check_password(NEW_PASSWORD)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from clientbase.errors import FieldForbidden, Forbidden, NotFound, ValidationFailed
 
@@ -231,6 +231,39 @@ def portal_access_is_current(contact: Contact, today: datetime.date | None = Non
     if contact.support_start and today < contact.support_start:
         return False
     return not (contact.support_end and today > contact.support_end)
+
+
+CONTACT_US = "Please contact us if you think this is a mistake."
+
+
+def _portal_date(value: datetime.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def access_refusal(contact: Contact | None, today: datetime.date | None = None) -> str:
+    """Why `contact` cannot use the portal today, in words for the contact ('' when it can): the
+    reason of the first check of `portal_access_is_current` that fails. "Today" is the date in
+    the configured TIME_ZONE (setting `TIME_ZONE`, environment variable of the same name): support
+    starts at the beginning of `support_start` and ends at the end of `support_end` there. Said
+    by the portal's sign-in, the end of a portal session and the API's token sign-in."""
+    today = today or timezone.localdate()
+    if contact is None or contact.customer_id is None:
+        return f"This login is not linked to a customer contact any more. {CONTACT_US}"
+    if not contact.portal_enabled:
+        return f"Your portal access has been switched off. {CONTACT_US}"
+    if contact.status != "active":
+        return f"Your contact record is inactive, so you cannot use the portal. {CONTACT_US}"
+    if contact.support_start and today < contact.support_start:
+        return (
+            f"Your portal access starts on {_portal_date(contact.support_start)}; "
+            "you can sign in from that day."
+        )
+    if contact.support_end and today > contact.support_end:
+        return (
+            f"Your portal access ended on {_portal_date(contact.support_end)}, when your support "
+            "period ended. Please contact us to renew it."
+        )
+    return ""
 
 
 def portal_capabilities(contact: Contact) -> set[str]:

@@ -9,9 +9,12 @@ class ClientbaseConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib import admin
+        from django.contrib.auth import get_user_model
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_save, pre_save
 
         from clientbase.admin_site import lock_down
+        from clientbase.api.authentication import end_tokens_on_new_password, remember_password
         from clientbase.pages import AdminLoginForm
         from clientbase.private_files import protect_sqlite_files
 
@@ -21,3 +24,7 @@ class ClientbaseConfig(AppConfig):
         lock_down(admin.site)
         # The SQLite database and its WAL/SHM files: 0600.
         connection_created.connect(protect_sqlite_files, dispatch_uid="clientbase.private_files")
+        # A new password ends the user's API tokens.
+        user_model = get_user_model()
+        pre_save.connect(remember_password, sender=user_model, dispatch_uid="clientbase.tokens.remember")
+        post_save.connect(end_tokens_on_new_password, sender=user_model, dispatch_uid="clientbase.tokens.end")

@@ -105,8 +105,10 @@ def confirm_current_password(request: HttpRequest, user: Any, password: str) -> 
     session (perhaps left open) that guesses is stopped as a guesser at a sign-in form is, and a
     locked-out name cannot be guessed here either. Raises ValidationError (code
     `password_incorrect`, or `locked` while locked out)."""
+    contact = access.portal_contact(user)
+    name = contact.email if contact is not None else user.get_username()  # the name signed in with
     try:
-        with lockout.attempt(request, user.get_username()):
+        with lockout.attempt(request, name):
             if not user.check_password(password):
                 raise _WrongPassword
     except _WrongPassword:
@@ -698,16 +700,39 @@ def readable(value: Any) -> str:
 
 
 def history_for_display(entries: list[dict[str, Any]], model: type[Model]) -> list[dict[str, Any]]:
-    """History entries (as the selectors answer them) with field labels and readable values."""
+    """History entries (as the selectors answer them) with field labels and readable values: a
+    reference (customer, line manager) by its name, one query per model referred to; one that no
+    longer exists as `#id`."""
+    fields: dict[str, Any] = {}
+    wanted: dict[Any, set[Any]] = {}
     for entry in entries:
         for change in entry["changes"]:
-            try:
-                field = model._meta.get_field(change["field"])
-            except Exception:  # a field the model no longer has
-                field = None
+            name = change["field"]
+            if name not in fields:
+                try:
+                    fields[name] = model._meta.get_field(name)
+                except Exception:  # a field the model no longer has
+                    fields[name] = None
+            field = fields[name]
+            if field is not None and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update(
+                    value for value in (change["old"], change["new"]) if value is not None
+                )
+    names = {
+        related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+        for related, ids in wanted.items()
+    }
+    for entry in entries:
+        for change in entry["changes"]:
+            field = fields[change["field"]]
             label = str(getattr(field, "verbose_name", change["field"].replace("_", " ")))
             change["label"] = label[:1].upper() + label[1:]
-            change["old"], change["new"] = readable(change["old"]), readable(change["new"])
+            for side in ("old", "new"):
+                value = change[side]
+                if field is not None and field.many_to_one and value is not None:
+                    change[side] = names[field.related_model].get(value, f"#{value}")
+                else:
+                    change[side] = readable(value)
     return entries
 
 
@@ -715,12 +740,15 @@ def history_for_display(entries: list[dict[str, Any]], model: type[Model]) -> li
 class PageSection:
     """A section another app adds to a detail page (the customer page, the contact page):
     `template_name` is included with the page's object and `section`, what `context(request, obj)`
-    answers; the section is left out when that is None (e.g. the user may not see it)."""
+    answers; the section is left out when that is None (e.g. the user may not see it).
+    `details_template_name`, when given, is included the same way inside the page's list of
+    details (`<dt>`/`<dd>` rows: the customer's primary contact), on pages that have one."""
 
     key: str
     title: str
     template_name: str
     context: Callable[[HttpRequest, Any], dict[str, Any] | None]
+    details_template_name: str = ""
 
 
 def register_section(registry: list[PageSection], section: PageSection) -> None:
@@ -739,6 +767,7 @@ def sections_for(request: HttpRequest, obj: Any, registry: list[PageSection]) ->
                     "key": section.key,
                     "title": section.title,
                     "template_name": section.template_name,
+                    "details_template_name": section.details_template_name,
                     "context": context,
                 }
             )

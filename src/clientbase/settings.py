@@ -163,6 +163,9 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+if os.environ.get("CLIENTBASE_TESTING"):
+    # Each test process its own cache, so that parallel test processes (pytest -n) count apart.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

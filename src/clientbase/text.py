@@ -169,3 +169,9 @@ def clean_instance(instance: models.Model, exclude: Iterable[str] = ()) -> dict[
         if cleaned != value:
             setattr(instance, field.attname, cleaned)
     return errors
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`count` and its noun, singular for one: counted(1, "row") == "1 row", counted(2, "row") ==
+    "2 rows", counted(3, "entry", "entries") == "3 entries"; thousands separated."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.urls import URLPattern, URLResolver, include, path
@@ -5,21 +7,46 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from clientbase import pages
-from clientbase.api.auth import ObtainTokenView
+from clientbase.api.auth import ObtainTokenView, TokenLogoutAllView, TokenLogoutView
 from clientbase.audit.api import AuditEventViewSet
 from clientbase.contacts.api import ContactViewSet
 from clientbase.customers.api import AssetPartViewSet, AssetViewSet, CustomerViewSet, LocationViewSet
-from clientbase.notifications.api import ActivityViewSet, MessageViewSet, NotificationPreviewView
+from clientbase.notifications.api import (
+    ActivityViewSet,
+    ContactTestEmailViewSet,
+    MessageViewSet,
+    NotificationPreviewView,
+)
 from clientbase.notifications.views import VerifyEmailView
+from clientbase.portal.api import ContactPortalViewSet
 from clientbase.transfer import api as transfer_api
+from clientbase.transfer.api import ContactCardViewSet
 from clientbase.workorders.api import InvoiceViewSet, QuoteViewSet, WorkOrderViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """The API's router. A prefix may hold several viewsets: the apps above contacts add their
+    actions on a contact (`contacts/{id}/<action>/`) as viewsets of detail actions alone,
+    registered under "contacts" after the contacts' own. The API root names each prefix once, by
+    the viewset registered first for it (the one with the list)."""
+
+    def get_api_root_view(self, api_urls: Any = None) -> Any:
+        list_name = self.routes[0].name
+        root: dict[str, str] = {}
+        for prefix, _viewset, basename in self.registry:
+            root.setdefault(prefix, list_name.format(basename=basename))
+        return self.APIRootView.as_view(api_root_dict=root)
+
+
+router = Router()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("locations", LocationViewSet, basename="location")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("asset-parts", AssetPartViewSet, basename="assetpart")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("contacts", ContactTestEmailViewSet, basename="contact-test-email")
+router.register("contacts", ContactPortalViewSet, basename="contact-portal")
+router.register("contacts", ContactCardViewSet, basename="contact-card")
 router.register("work-orders", WorkOrderViewSet, basename="workorder")
 router.register("quotes", QuoteViewSet, basename="quote")
 router.register("invoices", InvoiceViewSet, basename="invoice")
@@ -29,6 +56,8 @@ router.register("audit-events", AuditEventViewSet, basename="auditevent")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
+    path("auth/logoutall/", TokenLogoutAllView.as_view(), name="api-logout-all"),
     path("notifications/preview/", NotificationPreviewView.as_view(), name="notification-preview"),
     *transfer_api.urlpatterns,  # imports/, exports/contacts/
     path("", include(router.urls)),

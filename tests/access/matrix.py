@@ -352,6 +352,9 @@ class Op:
     kind: str = "object"
     needs: frozenset[str] = READ
     portal_needs: frozenset[str] | None = None
+    # What portal users need of other models besides (making a contact primary routes mail of work
+    # orders and invoices: contacts.policies, "the primary contact stands in").
+    portal_also_needs: Mapping[str, frozenset[str]] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
     form: str = ""
     success: Success = Success()
@@ -360,6 +363,8 @@ class Op:
     def id(self) -> str:
         return f"{self.resource}-{self.name}-{self.surface}"
 
+
+PRIMARY_ROUTES_MAIL = {WORK_ORDER: READ, INVOICE: READ}
 
 # The API: list, retrieve, create, update, delete of every model with an endpoint.
 API_RESOURCES: dict[str, dict[str, Any]] = {
@@ -559,6 +564,7 @@ API_EXTRA_OPS = [
         CONTACT_API + "make-primary/",
         "contact",
         needs=frozenset({CHANGE}),
+        portal_also_needs=PRIMARY_ROUTES_MAIL,
         success=Success(sets={"is_primary": True}),
     ),
     Op(
@@ -693,6 +699,7 @@ PAGE_OPS = [
         "/contacts/{pk}/make-primary/",
         "contact",
         needs=frozenset({CHANGE}),
+        portal_also_needs=PRIMARY_ROUTES_MAIL,
         body={},
         success=Success(sets={"is_primary": True}),
     ),
@@ -839,8 +846,11 @@ def _needs(actor: Actor, op: Op) -> tuple[str, frozenset[str]]:
     return model, op.needs
 
 
-def _may_all(actor: Actor, model: str, actions: frozenset[str]) -> bool:
-    return all(may(actor, model, action) for action in actions)
+def _may_all(actor: Actor, model: str, actions: frozenset[str], op: Op | None = None) -> bool:
+    also = op.portal_also_needs.items() if op is not None and actor.kind == "portal" else ()
+    return all(may(actor, model, action) for action in actions) and all(
+        may(actor, other, action) for other, actions_there in also for action in actions_there
+    )
 
 
 def expect(actor: Actor, op: Op) -> Expect:
@@ -867,14 +877,14 @@ def expect(actor: Actor, op: Op) -> Expect:
         if op.kind == "list":
             return Expect(200, allowed=visible)
         if op.kind == "create":
-            if not _may_all(actor, model, needs):
+            if not _may_all(actor, model, needs, op):
                 return Expect(403)
             if actor.kind == "portal" and actor.customer != target.customer:
                 return Expect(400)
             return Expect(201, allowed=True)
         if not visible:
             return Expect(404)
-        if not _may_all(actor, model, needs) or any(
+        if not _may_all(actor, model, needs, op) or any(
             row_limited(actor, model, action, target) for action in needs
         ):
             return Expect(403)
@@ -893,7 +903,7 @@ def expect(actor: Actor, op: Op) -> Expect:
             return Expect(403)
         if op.kind == "list":
             return Expect(200, allowed=True)
-        if not _may_all(actor, model, needs) or any(
+        if not _may_all(actor, model, needs, op) or any(
             row_limited(actor, model, action, target) for action in needs
         ):
             return Expect(403)
@@ -903,7 +913,7 @@ def expect(actor: Actor, op: Op) -> Expect:
         return Expect(302, login="/portal/login/")
     if actor.kind != "portal":
         return Expect(403)
-    if not _may_all(actor, model, needs):
+    if not _may_all(actor, model, needs, op):
         return Expect(403)
     if op.kind == "list":
         return Expect(200, allowed=visible)

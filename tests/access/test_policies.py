@@ -105,6 +105,7 @@ def test_locked_fields_follow_the_actor(dispatcher, accounts_clerk, portal_user_
         "portal",
         "external_id",
         "notify",  # it may see no work orders, quotes or invoices
+        "is_primary",  # the primary gets the mail nobody opted into
     }
     assert "portal" not in access.locked_fields(admin, colleague)
     assert "own portal access" in access.locked_fields(admin, admin.contact)["portal"]

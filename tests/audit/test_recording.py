@@ -317,3 +317,55 @@ def test_what_an_attacker_sends_is_recorded_even_with_nul_characters(technician)
         and refusal.detail["reason"] == "refused\ufffdhere"
     )
     assert failure.username == "ann\ufffd@example.com" and failure.detail == {"k\ufffd": ["v\ufffd"]}
+
+
+def test_a_refusal_of_the_portal_pages_is_recorded(portal_user_factory):
+    customer = CustomerFactory(name="Northwind Hospitals")
+    user = portal_user_factory(customer, permissions=["edit_contacts"])
+    client = Client()
+    client.force_login(user, backend="clientbase.portal.backends.PortalBackend")
+    assert client.get("/portal/billing/").status_code == 403
+    event = only(events.PERMISSION_DENIED)
+    assert (event.user, event.detail["path"], event.detail["surface"]) == (user, "/portal/billing/", "portal")
+
+
+def test_a_single_vcard_download_is_recorded_as_an_export(api, admin_user, portal_user_factory):
+    customer = CustomerFactory(name="Northwind Hospitals")
+    contact = ContactFactory(customer=customer, last_name="Card")
+    assert api(admin_user).get(f"/api/v1/contacts/{contact.pk}/vcard/").status_code == 200
+    portal_user = portal_user_factory(customer, permissions=["edit_contacts"])
+    client = Client()
+    client.force_login(portal_user, backend="clientbase.portal.backends.PortalBackend")
+    assert client.get(f"/portal/contacts/{contact.pk}/vcard/").status_code == 200
+    exports = AuditEvent.objects.filter(type=events.EXPORT).order_by("pk")
+    assert [(event.user, event.detail["format"], event.detail["via"]) for event in exports] == [
+        (admin_user, "vcf", "api"),
+        (portal_user, "vcf", "portal"),
+    ]
+    assert {event.object for event in exports} == {f"contacts.contact:{contact.pk}"}
+
+
+def test_a_change_of_an_open_logins_permissions_or_dates_is_recorded(api, admin_user):
+    customer = CustomerFactory(name="Northwind Hospitals")
+    contact = ContactFactory(customer=customer, email="ann@northwind.example")
+    client = api(admin_user)
+    client.patch(
+        f"/api/v1/contacts/{contact.pk}/",
+        {"portal": {"enabled": True, "permissions": ["admin"]}},
+        format="json",
+    )
+    response = client.patch(
+        f"/api/v1/contacts/{contact.pk}/",
+        {"portal": {"permissions": ["billing"], "support_end": "2099-12-31"}},
+        format="json",
+    )
+    assert response.status_code == 200
+    event = only(events.PORTAL_CHANGED)
+    assert (event.user, event.object) == (admin_user, f"contacts.contact:{contact.pk}")
+    assert event.detail == {
+        "permissions": ["billing"],
+        "support_start": "open-ended",
+        "support_end": "2099-12-31",
+    }
+    client.patch(f"/api/v1/contacts/{contact.pk}/", {"title": "Buyer"}, format="json")
+    assert AuditEvent.objects.filter(type=events.PORTAL_CHANGED).count() == 1

@@ -142,3 +142,48 @@ def test_staff_who_may_change_contacts_route_mail(api, dispatcher, scene, billin
     )
     response = client.patch(f"{URL}{scene['colleague'].pk}/", {"notify": {"invoices": True}}, format="json")
     assert response.status_code == 200
+
+
+# The primary contact stands in for whoever did not opt in --------------------------------------
+
+
+def test_edit_contacts_alone_makes_no_contact_primary(api, scene):  # noqa: F811
+    client = api(scene["editor"].user)
+    before = everything()
+    response = client.post(
+        URL,
+        {
+            "customer": scene["customer"].pk,
+            "last_name": "Eve",
+            "email": "eve@evil.example",
+            "is_primary": True,
+        },
+        format="json",
+    )
+    assert_refused(response, "is_primary", before)
+    response = client.post(f"{URL}{scene['colleague'].pk}/make-primary/", format="json")
+    assert response.status_code == 403 and "“is_primary”" in response.json()["detail"]
+    assert everything() == before
+    response = client.patch(f"{URL}{scene['colleague'].pk}/", {"is_primary": True}, format="json")
+    assert_refused(response, "is_primary", before)
+
+
+def test_edit_contacts_alone_does_not_redirect_the_primarys_mail(api, scene):  # noqa: F811
+    from clientbase.contacts import services
+
+    primary = services.make_primary(contact=scene["colleague"], acting_user=UserFactory(is_superuser=True))
+    before = everything()
+    response = api(scene["editor"].user).patch(
+        f"{URL}{primary.pk}/", {"email": "eve@evil.example"}, format="json"
+    )
+    assert_refused(response, "email", before)
+
+
+def test_a_portal_admin_and_staff_choose_the_primary(api, scene, dispatcher):  # noqa: F811
+    admin = portal_user(scene, ["admin"], "boss@northwind.example")
+    response = api(admin.user).post(f"{URL}{scene['colleague'].pk}/make-primary/", format="json")
+    assert response.status_code == 200, response.content
+    response = api(dispatcher).post(f"{URL}{scene['approver'].pk}/make-primary/", format="json")
+    assert response.status_code == 200
+    scene["approver"].refresh_from_db()
+    assert scene["approver"].is_primary

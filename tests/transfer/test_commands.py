@@ -66,7 +66,7 @@ def test_row_errors_give_exit_status_1(admin_user, tmp_path):
     assert code == 1
     report = json.loads(out)
     assert report["created"] == 1 and report["errors"][0]["row"] == 2
-    assert "1 rows refused" in err
+    assert "1 row refused" in err
 
 
 def test_runs_as_the_named_user_and_refuses_unknown_ones(admin_user, technician, contacts_csv):

@@ -16,30 +16,30 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import get_token_model
 from rest_framework import exceptions, serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clientbase import access, lockout
-from clientbase.api.authentication import create_token
+from clientbase.api.authentication import create_token, delete_tokens
 from clientbase.api.throttling import ScopedRateThrottle
 from clientbase.api.viewsets import StrictSerializer
-from clientbase.portal.refusals import access_refusal
 
 INVALID = "Unable to log in with provided credentials."
 
 
 def portal_refusal(user: Any) -> str:
     """Why `user` (signed in with a right password) may not have a token now; '' for staff and
-    for a portal user whose access is current. The portal's words (`portal.refusals`)."""
+    for a portal user whose access is current. The portal's words (`access.access_refusal`)."""
     if user.is_staff or user.is_superuser:
         return ""
     contact = access.portal_contact(user)
     if contact is not None and access.portal_access_is_current(contact):
         return ""
-    return access_refusal(contact)
+    return access.access_refusal(contact)
 
 
 class TokenRequestSerializer(StrictSerializer):
@@ -89,3 +89,28 @@ class ObtainTokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         return Response({"token": create_token(serializer.validated_data["user"], request=request)})
+
+
+class TokenLogoutView(APIView):
+    """`POST /api/v1/auth/logout/`: end the token this request came with (204). A request signed in
+    another way (a session) ends no token."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if isinstance(request.auth, get_token_model()):
+            request.auth.delete()
+        return Response(status=204)
+
+
+class TokenLogoutAllView(APIView):
+    """`POST /api/v1/auth/logoutall/`: end every API token of the signed-in user (204), e.g. after
+    one may have leaked. Setting a new password does the same."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        delete_tokens(request.user)
+        return Response(status=204)

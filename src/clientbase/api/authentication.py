@@ -4,7 +4,9 @@ Tokens are django-rest-knox's: the database keeps a SHA-512 digest of each key a
 characters for the look-up, never the key itself, so a copy of the database signs nobody in. A key
 is shown once, when it is made (`POST /api/v1/auth/token/`, `clientbase token USERNAME`), and
 never expires unless `CLIENTBASE_TOKEN_TTL` (seconds) is set. `create_token` and
-`delete_tokens` are the one way code makes and ends them."""
+`delete_tokens` are the one way code makes and ends them. A new password ends every token of its
+user, whatever sets it (the password forms, a reset link, the admin, `clientbase changepassword`):
+`end_tokens_on_new_password`, connected in `ClientbaseConfig.ready()`."""
 
 from __future__ import annotations
 
@@ -65,3 +67,28 @@ def delete_tokens(user: Any) -> int:
     many there were. For a login that is closed, moved or must sign in again."""
     deleted, _ = get_token_model().objects.filter(user=user).delete()
     return int(deleted)
+
+
+def remember_password(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """pre_save of the user model: note the stored password hash (one query, only when the user
+    has one), for `end_tokens_on_new_password`."""
+    if instance.pk is None:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and "password" not in update_fields:
+        return
+    instance._stored_password = (
+        type(instance)._base_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+    )
+
+
+def end_tokens_on_new_password(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """post_save of the user model: a password that changed ends the user's API tokens, so that a
+    new password (after a leak, a reset) locks out whoever held one. Its sessions are Django's
+    business: they end unless the change was made in one of them (`update_session_auth_hash`)."""
+    stored = getattr(instance, "_stored_password", None)
+    if created or stored is None:
+        return
+    del instance._stored_password
+    if stored != instance.password:
+        delete_tokens(instance)

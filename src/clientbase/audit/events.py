@@ -23,6 +23,7 @@ PERSONAL_DATA = "privacy.personal_data"
 ERASURE = "privacy.erasure"
 PORTAL_GRANTED = "portal.granted"
 PORTAL_REVOKED = "portal.revoked"
+PORTAL_CHANGED = "portal.changed"
 
 TYPES: dict[str, str] = {
     LOGIN: "Signed in",
@@ -36,6 +37,7 @@ TYPES: dict[str, str] = {
     ERASURE: "Personal data erased",
     PORTAL_GRANTED: "Portal access granted",
     PORTAL_REVOKED: "Portal access revoked",
+    PORTAL_CHANGED: "Portal access changed",
 }
 
 
@@ -68,7 +70,7 @@ def record(
     event = AuditEvent(
         type=type,
         user=acting,
-        username=_storable((username or (acting.get_username() if acting is not None else ""))[:254]),
+        username=_storable((username or (_sign_in_name(acting) if acting is not None else ""))[:254]),
         ip=ip or None,
         object=f"{object._meta.label_lower}:{object.pk}" if object is not None else "",
         object_repr=_storable(str(object)[:255]) if object is not None else "",
@@ -76,6 +78,14 @@ def record(
     )
     event.save()
     return event
+
+
+def _sign_in_name(user: Any) -> str:
+    """The name `user` signs in with: a staff username, a portal user's e-mail address (its
+    username also names its customer: `portal.services.accounts.login_username`)."""
+    if not (user.is_staff or user.is_superuser) and user.email:
+        return str(user.email)
+    return str(user.get_username())
 
 
 def _storable(value: Any) -> Any:

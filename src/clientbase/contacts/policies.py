@@ -207,29 +207,63 @@ def email_differs(stored: str, given: Any) -> bool:
     return str(given or "").strip().lower() != stored.lower()
 
 
+# The categories whose mail the primary contact gets when nobody opted in
+# (`notifications.routing`, rule 4; never quotes, which need an approver's authority).
+PRIMARY_STANDS_IN_FOR = ("work_orders", "completions", "invoices")
+
+
+def stored_is_primary(contact: Any) -> bool:
+    return contact is not None and bool(contact.is_primary)
+
+
+def becomes_primary(stored: bool, given: Any) -> bool:
+    return bool(given) and not stored
+
+
+def is_primary_contact(contact: Any) -> bool:
+    return contact is not None and bool(contact.is_primary)
+
+
+def _routing_rules(
+    label: str, reason: str, field: str, stored: Any, differs: Any, receives: Any
+) -> tuple[FieldRule, FieldRule]:
+    """Seeing the records of `label` is needed to change `field` so that a contact gets their mail
+    (`differs`), and to change the address of a contact that gets it (`receives`); portal users
+    only."""
+    return (
+        FieldRule(field, VIEW, reason, stored, differs, on=label, actors=PORTAL_ONLY),
+        FieldRule(
+            "email", VIEW, reason, stored_email, email_differs, applies=receives, on=label, actors=PORTAL_ONLY
+        ),
+    )
+
+
+def primary_routing_rules() -> tuple[FieldRule, ...]:
+    """The primary contact stands in for whoever did not opt in: making a contact primary, or
+    changing the primary's address, routes that mail, so it needs the right to see it too."""
+    rules: list[FieldRule] = []
+    for label, records in dict(CATEGORY_RECORDS[category] for category in PRIMARY_STANDS_IN_FOR).items():
+        reason = (
+            f"the primary contact gets {records} mail that nobody else opted into; a portal user who may "
+            f"not see {records} does not decide where that mail goes."
+        )
+        rules += _routing_rules(
+            label, reason, "is_primary", stored_is_primary, becomes_primary, is_primary_contact
+        )
+    return tuple(rules)
+
+
 def category_routing_rules() -> tuple[FieldRule, ...]:
-    rules = []
+    """Opting a contact into a category, or changing the address of a contact opted in, routes
+    that category's mail."""
+    rules: list[FieldRule] = []
     for category, (label, records) in CATEGORY_RECORDS.items():
         reason = (
             f"“{category.replace('_', ' ')}” mail shows {records}; a portal user who may not see "
             f"{records} does not decide where that mail goes."
         )
-        rules.append(
-            FieldRule(
-                "notify", VIEW, reason, stored_notify, opts_into(category), on=label, actors=PORTAL_ONLY
-            )
-        )
-        rules.append(
-            FieldRule(
-                "email",
-                VIEW,
-                reason,
-                stored_email,
-                email_differs,
-                applies=opted_into(category),
-                on=label,
-                actors=PORTAL_ONLY,
-            )
+        rules += _routing_rules(
+            label, reason, "notify", stored_notify, opts_into(category), opted_into(category)
         )
     return tuple(rules)
 
@@ -338,6 +372,7 @@ CONTACT_POLICY = Policy(
             text_differs,
         ),
         *category_routing_rules(),
+        *primary_routing_rules(),
     ),
 )
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from clientbase import access
-from clientbase.contacts.emails import normalize_email
+from clientbase.contacts import hooks
 from clientbase.contacts.models import (
     NOTIFY_CATEGORIES,
     PORTAL_PERMISSIONS,
@@ -21,12 +21,13 @@ from clientbase.contacts.models import (
     Contact,
     contact_history_records,
 )
-from clientbase.contacts.phones import normalize_phone
 from clientbase.contacts.policies import routable_categories
 from clientbase.contacts.signals import contact_moving
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
+from clientbase.emails import normalize_email
 from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.phones import normalize_phone
 from clientbase.versions import ExpectedVersion, lock
 from clientbase.writes import (
     apply_values,
@@ -234,7 +235,8 @@ def _validate_fields(contact: Contact) -> None:
 @transaction.atomic
 def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     """Create a contact. `notify` defaults from the roles; `is_primary` un-marks the previous
-    primary in the same transaction."""
+    primary in the same transaction. Then the `hooks.after_contact_saved` run (the portal opens
+    the login of a contact given portal access and writes its invitation)."""
     access.require_model(acting_user, access.ADD, Contact)
     cleaned = _clean_input(data)
     if "notify" not in cleaned:
@@ -264,9 +266,7 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
             contact.locations.set(locations)
         if make_it_primary:
             _set_primary(contact)
-    from clientbase.portal.services import contact_saved  # the portal builds on contacts
-
-    contact_saved(contact=contact, acting_user=acting_user, changed=None)  # portal login, invitation
+    hooks.contact_saved(contact=contact, acting_user=acting_user, changed=None, before=None)
     return contact
 
 
@@ -276,10 +276,12 @@ def update_contact(
 ) -> Contact:
     """Change the given fields of `contact` (a partial update). Someone who may change only notes
     (technicians) may change nothing else. Stale when `expected_version` is given and no longer
-    current (`clientbase.versions.lock`)."""
+    current (`clientbase.versions.lock`). After a change, the `hooks.after_contact_saved` run (the
+    portal: its login and mails, the rules of portal users changing portal access, the last portal
+    admin rule; each may refuse the change)."""
     cleaned = _clean_input(data)
     contact = lock(contact, expected_version=expected_version)
-    before = copy.copy(contact)  # as stored: the portal's last-admin rule compares with it
+    before = copy.copy(contact)  # as stored, for the hooks (the portal's last-admin rule)
     # Who may change which field (contacts.policies); the customer changes only by `move_contact`.
     access.require_fields(acting_user, contact, cleaned)
     old_location_ids = sorted(contact.locations.values_list("pk", flat=True))
@@ -329,10 +331,7 @@ def update_contact(
             contact.locations.set(locations)
         if want_primary and not Contact.objects.filter(pk=contact.pk, is_primary=True).exists():
             _set_primary(contact)
-    from clientbase.portal.services import contact_saved  # the portal builds on contacts
-
-    # The portal login, its mails, and the last portal admin rule.
-    contact_saved(contact=contact, acting_user=acting_user, changed=changed, before=before)
+    hooks.contact_saved(contact=contact, acting_user=acting_user, changed=changed, before=before)
     return contact
 
 
@@ -340,6 +339,7 @@ def update_contact(
 def make_primary(*, contact: Contact, acting_user: Any) -> Contact:
     """Make `contact` its customer's primary contact; the previous primary stops being one."""
     access.require(acting_user, access.CHANGE, contact)
+    access.require_fields(acting_user, contact, {"is_primary": True})  # the primary routes mail
     if contact.customer_id is None:
         raise Conflict("A contact without a customer cannot be a primary contact.")
     if contact.status != Contact.Status.ACTIVE:
@@ -440,23 +440,19 @@ def move_contact(
 @transaction.atomic
 def delete_contact(*, contact: Contact, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
     """Delete `contact`. Records that name it keep the stored name; its direct reports lose their
-    line manager; its history keeps a record of the deletion; its portal login is closed (an open
-    one recorded in the audit log as `portal.revoked`, reason "deleted"). Stale when
-    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
-    from clientbase.portal.services.accounts import close_portal_account, ensure_admin_remains
-
+    line manager; its history keeps a record of the deletion. The `hooks` run before the row goes
+    (the portal closes its login, an open one recorded in the audit log as `portal.revoked`,
+    reason "deleted") and after (the portal's last portal admin rule, which may refuse the delete:
+    Conflict). Stale when `expected_version` is given and no longer current
+    (`clientbase.versions.lock`)."""
     access.require(acting_user, access.DELETE, contact)
     contact = lock(contact, expected_version=expected_version)
-    login = contact.user
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():
         for report in contact.direct_reports.all():
             report.reports_to = None
             set_acting_user(report, acting_user)
             report.save(update_fields=["reports_to", "updated_at"])
-        if login is not None:  # closed while the contact has its id, which the audit event names
-            close_portal_account(login, contact=contact, acting_user=acting_user, reason="deleted")
+        hooks.contact_deleting(contact=contact, acting_user=acting_user)
         contact.delete()
-    # A customer's portal users may not leave it without a portal admin (staff may): checked once
-    # the row is gone, under the customer's lock, and refused by rolling the delete back.
-    ensure_admin_remains(before=contact, acting_user=acting_user)
+    hooks.contact_deleted(contact=contact, acting_user=acting_user)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +17,6 @@ from clientbase.contacts import privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.forms import ROLE_LABELS, ContactForm, ContactNotesForm, MoveContactForm
 from clientbase.contacts.models import ROLES, Contact
-from clientbase.contacts.phones import format_phone
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.selectors import find_customers, search_locations
 from clientbase.pages import (
@@ -34,6 +34,7 @@ from clientbase.pages import (
     sections_for,
     wants_partial,
 )
+from clientbase.phones import format_phone
 
 PHONE_LABELS = (("phone", "Phone"), ("mobile", "Mobile"), ("secondary_phone", "Other phone"))
 
@@ -74,6 +75,61 @@ def phone_links(contact: Contact) -> list[dict[str, str]]:
         for name, label in PHONE_LABELS
         if getattr(contact, name)
     ]
+
+
+# Contacts on the customer and location pages and in the customer list ----------------------------
+# (registered in ContactsConfig.ready() with `clientbase.customers.views`)
+
+# How many contacts a customer page shows before linking to the full list.
+CUSTOMER_SECTION_SIZE = 50
+
+
+def customer_contacts_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    """The contacts of a customer for its page: the primary first, then the active ones, each by
+    name, at most `CUSTOMER_SECTION_SIZE` (`more` when there are others), and its primary contact
+    for the page's details; None when the user may not see contacts."""
+    user = request.user
+    if not access.can(user, access.VIEW, Contact):
+        return None
+    contacts = list(
+        access.restrict(user, Contact.objects.filter(customer=customer), access.VIEW)
+        .prefetch_related("locations")
+        .order_by("-is_primary", "status", "last_name", "first_name", "id")[: CUSTOMER_SECTION_SIZE + 1]
+    )
+    return {
+        "contacts": contact_rows(user, contacts[:CUSTOMER_SECTION_SIZE]),
+        "more": len(contacts) > CUSTOMER_SECTION_SIZE,
+        "primary": next((contact for contact in contacts if contact.is_primary), None),
+        "can_add": access.can(user, access.ADD, Contact),
+    }
+
+
+def location_contacts_section(request: HttpRequest, location: Location) -> dict[str, Any] | None:
+    """The contacts of a location for its page: emergency and site contacts first, those linked to
+    it and the customer-level ones (`selectors.contacts_for_location_by_role`); None when the user
+    may not see contacts."""
+    user = request.user
+    if not access.can(user, access.VIEW, Contact):
+        return None
+    contacts = list(
+        selectors.contacts_for_location_by_role(
+            access.restrict(user, Contact.objects.all(), access.VIEW),
+            location,
+        )
+    )
+    return {"contacts": contact_rows(user, contacts), "can_add": access.can(user, access.ADD, Contact)}
+
+
+def customer_list_primary_contacts(request: HttpRequest, customers: list[Customer]) -> dict[str, Any] | None:
+    """The primary contact of each customer on a page of the customer list, as
+    `customer.primary_contacts` (a list of at most one, in one query for the page); None when the
+    user may not see contacts."""
+    user = request.user
+    if not access.can(user, access.VIEW, Contact):
+        return None
+    primary = access.restrict(user, Contact.objects.filter(is_primary=True), access.VIEW)
+    prefetch_related_objects(customers, Prefetch("contacts", queryset=primary, to_attr="primary_contacts"))
+    return {}
 
 
 # The start page -----------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from clientbase.contacts.models import Contact
 from clientbase.customers.forms import PhoneField
 from clientbase.customers.models import Asset, Location
 from clientbase.pages import ServiceForm, confirm_current_password
-from clientbase.portal.refusals import access_refusal
 
 CAPABILITY_CHOICES = [
     ("admin", "Admin access: every feature of the portal, and managing who has access"),
@@ -76,7 +75,7 @@ class PortalLoginForm(forms.Form):
         contact = access.portal_contact(user)
         if contact is None or not access.portal_access_is_current(contact):
             lockout.refused(self.request, email, "access_not_current")
-            raise forms.ValidationError(access_refusal(contact), code="not_current")
+            raise forms.ValidationError(access.access_refusal(contact), code="not_current")
         self.user = user
         return cleaned
 

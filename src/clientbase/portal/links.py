@@ -4,11 +4,13 @@ A mail is written by a service, often without a request at hand (the API's `port
 staff form, an import). The link's base is `CLIENTBASE_PORTAL_BASE_URL` when set (the address
 customers reach this site at, e.g. `https://service.example.com/`); otherwise the address of the
 request being served (recorded by `clientbase.portal.middleware`); otherwise, outside any request,
-the first of ALLOWED_HOSTS on port 8000, where `make run` serves."""
+the first of ALLOWED_HOSTS: `https://host` behind HTTPS (`CLIENTBASE_HTTPS`), else
+`http://host:CLIENTBASE_PORT` (8000; `make run PORT=...` sets it), where `clientbase serve` answers."""
 
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -37,7 +39,10 @@ def base_url() -> str:
     if (current := _request_base.get()) is not None:
         return current().rstrip("/")
     hosts = [host for host in settings.ALLOWED_HOSTS if host not in ("*", "") and not host.startswith(".")]
-    return f"http://{hosts[0] if hosts else '127.0.0.1'}:8000"
+    host = hosts[0] if hosts else "127.0.0.1"
+    if settings.CLIENTBASE_HTTPS:
+        return f"https://{host}"
+    return f"http://{host}:{os.environ.get('CLIENTBASE_PORT') or '8000'}"
 
 
 def absolute(path: str) -> str:

@@ -10,16 +10,17 @@ and the commit of the staff pages (at most a day) and is deleted by either.
 
 An import names a person where
 - an item of a contact import is about the contact (`object_id`): all its kept values;
-- any other kept value, error message or file name quotes one of the person's e-mail addresses,
-  phone numbers (E.164) or full names ("first last"), present or past (from the contact's
-  history and from the values the imports kept), as a whole word, ignoring case;
+- an error message or a file name mentions the person (`clientbase.contacts.privacy.Mentions`:
+  its e-mail addresses, full names, first and last names on their own when long enough, phone
+  numbers in any format), present or past (from the contact's history and from the values the
+  imports kept), as a whole word, ignoring case;
+- a value kept of another object quotes one of those e-mail addresses, full names or phone
+  numbers (not a first or last name on its own: a colleague named alike is no mention);
 - an error of the `external_id` column quotes one of its external_ids.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,130 +32,77 @@ from clientbase.audit import events
 from clientbase.audit.models import AuditEvent
 from clientbase.contacts.models import Contact
 from clientbase.contacts.privacy import (
-    ERASED_ADDRESS,
-    ERASED_LAST_NAME,
-    ERASED_NAME,
-    ERASED_TEXT,
     ERASED_VALUES,
+    ERASED_WORDS,
+    MIN_MENTION,
+    Mentions,
     PrivacySource,
+    mentions_of,
 )
 from clientbase.transfer.models import ImportRun, ImportRunItem
-
-# Shorter values are not looked for in other rows: they would match unrelated words.
-MIN_NEEDLE = 3
-QUOTED_FIELDS = ("email", "phone", "mobile", "secondary_phone")
-NAME_FIELDS = ("first_name", "last_name")
-# What an erased contact holds: never looked for (erasing twice leaves the rows as they are).
-ERASED_WORDS = frozenset(
-    word.lower() for word in (ERASED_LAST_NAME, ERASED_NAME, ERASED_TEXT, ERASED_ADDRESS)
-)
 
 
 @dataclass(frozen=True)
 class Needles:
-    """The texts that name the person in other rows: `quoted` (e-mail addresses, phone numbers,
-    full names) anywhere, `external_ids` in errors of the external_id column only."""
+    """What names the person in rows that are not its own: its `mentions`
+    (`clientbase.contacts.privacy.Mentions`) anywhere, its `external_ids` in errors of the
+    external_id column only."""
 
-    quoted: tuple[str, ...]
+    mentions: Mentions
     external_ids: tuple[str, ...]
 
-    def pattern(self, *, external_ids: bool = False) -> re.Pattern[str] | None:
-        """One case-insensitive pattern that finds any of them as a whole word; None for none."""
-        values = [*self.quoted, *(self.external_ids if external_ids else ())]
-        if not values:
-            return None
-        alternatives = "|".join(re.escape(value) for value in sorted(set(values), key=len, reverse=True))
-        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    def scrub(self, value: Any, *, names: bool = True, external_ids: bool = False) -> Any:
+        """`value` (JSON data) with every mention of the person replaced by "[erased]"."""
+        return self.mentions.scrub(value, names=names, extra=self.external_ids if external_ids else ())
 
 
 def _own_items(contact: Contact) -> QuerySet[ImportRunItem]:
     return ImportRunItem.objects.filter(run__kind=ImportRun.Kind.CONTACTS, object_id=contact.pk)
 
 
-def _values(rows: Iterable[dict[str, Any]]) -> tuple[set[str], set[str]]:
-    """The quoted values and external_ids of `rows` ({field: value} mappings)."""
-    quoted: set[str] = set()
-    external_ids: set[str] = set()
-    for row in rows:
-        quoted.update(str(row.get(name) or "").strip() for name in QUOTED_FIELDS)
-        quoted.add(" ".join(str(row.get(name) or "").strip() for name in NAME_FIELDS).strip())
-        external_ids.add(str(row.get("external_id") or "").strip())
-    return quoted, external_ids
-
-
 def needles(contact: Contact) -> Needles:
     """What names `contact` in rows that are not its own: its values now, in its history and in
     the values imports kept of it."""
-    fields = (*QUOTED_FIELDS, *NAME_FIELDS, "external_id")
-    rows: list[dict[str, Any]] = [{name: getattr(contact, name) for name in fields}]
-    rows.extend(Contact.history.filter(id=contact.pk).values(*fields).distinct())
-    rows.extend(before for before in _own_items(contact).values_list("before", flat=True) if before)
-    quoted, external_ids = _values(rows)
-
-    def kept(values: set[str]) -> tuple[str, ...]:
-        return tuple(sorted(v for v in values if len(v) >= MIN_NEEDLE and v.lower() not in ERASED_WORDS))
-
-    return Needles(quoted=kept(quoted), external_ids=kept(external_ids))
-
-
-def _stored_forms(value: str) -> set[str]:
-    """How `value` may appear in a column's stored text: as written, and escaped the way JSON
-    writes it (SQLite keeps JSON with non-ASCII characters escaped), in its case and in upper and
-    lower case (a database compares non-ASCII letters case-sensitively)."""
-    forms: set[str] = set()
-    for variant in (value, value.lower(), value.upper()):
-        forms.add(variant)
-        forms.add(json.dumps(variant)[1:-1])
-    return forms
-
-
-def _mentioning(column: str, values: Iterable[str]) -> Q:
-    """Rows whose `column` (text) contains one of `values`: a cheap first cut, checked in Python."""
-    condition = Q(pk__in=[])
-    for value in values:
-        for form in _stored_forms(value):
-            condition |= Q(**{f"{column}__icontains": form})
-    return condition
-
-
-def _rewrite(value: Any, pattern: re.Pattern[str] | None) -> Any:
-    """`value` (JSON data) with every quote of the person in its texts replaced by "[erased]"."""
-    if pattern is None:
-        return value
-    if isinstance(value, str):
-        return pattern.sub(ERASED_TEXT, value)
-    if isinstance(value, list):
-        return [_rewrite(item, pattern) for item in value]
-    if isinstance(value, dict):
-        return {key: _rewrite(item, pattern) for key, item in value.items()}
-    return value
+    befores = [before for before in _own_items(contact).values_list("before", flat=True) if before]
+    kept = [before for before in befores if isinstance(before, dict)]
+    external_ids = {str(contact.external_id or "").strip()}
+    external_ids.update(
+        str(value or "").strip()
+        for value in Contact.history.filter(id=contact.pk).values_list("external_id", flat=True).distinct()
+    )
+    external_ids.update(str(before.get("external_id") or "").strip() for before in kept)
+    return Needles(
+        mentions=mentions_of(contact, kept),
+        external_ids=tuple(
+            sorted(v for v in external_ids if len(v) >= MIN_MENTION and v.lower() not in ERASED_WORDS)
+        ),
+    )
 
 
 def _rewrite_errors(errors: Any, found: Needles) -> Any:
     """A run's stored errors with the person's values taken out of their messages."""
     if not isinstance(errors, list):
         return errors
-    quoted, with_ids = found.pattern(), found.pattern(external_ids=True)
     return [
         {
             **error,
-            "message": _rewrite(
-                error.get("message", ""), with_ids if error.get("field") == "external_id" else quoted
+            "message": found.scrub(
+                error.get("message", ""), external_ids=error.get("field") == "external_id"
             ),
         }
         if isinstance(error, dict)
-        else _rewrite(error, quoted)
+        else found.scrub(error)
         for error in errors
     ]
 
 
-def _erase_before(before: Any, pattern: re.Pattern[str] | None) -> Any:
+def _erase_before(before: Any, found: Needles) -> Any:
     """The kept values of the contact itself: its personal fields take their erased values, the
-    rest (ids, flags, roles) stays, any quote of the person in it replaced."""
+    rest (ids, flags, roles) stays, any mention of the person in it replaced."""
     if not isinstance(before, dict):
-        return _rewrite(before, pattern)
+        return found.scrub(before)
     return {
-        key: ERASED_VALUES[key] if key in ERASED_VALUES else _rewrite(value, pattern)
+        key: ERASED_VALUES[key] if key in ERASED_VALUES else found.scrub(value)
         for key, value in before.items()
     }
 
@@ -170,34 +118,40 @@ class Holdings:
     runs: list[ImportRun]
 
 
+def _quoting(found: Needles, values: Iterable[Any]) -> bool:
+    return any(found.scrub(value) != value for value in values)
+
+
 def holdings(contact: Contact) -> Holdings:
-    """Find every row of the transfer models that names `contact` (see the module's docstring)."""
+    """Find every row of the transfer models that names `contact` (see the module's docstring).
+    The values kept of other objects are structured (a colleague's own first name is no mention
+    of the person): there only e-mail addresses, full names and phone numbers count."""
     found = needles(contact)
     own = list(_own_items(contact).select_related("run").order_by("run_id", "pk"))
-    quoted = found.pattern()
     others: list[ImportRunItem] = []
     runs: list[ImportRun] = []
-    if quoted is not None:
+    mentions = found.mentions
+    if mentions:
         candidates = (
             ImportRunItem.objects.exclude(pk__in=[item.pk for item in own])
             .annotate(before_text=Cast("before", TextField()))
-            .filter(_mentioning("before_text", found.quoted))
+            .filter(mentions.candidates("before_text", names=False))
             .select_related("run")
             .order_by("run_id", "pk")
         )
-        others = [item for item in candidates if _rewrite(item.before, quoted) != item.before]
-    if found.quoted or found.external_ids:
-        values = [*found.quoted, *found.external_ids]
+        others = [item for item in candidates if found.scrub(item.before, names=False) != item.before]
+    if mentions or found.external_ids:
         candidate_runs = (
             ImportRun.objects.annotate(errors_text=Cast("errors", TextField()))
-            .filter(_mentioning("errors_text", values) | _mentioning("filename", found.quoted))
+            .filter(
+                mentions.candidates("errors_text", extra=found.external_ids) | mentions.candidates("filename")
+            )
             .order_by("pk")
         )
         runs = [
             run
             for run in candidate_runs
-            if _rewrite_errors(run.errors, found) != run.errors
-            or _rewrite(run.filename, quoted) != run.filename
+            if _rewrite_errors(run.errors, found) != run.errors or _quoting(found, [run.filename])
         ]
     return Holdings(needles=found, own=own, others=others, runs=runs)
 
@@ -212,7 +166,6 @@ def collect(contact: Contact, viewer: Any) -> dict[str, Any]:
     `object` "kind:id", `before`: the values kept for a revert) and its `errors` that quote the
     person (`row`, `field`, `message`)."""
     found = holdings(contact)
-    quoted = found.needles.pattern()
     runs: dict[int, dict[str, Any]] = {}
 
     def entry(run: ImportRun) -> dict[str, Any]:
@@ -237,15 +190,13 @@ def collect(contact: Contact, viewer: Any) -> dict[str, Any]:
                 "before": item.before,
             }
         )
-    with_ids = found.needles.pattern(external_ids=True)
     for run in found.runs:
         kept = entry(run)
         for error in run.errors if isinstance(run.errors, list) else []:
             if not isinstance(error, dict):
                 continue
-            pattern = with_ids if error.get("field") == "external_id" else quoted
             message = error.get("message", "")
-            if _rewrite(message, pattern) != message:
+            if found.needles.scrub(message, external_ids=error.get("field") == "external_id") != message:
                 kept["errors"].append(
                     {"row": error.get("row"), "field": error.get("field"), "message": message}
                 )
@@ -259,32 +210,32 @@ def erase(contact: Contact, acting_user: Any) -> int:
     every other quote of it (kept values, error messages, file names, also in the imports' audit
     events and the run names they keep) becomes "[erased]". None of these models carries a
     version. Answers the number of rows rewritten."""
-    found = holdings(contact)
-    quoted = found.needles.pattern()
+    held = holdings(contact)
+    found = held.needles
     rows = 0
-    for item in found.own:
-        erased = _erase_before(item.before, quoted)
+    for item in held.own:
+        erased = _erase_before(item.before, found)
         if erased != item.before:
             rows += ImportRunItem.objects.filter(pk=item.pk).update(before=erased)
-    for item in found.others:
-        rows += ImportRunItem.objects.filter(pk=item.pk).update(before=_rewrite(item.before, quoted))
-    for run in found.runs:
+    for item in held.others:
+        rows += ImportRunItem.objects.filter(pk=item.pk).update(before=found.scrub(item.before, names=False))
+    for run in held.runs:
         rows += ImportRun.objects.filter(pk=run.pk).update(
-            errors=_rewrite_errors(run.errors, found.needles), filename=_rewrite(run.filename, quoted)
+            errors=_rewrite_errors(run.errors, found),
+            filename=found.scrub(run.filename)[: ImportRun._meta.get_field("filename").max_length],
         )
-    if found.needles.quoted:
+    mentions = found.mentions
+    if mentions:
         # The audit log's events of imports: the file's name in their detail and, for a committed
         # import, in the name of the run they were recorded with.
         imports = (
             AuditEvent.objects.filter(Q(type=events.IMPORT) | Q(object__startswith="transfer.importrun:"))
             .annotate(detail_text=Cast("detail", TextField()))
-            .filter(
-                _mentioning("detail_text", found.needles.quoted)
-                | _mentioning("object_repr", found.needles.quoted)
-            )
+            .filter(mentions.candidates("detail_text") | mentions.candidates("object_repr"))
         )
         for event in imports.only("pk", "detail", "object_repr"):
-            detail, name = _rewrite(event.detail, quoted), _rewrite(event.object_repr, quoted)
+            detail = found.scrub(event.detail)
+            name = found.scrub(event.object_repr)[: AuditEvent._meta.get_field("object_repr").max_length]
             if (detail, name) != (event.detail, event.object_repr):
                 rows += AuditEvent.objects.filter(pk=event.pk).update(detail=detail, object_repr=name)
     return rows

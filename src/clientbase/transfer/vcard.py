@@ -6,9 +6,10 @@ import datetime
 import uuid
 from collections.abc import Iterable, Iterator
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.text import slugify
 
+from clientbase.audit import events
 from clientbase.contacts.models import Contact
 
 CONTENT_TYPE = "text/vcard; charset=utf-8"
@@ -103,8 +104,21 @@ def filename_for(contact: Contact) -> str:
     return f"{slugify(contact.full_name) or 'contact'}-{contact.pk}.vcf"
 
 
-def vcard_response(contact: Contact) -> HttpResponse:
-    """`GET contacts/{id}/vcard/`: the contact as a .vcf download."""
+def vcard_response(contact: Contact, request: HttpRequest) -> HttpResponse:
+    """`GET contacts/{id}/vcard/` (API and portal): the contact as a .vcf download, recorded in the
+    audit log as an export of one contact, as every export is."""
+    events.record(
+        events.EXPORT,
+        user=request.user,
+        ip=events.request_ip(request),
+        object=contact,
+        detail={
+            "kind": "contacts",
+            "format": "vcf",
+            "count": 1,
+            "via": "portal" if "/portal/" in request.path else "api",
+        },
+    )
     response = HttpResponse(vcard(contact).encode(), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename_for(contact)}"'
     return response

@@ -21,6 +21,7 @@ from clientbase.audit.events import request_ip
 from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.pages import ActionView, FormPage, StaffPage, StaffRequiredMixin, paginate
 from clientbase.pages import ServiceErrorMixin as PageErrors
+from clientbase.text import counted
 from clientbase.transfer import exporters, selectors, services
 from clientbase.transfer.api import contact_export_response
 from clientbase.transfer.downloads import attachment
@@ -208,7 +209,11 @@ class ImportPreviewView(StaffPage):
         messages.success(
             request,
             f"Imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
-            + (f"; {refused} rows with errors were left out." if refused else "."),
+            + (
+                f"; {counted(refused, 'row')} with errors {'was' if refused == 1 else 'were'} left out."
+                if refused
+                else "."
+            ),
         )
         return HttpResponseRedirect(reverse("transfer:import-detail", args=[report.run.pk]))
 
@@ -276,4 +281,4 @@ class ContactExportDownload(PageErrors, StaffRequiredMixin, View):
 
 def contact_export_section(request: HttpRequest, contact: Any) -> dict[str, Any]:
     """The contact page's export section: the contact as a vCard."""
-    return {"vcard_url": reverse("api:contact-vcard", args=[contact.pk])}
+    return {"vcard_url": reverse("api:contact-card-vcard", args=[contact.pk])}

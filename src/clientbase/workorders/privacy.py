@@ -1,6 +1,6 @@
 """The work-orders app's part of a person's personal data: the work orders a contact requested or
-is the site contact of, and the quotes it approved. Registered with `clientbase.contacts.privacy`
-from the app's ready()."""
+is the site contact of, the quotes it approved, and the mentions of the person in the work orders
+of its customers. Registered with `clientbase.contacts.privacy` from the app's ready()."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F, Q
 
 from clientbase.contacts.models import Contact
-from clientbase.contacts.privacy import ERASED_NAME, PrivacySource
+from clientbase.contacts.privacy import ERASED_NAME, PrivacySource, customers_of, mentions_of, scrub_rows
 from clientbase.workorders.models import Quote, WorkOrder
 
 
@@ -46,12 +46,24 @@ def collect(contact: Contact, viewer: Any) -> dict[str, Any]:
     return {"work_orders": work_orders, "quotes": quotes}
 
 
+# The free text of the work orders; quotes and invoices keep none (numbers, amounts, dates).
+FREE_TEXT_FIELDS = ["summary", "description"]
+
+
 def erase(contact: Contact, acting_user: Any) -> int:
     """The stored names become "Erased contact", in the rows and in their history rows; the
-    links stay. The rows' versions go up (`clientbase.versions`), so a write naming a version
-    from before the erasure (If-Match, a stale form) is refused instead of bringing the name back.
-    Answers the rows rewritten (history rows included)."""
+    links stay. Every mention of the person (`contacts.privacy.Mentions`) in the summary and
+    description of the work orders of the customers it belongs or belonged to
+    (`contacts.privacy.customers_of`), and of their history rows, becomes "[erased]". The rows'
+    versions go up (`clientbase.versions`), so a write naming a version from before the erasure
+    (If-Match, a stale form) is refused instead of bringing the name back. Answers the rows
+    rewritten (history rows included)."""
+    mentions = mentions_of(contact)
+    customers = customers_of(contact)
     rows = 0
+    if customers:
+        rows += scrub_rows(WorkOrder.objects.filter(customer_id__in=customers), FREE_TEXT_FIELDS, mentions)
+        rows += scrub_rows(WorkOrder.history.filter(customer_id__in=customers), FREE_TEXT_FIELDS, mentions)
     for model, link, name in (
         (WorkOrder, "requested_by", "requested_by_name"),
         (WorkOrder, "site_contact", "site_contact_name"),

@@ -15,7 +15,7 @@ from clientbase.demo import (
 )
 from clientbase.errors import ServiceError, ValidationFailed
 
-BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
@@ -31,12 +31,18 @@ class Command(BaseCommand):
             help="When the database already holds customers, say so and exit successfully.",
         )
         parser.add_argument(
+            "--url",
+            default=DEFAULT_URL,
+            help=f"Where the server will answer, for the sign-in hint (default: {DEFAULT_URL}).",
+        )
+        parser.add_argument(
             "--password",
             help=f"The password of the demo staff users (default: ${PASSWORD_ENV}, else a generated one "
             "that is printed once).",
         )
 
     def handle(self, *args, **options):
+        self.base_url = options["url"].rstrip("/")
         if options["password"] is not None and not options["password"].strip():
             raise CommandError("--password may not be empty.")
         if Customer.objects.exists():
@@ -61,7 +67,7 @@ class Command(BaseCommand):
     def _skip(self) -> None:
         self.stdout.write("Demo data already loaded; skipping.")
         self.stdout.write(
-            f"Log in at {BASE_URL}/ as `{STAFF_USERS[0][0]}` with the password shown when the demo was "
+            f"Log in at {self.base_url}/ as `{STAFF_USERS[0][0]}` with the password shown when the demo was "
             f"loaded (or ${PASSWORD_ENV}); reset it with `clientbase changepassword {STAFF_USERS[0][0]}`."
         )
 
@@ -76,7 +82,7 @@ class Command(BaseCommand):
             )
         )
         write("")
-        write(f"Log in at {BASE_URL}/ (Django admin: {BASE_URL}/admin/) once the server runs")
+        write(f"Log in at {self.base_url}/ (Django admin: {self.base_url}/admin/) once the server runs")
         write("(`clientbase serve`). Staff users:")
         groups = {username: group for username, _, _, group in STAFF_USERS}
         for username in result.created_usernames:

@@ -1,8 +1,9 @@
 """Portal accounts: the Django user behind a contact with portal access, its invitation, and the
 end of its sessions.
 
-`contact_saved` is the hook that `clientbase.contacts.services.create_contact` and
-`update_contact` call at their end, inside their transaction, whatever surface the change came
+`contact_saved` is the hook (`clientbase.contacts.hooks.after_contact_saved`, appended by the
+portal's AppConfig.ready()) that `clientbase.contacts.services.create_contact` and
+`update_contact` run at their end, inside their transaction, whatever surface the change came
 from (API `portal` field, staff form, portal pages, import):
 
 - portal access switched on: the login is created (or re-opened) in the same transaction and the
@@ -22,7 +23,8 @@ logins of other customers (or of staff): nothing outside its own customer can st
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib import import_module
 from typing import Any
@@ -31,13 +33,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from clientbase import access
 from clientbase.api.authentication import delete_tokens
 from clientbase.audit import events
+from clientbase.contacts import services as contact_services
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
-from clientbase.errors import Conflict, Forbidden, ValidationFailed
+from clientbase.errors import Conflict, FieldForbidden, Forbidden, ValidationFailed
 from clientbase.portal import mail
 from clientbase.portal.models import PortalSession
 from clientbase.writes import set_acting_user
@@ -49,6 +53,20 @@ USERNAME_MAX = 150
 # Why a portal login is closed, in its `portal.revoked` audit event (`close_portal_account`): an
 # update that switches portal access off is "disabled" unless `revoke_portal_access` made it.
 _REVOKE_REASON: ContextVar[str] = ContextVar("portal_revoke_reason", default="disabled")
+# The contact whose sign-in address its own user is changing now, confirmed with its password
+# (`confirmed_sign_in_change`); any other change of a used login's address by a portal user is
+# refused.
+_CONFIRMED_SIGN_IN: ContextVar[int | None] = ContextVar("portal_confirmed_sign_in", default=None)
+
+
+@contextmanager
+def confirmed_sign_in_change(contact: Contact) -> Iterator[None]:
+    """Within the block, `contact`'s own user changes its sign-in address, its password checked."""
+    token = _CONFIRMED_SIGN_IN.set(contact.pk)
+    try:
+        yield
+    finally:
+        _CONFIRMED_SIGN_IN.reset(token)
 
 
 def login_address(email: str) -> str:
@@ -97,12 +115,12 @@ def ensure_admin_remains(*, before: Contact | None, acting_user: Any) -> None:
     Every change that can take an admin away calls it *after* the change was written, inside the
     change's transaction, with `before` the contact as stored before it (read with its row lock):
     revoking portal access, removing the admin capability, support dates that end access, making
-    the contact inactive (all through `contact_saved`), deleting it (`delete_contact`). When
-    `before` was a current portal admin, the customer's row is locked and the admins are counted
-    after the lock, so of two such changes at the same moment (two admins revoking each other)
-    the second waits for the first and sees its result. None left: Conflict, and the caller's
-    transaction rolls back. Locks are taken in one order, the contact's row first, then the
-    customer's, as every contact write does."""
+    the contact inactive (all through `contact_saved`), deleting it (`delete_contact`, through
+    `keep_an_admin_after_delete`). When `before` was a current portal admin, the customer's row
+    is locked and the admins are counted after the lock, so of two such changes at the same
+    moment (two admins revoking each other) the second waits for the first and sees its result.
+    None left: Conflict, and the caller's transaction rolls back. Locks are taken in one order,
+    the contact's row first, then the customer's, as every contact write does."""
     if before is None or before.customer_id is None or access.portal_contact(acting_user) is None:
         return
     if not (is_portal_admin(before) and access.portal_access_is_current(before)):
@@ -194,6 +212,12 @@ def grant_portal_access(*, contact: Contact, acting_user: Any) -> Any:
         raise Conflict(f"{contact.full_name} has no portal access; switch it on first.")
     if not contact.email:
         raise ValidationFailed({"portal": ["Portal access needs a valid e-mail address."]})
+    # An invitation that could not be used to sign in is not sent (`access.portal_access_is_current`).
+    if contact.status != Contact.Status.ACTIVE:
+        raise Conflict(f"{contact.full_name} is inactive; an inactive contact cannot sign in.")
+    if contact.support_end is not None and contact.support_end < timezone.localdate():
+        ended = contact.support_end.isoformat()
+        raise ValidationFailed({"portal": [f"The support end date {ended} has passed; set a later one."]})
     user = contact.user
     if user is not None and (user.is_staff or user.is_superuser):
         raise Conflict("This contact is linked to a staff login; staff users cannot use the portal.")
@@ -210,6 +234,14 @@ def grant_portal_access(*, contact: Contact, acting_user: Any) -> Any:
         contact.save(update_fields=["user", "updated_at"])
     events.record(events.PORTAL_GRANTED, user=acting_user, object=contact, detail={"login": user.username})
     return mail.queue_invitation(contact=contact, user=user, acting_user=acting_user)
+
+
+def _could_sign_in(contact: Contact) -> bool:
+    """Whether an invitation sent now could be used: the contact is active and its support end
+    date, if any, is not past (a support start in the future is fine: the link waits)."""
+    if contact.status != Contact.Status.ACTIVE:
+        return False
+    return contact.support_end is None or contact.support_end >= timezone.localdate()
 
 
 def close_portal_account(
@@ -266,8 +298,6 @@ def revoke_portal_access(*, contact: Contact, acting_user: Any, reason: str = "r
     every rule applies) and end its sessions at once. Idempotent: a contact without access only has
     any leftover login closed. The end of access is recorded once in the audit log with `reason`
     (`close_portal_account`)."""
-    from clientbase.contacts import services as contact_services
-
     access.require(acting_user, access.CHANGE, contact)
     if contact.portal_enabled:
         token = _REVOKE_REASON.set(reason)
@@ -288,6 +318,22 @@ def end_access_of_moving_contact(sender: Any, *, contact: Contact, acting_user: 
     `revoke_portal_access`, its login closed, its sessions and API tokens ended, in the move's
     transaction (recorded in the audit log with the reason "moved")."""
     revoke_portal_access(contact=contact, acting_user=acting_user, reason="moved")
+
+
+def close_login_of_deleted_contact(*, contact: Contact, acting_user: Any) -> None:
+    """The hook `clientbase.contacts.hooks.before_contact_deleted` (appended by the portal's
+    AppConfig.ready()): the login of a contact being deleted is closed while the contact still has
+    its id, which the audit event (`portal.revoked`, reason "deleted") names."""
+    if contact.user is not None:
+        close_portal_account(contact.user, contact=contact, acting_user=acting_user, reason="deleted")
+
+
+def keep_an_admin_after_delete(*, contact: Contact, acting_user: Any) -> None:
+    """The hook `clientbase.contacts.hooks.after_contact_deleted` (appended by the portal's
+    AppConfig.ready()): a customer's portal users may not leave it without a portal admin (staff
+    may). Checked once the row is gone, under the customer's lock (`ensure_admin_remains`);
+    Conflict rolls the delete back."""
+    ensure_admin_remains(before=contact, acting_user=acting_user)
 
 
 # The hook -------------------------------------------------------------------------------------
@@ -330,15 +376,21 @@ def _check_portal_actor(contact: Contact, actor: Contact, fields: set[str], *, c
                         ]
                     }
                 )
-    if (
-        "email" in fields
-        and contact.user_id is not None
-        and contact.portal_enabled
-        and not is_portal_admin(actor)
-    ):
-        raise Forbidden(
-            "Changing the e-mail address a portal user signs in with needs the portal admin permission."
-        )
+    if "email" in fields and contact.user_id is not None and contact.portal_enabled:
+        if not is_portal_admin(actor):
+            raise Forbidden(
+                "Changing the e-mail address a portal user signs in with needs the portal admin permission."
+            )
+        user = contact.user
+        if user is not None and user.has_usable_password() and _CONFIRMED_SIGN_IN.get() != contact.pk:
+            # Whoever holds a session or token of a login must not move it to an address of theirs
+            # (then reset its password): its own user changes it, confirmed with its password.
+            raise FieldForbidden(
+                "email",
+                "You may not change “email”: it is the address a portal user signs in with. The user "
+                "changes it on its profile page (“Sign-in e-mail”), confirmed with its password; "
+                "staff may change it too.",
+            )
 
 
 def _follow_email(contact: Contact, user: Any, acting_user: Any) -> None:
@@ -361,9 +413,10 @@ def contact_saved(
     changed: Iterable[str] | None,
     before: Contact | None = None,
 ) -> None:
-    """The contacts services' hook, called at the end of `create_contact` (`changed` None) and
-    `update_contact` (`changed` the fields that changed, `before` the contact as it was stored),
-    inside their transaction."""
+    """The hook `clientbase.contacts.hooks.after_contact_saved` (appended by the portal's
+    AppConfig.ready()), run at the end of `create_contact` (`changed` None) and `update_contact`
+    (`changed` the fields that changed, `before` the contact as it was stored), inside their
+    transaction."""
     created = changed is None
     fields = set(changed or ())
     if not created and not fields & (ADMIN_FIELDS | {"email"}):
@@ -377,12 +430,28 @@ def contact_saved(
             ensure_admin_remains(before=before, acting_user=acting_user)
     user = contact.user
     if contact.portal_enabled and (created or "portal_enabled" in fields):
-        grant_portal_access(contact=contact, acting_user=acting_user)
+        if _could_sign_in(contact):
+            grant_portal_access(contact=contact, acting_user=acting_user)
+        # else: access is on, but nobody could use an invitation now (an inactive contact, a support
+        # end already past: a restored export holds such contacts); "Send portal invitation" opens
+        # the login once the contact may sign in.
     elif user is None:
         return
     elif "portal_enabled" in fields:
         close_portal_account(user, contact=contact, acting_user=acting_user, reason=_REVOKE_REASON.get())
     elif contact.portal_enabled:
+        if fields & {"portal_permissions", "support_start", "support_end"} and user.is_active:
+            # What an open login may do, or until when, changed: recorded as grants and revokes are.
+            events.record(
+                events.PORTAL_CHANGED,
+                user=acting_user,
+                object=contact,
+                detail={
+                    "permissions": sorted(contact.portal_permissions or []),
+                    "support_start": _date_text(contact.support_start),
+                    "support_end": _date_text(contact.support_end),
+                },
+            )
         if "email" in fields:
             _follow_email(contact, user, acting_user)
         if fields & {"customer", "status"}:

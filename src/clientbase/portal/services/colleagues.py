@@ -16,7 +16,11 @@ from clientbase import access
 from clientbase.contacts import services as contact_services
 from clientbase.contacts.models import Contact
 from clientbase.errors import Forbidden, NotFound
-from clientbase.portal.services.accounts import close_portal_account, is_portal_admin
+from clientbase.portal.services.accounts import (
+    close_portal_account,
+    confirmed_sign_in_change,
+    is_portal_admin,
+)
 from clientbase.versions import ExpectedVersion
 
 
@@ -81,8 +85,11 @@ def delete_colleague(*, contact: Contact, acting_user: Any) -> None:
 @transaction.atomic
 def change_login_email(*, acting_user: Any, email: str) -> Contact:
     """A portal admin changes the address it signs in with (the old address is told, by the
-    contacts services' hook). Without `admin`: Forbidden."""
+    contacts services' hook), after its caller confirmed the user's password (the profile form):
+    the only way a portal user changes the address of a login in use. Without `admin`:
+    Forbidden."""
     actor = acting_contact(acting_user)
     if not is_portal_admin(actor):
         raise Forbidden("Changing the e-mail address you sign in with needs the portal admin permission.")
-    return contact_services.update_contact(contact=actor, acting_user=acting_user, data={"email": email})
+    with confirmed_sign_in_change(actor):  # the profile form checked the password
+        return contact_services.update_contact(contact=actor, acting_user=acting_user, data={"email": email})

@@ -23,10 +23,12 @@ from django.urls import reverse
 from django.views.generic import TemplateView, View
 
 from clientbase import access
+from clientbase.audit.events import record_refusal
 from clientbase.contacts.models import Contact
 from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError
 from clientbase.pages import safe_next
 from clientbase.portal.services.accounts import is_portal_admin
+from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
 CAPABILITY_REFUSALS = {
     "admin": "This needs the portal admin permission.",
@@ -40,7 +42,10 @@ CAPABILITY_REFUSALS = {
 def refusal(
     request: HttpRequest, status: int, message: str, context: dict[str, Any] | None = None
 ) -> HttpResponse:
-    """The portal's 403 or 404 page (with the menu when `context` has it)."""
+    """The portal's 403 or 404 page (with the menu when `context` has it); a 403 is recorded in
+    the audit log as every refusal of the pages and the API is."""
+    if status == 403:
+        record_refusal(request, message, surface="portal")
     title = {403: "Not allowed", 404: "Not found"}.get(status, "Not possible")
     values = {**(context or {}), "status": status, "title": title, "message": message}
     return render(request, "portal/refused.html", values, status=status)
@@ -53,8 +58,6 @@ def is_staff(user: Any) -> bool:
 def navigation(user: Any, contact: Contact) -> list[dict[str, str]]:
     """The sections this portal user may open, in the order of the menu (asked of `access`, as
     the pages themselves ask)."""
-    from clientbase.workorders.models import Invoice, Quote, WorkOrder
-
     items = [("home", "Home", "portal:home")]
     if access.can(user, access.VIEW, Contact):
         items.append(("contacts", "Contacts", "portal:contact-list"))
@@ -127,8 +130,6 @@ class PortalMixin:
     def portal_context(self) -> dict[str, Any]:
         """What every portal page shows: who is signed in, the menu, and what the user may open
         (`may`, asked of `access`)."""
-        from clientbase.workorders.models import Invoice, WorkOrder
-
         user = self.request.user
         return {
             "me": self.contact,

@@ -15,13 +15,14 @@ from django.views.generic import FormView, View
 from clientbase import access
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import Contact
-from clientbase.contacts.phones import format_phone
 from clientbase.errors import Conflict, Forbidden, Stale, ValidationFailed
 from clientbase.pages import VersionedFormMixin, allowed_ids, paginate
+from clientbase.phones import format_phone
 from clientbase.portal.forms import CAPABILITY_LABELS, ColleagueForm, ContactSearchForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import is_portal_admin, resend_invitation
 from clientbase.portal.views.base import CAPABILITY_REFUSALS, PortalAction, PortalMixin, PortalPage
+from clientbase.transfer.vcard import vcard_response
 
 PAGE_SIZE = 25
 
@@ -121,10 +122,8 @@ class ContactVCardView(PortalMixin, View):
         self.require_model(access.VIEW, Contact)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from clientbase.transfer.vcard import vcard_response
-
         contact = access.fetch(request.user, Contact.objects.all(), self.kwargs["pk"])
-        return vcard_response(contact)
+        return vcard_response(contact, request)
 
 
 class ColleagueFormView(ContactsSection, VersionedFormMixin, PortalMixin, FormView, metaclass=abc.ABCMeta):

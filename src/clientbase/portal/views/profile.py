@@ -11,9 +11,9 @@ from django.urls import reverse, reverse_lazy
 from django.views.generic import FormView
 
 from clientbase import access
-from clientbase.contacts.phones import format_phone
 from clientbase.errors import Conflict, ValidationFailed
 from clientbase.pages import ConfirmedPasswordChangeForm, PasswordConfirmationViewMixin
+from clientbase.phones import format_phone
 from clientbase.portal.forms import CAPABILITY_LABELS, LoginEmailForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import remember_session
