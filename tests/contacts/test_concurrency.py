@@ -44,8 +44,9 @@ def test_concurrent_make_primary_calls_leave_exactly_one_primary(dispatcher):
         [lambda client, c=c: client.post(f"/api/v1/contacts/{c.pk}/make-primary/") for c in contacts],
     )
 
-    assert all(status < 500 for status in statuses), statuses
-    assert set(statuses) <= {200, 409}
+    # The customer's row lock serialises them: each one succeeds in turn, one primary remains (a
+    # lost lock shows as a 409 from the unique index, or two primaries).
+    assert statuses == [200] * THREADS, statuses
     assert Contact.objects.filter(customer=customer, is_primary=True).count() == 1
 
 
@@ -63,9 +64,9 @@ def test_concurrent_primary_creations_leave_exactly_one_primary(dispatcher):
             for n in range(THREADS)
         ],
     )
-    assert all(status < 500 for status in statuses), statuses
+    assert statuses == [201] * THREADS, statuses
     assert Contact.objects.filter(customer=customer, is_primary=True).count() == 1
-    assert Contact.objects.filter(customer=customer).count() == statuses.count(201)
+    assert Contact.objects.filter(customer=customer).count() == THREADS
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -191,6 +191,20 @@ def test_smtp_down_then_up_delivers_exactly_one_copy(smtp, work_order_scene):
     assert (message.status, message.attempts) == ("sent", 2)
 
 
+def test_each_failed_attempt_waits_its_own_backoff(smtp, work_order_scene, settings):
+    """The wait after the n-th failed attempt lies in [base * 2^(n-1) / 2, base * 2^(n-1)], capped:
+    pinned per attempt, so a delay counted from the wrong attempt fails here."""
+    settings.CLIENTBASE_MAIL_RETRY_BASE = 5
+    settings.CLIENTBASE_MAIL_RETRY_MAX = 60
+    now = timezone.now()
+    for attempt, ceiling in [(1, 5), (2, 10), (3, 20), (4, 40), (5, 60), (6, 60)]:
+        assert deliver_all(now=now) == {"retry": 1}
+        message = Message.objects.get()
+        waited = (message.next_attempt_at - now).total_seconds()
+        assert message.attempts == attempt and ceiling / 2 <= waited <= ceiling, (attempt, waited)
+        now = message.next_attempt_at
+
+
 def test_a_long_outage_never_waits_more_than_the_cap(smtp, work_order_scene):
     """However many attempts failed, the next one is at most a minute away: delivery resumes within
     two minutes of the server coming back."""

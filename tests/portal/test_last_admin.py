@@ -154,3 +154,50 @@ def test_staff_may_leave_a_customer_without_a_portal_admin(make_portal_contact):
     revoke_portal_access(contact=bob, acting_user=staff)
     revoke_portal_access(contact=Contact.objects.get(pk=alice.pk), acting_user=staff)
     assert current_portal_admins(customer.pk) == []
+
+
+def delete_as(actor_pk: int, target_pk: int) -> str:
+    """`actor` deletes `target`, each read fresh; answers ok or the refusal."""
+    actor = Contact.objects.select_related("user").get(pk=actor_pk)
+    target = Contact.objects.get(pk=target_pk)
+    try:
+        contact_services.delete_contact(contact=target, acting_user=User.objects.get(pk=actor.user_id))
+    except Conflict:
+        return "conflict"
+    except (Forbidden, NotFound):
+        return "forbidden"
+    return "ok"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_admins_deleting_each_other_at_the_same_moment_leave_exactly_one(
+    make_portal_contact, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks across threads need PostgreSQL (SQLite serialises whole transactions)")
+    customer, alice, bob = two_admins(make_portal_contact)
+    # Both deletions are written before either counts the admins.
+    both_deleted = threading.Barrier(2)
+    count = accounts.ensure_admin_remains
+
+    def wait_then_count(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_deleted.wait(timeout=5)
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(accounts, "ensure_admin_remains", wait_then_count)
+    start = threading.Barrier(2)
+
+    def run(pair):
+        try:
+            start.wait(timeout=10)
+            return delete_as(*pair)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(run, [(alice.pk, bob.pk), (bob.pk, alice.pk)]))
+
+    assert outcomes == ["conflict", "ok"]
+    assert len(current_portal_admins(customer.pk)) == 1
+    assert Contact.objects.filter(customer=customer).count() == 1

@@ -446,6 +446,10 @@ def delete_contact(*, contact: Contact, acting_user: Any, expected_version: Expe
     Conflict). Stale when `expected_version` is given and no longer current
     (`clientbase.versions.lock`)."""
     access.require(acting_user, access.DELETE, contact)
+    # The customer first, then the contact: the rules that count the customer's contacts after the
+    # delete (the last portal admin) lock it too, and two deletes in one customer must not each
+    # hold what the other waits for.
+    _lock_customer(contact.customer_id)
     contact = lock(contact, expected_version=expected_version)
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():
