@@ -301,3 +301,29 @@ def test_a_name_beyond_ascii_is_found_in_every_column(api, admin_user):
     [event] = AuditEvent.objects.filter(type=events.IMPORT)
     assert event.detail["filename"] == "[erased].csv"
     assert "größ" not in event.object_repr.lower()
+
+
+def test_erasure_discards_the_uploads_waiting_for_a_preview_to_be_committed(
+    api, admin_user, imported, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.VAR_DIR = tmp_path
+    client = Client()
+    client.force_login(admin_user)
+    text = f"customer,last_name,email\n{imported.customer.number},{LAST},{EMAIL}\n"
+    preview = client.post(
+        "/imports/new/",
+        {
+            "kind": "contacts",
+            "file": SimpleUploadedFile("people.csv", text.encode(), content_type="text/csv"),
+        },
+    )
+    assert preview.status_code in (200, 302)
+    waiting = list((tmp_path / "uploads").glob("import-*"))
+    assert len(waiting) == 1 and EMAIL.encode() in waiting[0].read_bytes()
+
+    assert api(admin_user).post(f"/api/v1/contacts/{imported.pk}/erase/").status_code == 200
+
+    assert list((tmp_path / "uploads").glob("import-*")) == []

@@ -6,7 +6,8 @@ A committed import keeps, for every object it wrote, the values that object had 
 (`ImportRun.errors`, whose messages may quote a cell: "The e-mail ... appears in more than one
 row") and the file's name (`ImportRun.filename`, also in the `data.import` audit event). The
 uploaded file and its rows are not kept: a file waits in `var/uploads/` only between the preview
-and the commit of the staff pages (at most a day) and is deleted by either.
+and the commit of the staff pages (at most a day) and is deleted by either; an erasure deletes
+every file still waiting (`discard_pending_uploads`).
 
 An import names a person where
 - an item of a contact import is about the contact (`object_id`): all its kept values;
@@ -40,6 +41,7 @@ from clientbase.contacts.privacy import (
     mentions_of,
 )
 from clientbase.transfer.models import ImportRun, ImportRunItem
+from clientbase.transfer.views import uploads_dir
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,19 @@ def erase(contact: Contact, acting_user: Any) -> int:
             name = found.scrub(event.object_repr)[: AuditEvent._meta.get_field("object_repr").max_length]
             if (detail, name) != (event.detail, event.object_repr):
                 rows += AuditEvent.objects.filter(pk=event.pk).update(detail=detail, object_repr=name)
-    return rows
+    return rows + discard_pending_uploads()
+
+
+def discard_pending_uploads() -> int:
+    """Remove every uploaded file still waiting between an import's preview and its commit
+    (`var/uploads/`, kept a day at most): a file's content (an XLSX is compressed) cannot be
+    searched for the erased person, so none is kept. Its preview then says the upload is gone and
+    asks for the file again. Answers how many files were removed."""
+    removed = 0
+    for path in uploads_dir().glob("import-*"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 SOURCE = PrivacySource(key="imports", collect=collect, erase=erase)
