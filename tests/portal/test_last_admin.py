@@ -47,36 +47,52 @@ def revoke_as(actor_pk: int, target_pk: int) -> str:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_admins_revoking_each_other_at_the_same_moment_leave_exactly_one(
-    make_portal_contact, monkeypatch
-):
+def race_each_other(make_portal_contact, monkeypatch, act, hold: str, *, before: bool):
+    """Two admins act on each other at once (`act(actor_pk, target_pk)`), each held at the
+    barrier around `accounts.<hold>` (before or after calling it) until both got there: the
+    interleaving that, without the customer's lock, leaves no admin. Answers (customer, sorted
+    outcomes). PostgreSQL only: SQLite serialises whole transactions."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks across threads need PostgreSQL (SQLite serialises whole transactions)")
     customer, alice, bob = two_admins(make_portal_contact)
-    # Both requests have passed every check of their own and written their change before either
-    # counts the admins: the interleaving that left the customer without an admin.
-    both_written = threading.Barrier(2)
-    checked = accounts._check_portal_actor
+    both_there = threading.Barrier(2)
+    original = getattr(accounts, hold)
 
-    def check_then_wait(*args, **kwargs):
-        checked(*args, **kwargs)
+    def wait() -> None:
         with contextlib.suppress(threading.BrokenBarrierError):
-            both_written.wait(timeout=5)
+            both_there.wait(timeout=5)
 
-    monkeypatch.setattr(accounts, "_check_portal_actor", check_then_wait)
+    def held(*args, **kwargs):
+        if before:
+            wait()
+        result = original(*args, **kwargs)
+        if not before:
+            wait()
+        return result
+
+    monkeypatch.setattr(accounts, hold, held)
     start = threading.Barrier(2)
 
     def run(pair):
         try:
             start.wait(timeout=10)
-            return revoke_as(*pair)
+            return act(*pair)
         finally:
             connection.close()
 
     with ThreadPoolExecutor(2) as pool:
-        outcomes = sorted(pool.map(run, [(alice.pk, bob.pk), (bob.pk, alice.pk)]))
+        return customer, sorted(pool.map(run, [(alice.pk, bob.pk), (bob.pk, alice.pk)]))
 
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_admins_revoking_each_other_at_the_same_moment_leave_exactly_one(
+    make_portal_contact, monkeypatch
+):
+    # Both requests have passed every check of their own and written their change before either
+    # counts the admins.
+    customer, outcomes = race_each_other(
+        make_portal_contact, monkeypatch, revoke_as, "_check_portal_actor", before=False
+    )
     assert outcomes == ["conflict", "ok"]
     remaining = current_portal_admins(customer.pk)
     assert len(remaining) == 1
@@ -173,31 +189,10 @@ def delete_as(actor_pk: int, target_pk: int) -> str:
 def test_two_admins_deleting_each_other_at_the_same_moment_leave_exactly_one(
     make_portal_contact, monkeypatch
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks across threads need PostgreSQL (SQLite serialises whole transactions)")
-    customer, alice, bob = two_admins(make_portal_contact)
     # Both deletions are written before either counts the admins.
-    both_deleted = threading.Barrier(2)
-    count = accounts.ensure_admin_remains
-
-    def wait_then_count(*args, **kwargs):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            both_deleted.wait(timeout=5)
-        return count(*args, **kwargs)
-
-    monkeypatch.setattr(accounts, "ensure_admin_remains", wait_then_count)
-    start = threading.Barrier(2)
-
-    def run(pair):
-        try:
-            start.wait(timeout=10)
-            return delete_as(*pair)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(2) as pool:
-        outcomes = sorted(pool.map(run, [(alice.pk, bob.pk), (bob.pk, alice.pk)]))
-
+    customer, outcomes = race_each_other(
+        make_portal_contact, monkeypatch, delete_as, "ensure_admin_remains", before=True
+    )
     assert outcomes == ["conflict", "ok"]
     assert len(current_portal_admins(customer.pk)) == 1
     assert Contact.objects.filter(customer=customer).count() == 1
