@@ -17,7 +17,6 @@ def restore_staff_groups() -> None:
     """Replay the staff-group data migrations. Transactional tests (threads, the live server of the
     browser tests) end with a flush that empties every table, groups included; tests after them
     get the groups back exactly as `migrate` makes them."""
-    from importlib import import_module
 
     from django.apps import apps
     from django.db.migrations.loader import MigrationLoader
@@ -42,7 +41,7 @@ def restore_staff_groups() -> None:
     # Replayed today, the grants of whole apps above include permissions that `migrate` created only
     # later, with groups of their own: approval authority is the Administrators' and Accounts
     # receivable's alone (contacts 0007).
-    import_module("clientbase.contacts.migrations.0007_approval_authority_groups").revoke(apps, None)
+    groups.revoke_from_groups(apps, "contacts", ["set_approval_authority"])
     for group in (groups.ADMINISTRATOR, groups.ACCOUNTS_RECEIVABLE):
         groups.grant(apps, group, "contacts", ["set_approval_authority"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -241,3 +242,40 @@ def test_the_data_set_is_the_same_on_every_run():
             return result.counts, assets, parts
 
     assert load_and_describe() == load_and_describe()
+
+
+def test_the_rows_and_the_drawn_values_stay_put():
+    result = load_demo(admin_password=PASSWORD)
+
+    assert result.counts == {"customers": 7, "locations": 19, "assets": 55, "parts": 143, "contacts": 31}
+    assert list(Customer.objects.order_by("pk").values_list("name", flat=True)) == [
+        "St. Luke's Health",
+        "Brightwater Office Parks",
+        "Cedar Valley School District",
+        "Harborview Hotels",
+        "Kessler Precision Manufacturing",
+        "Northgate Outfitters",
+        "Lakeshore Cold Storage",
+    ]
+    # The seeded generator draws in the order the rows are written: these values pin that order.
+    assets = Asset.objects.order_by("asset_tag").values_list(
+        "asset_tag", "serial_number", "installed_on", "warranty_until"
+    )
+    assert assets.first() == (
+        "BWP-HARBOR-001",
+        "5227Q54431",
+        datetime.date(2009, 12, 28),
+        datetime.date(2014, 12, 28),
+    )
+    assert assets.last() == (
+        "SLH-OAK-CLINIC-002",
+        "ISU3752346",
+        datetime.date(2022, 8, 18),
+        datetime.date(2024, 8, 18),
+    )
+    last_part = AssetPart.objects.order_by("pk").last()
+    assert (last_part.name, last_part.serial_number, last_part.installed_on) == (
+        "Standby battery set",
+        "B5774-45",
+        datetime.date(2023, 8, 22),
+    )

@@ -1,4 +1,5 @@
-"""The staff sign-in backend: Django's `ModelBackend` for staff users only.
+"""The sign-in backends: `PasswordBackend`, the shape of a sign-in by a login and a password, and
+`StaffBackend`, Django's `ModelBackend` for staff users only.
 
 Portal users sign in by their e-mail address through `clientbase.portal.backends.PortalBackend`;
 their usernames (`portal.services.accounts.login_username`) are never a way in, so every sign-in of
@@ -7,21 +8,40 @@ takes. Sessions made by this backend are restored by `ModelBackend.get_user` as 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.http import HttpRequest
 
 
-class StaffBackend(ModelBackend):
+class PasswordBackend(BaseBackend):
+    """A sign-in by a login and a password: `login_field` names the credential that carries the
+    login ("username", "email"). Without both, it answers None (another backend may sign the user
+    in); with both, the user `user_for` finds, or None."""
+
+    login_field: ClassVar[str] = "username"
+
     def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
         password: str | None = None,
-        **kwargs: Any,
+        **credentials: Any,
     ) -> Any | None:
-        user = super().authenticate(request, username=username, password=password, **kwargs)
+        # `username` stands first, as in Django's ModelBackend, whatever the login is.
+        login = username if self.login_field == "username" else credentials.get(self.login_field)
+        if login is None or password is None:
+            return None
+        return self.user_for(request, login, password)
+
+    def user_for(self, request: HttpRequest | None, login: str, password: str) -> Any | None:
+        """The user whose login and password these are, or None."""
+        raise NotImplementedError
+
+
+class StaffBackend(PasswordBackend, ModelBackend):
+    def user_for(self, request: HttpRequest | None, login: str, password: str) -> Any | None:
+        user = ModelBackend.authenticate(self, request, username=login, password=password)
         if user is None or not (user.is_staff or user.is_superuser):
             return None
         return user

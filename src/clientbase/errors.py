@@ -53,7 +53,7 @@ class Conflict(ServiceError):
 class Stale(Conflict):
     """The caller's copy is out of date: the object changed since the version the caller named
     (the API's `If-Match`, a form's hidden `version`). Nothing was changed. The API answers 412;
-    a page shows what changed since (`clientbase.versions.changes_since`).
+    a page shows what changed since (`clientbase.history.changes_since`).
 
     `instance` is the object as it is now (read under the row lock), `expected` the versions the
     caller named (empty when it named only tags that can never match)."""
@@ -128,18 +128,17 @@ class ValidationFailed(ServiceError):
         return cls({"non_field_errors": [str(m) for m in error.messages]})
 
 
-# What the database says when one of our named constraints or triggers refuses a change, in words a
-# user understands. The key is a substring of the database's error message.
-CONSTRAINT_MESSAGES: dict[str, str] = {
-    "contacts_contact_unique_primary_per_customer": "This customer already has a primary contact.",
-    "contacts_contact_primary_needs_customer": "Only a contact of a customer can be its primary contact.",
-    "contacts_contact_primary_is_active": "An inactive contact cannot be the primary contact.",
-    "contacts_contact_last_name_not_blank": "Last name may not be blank.",
-    "contacts_contact_approval_limit_not_negative": "The approval limit may not be negative.",
-    "contacts_contact_not_own_manager": "A contact cannot report to itself.",
-    "customers_customer_number": "This customer number is already taken.",
-    "customers_location_unique_code_per_customer": "This customer already has a location with this code.",
-    "customers_customer_name_not_blank": "The name may not be blank.",
+# What the database says when a constraint or trigger refuses a change, in words a user understands.
+# The key is a substring of the database's error message; the longest key found wins.
+#
+# - Constraints speak for themselves: every `Meta.constraints` entry with a `violation_error_message`
+#   and every unique field with an `error_messages["unique"]` of its own is read from the models
+#   (`constraint_messages`), under the names each database uses: the constraint's name (PostgreSQL;
+#   SQLite for check constraints and partial unique indexes), "UNIQUE constraint failed: table.column"
+#   (SQLite for a plain unique constraint or field) and "table_column_key" (PostgreSQL, unique field).
+# - Triggers have no such place: the apps register their words (`register_constraint_messages`),
+#   keyed by the text the trigger raises.
+TRIGGER_MESSAGES: dict[str, str] = {
     "location belongs to another customer": "A contact's locations must belong to the contact's customer.",
     "reports_to belongs to another customer": "A contact's line manager must belong to the same customer.",
     "reports_to would form a cycle": "The line manager would form a reporting cycle.",
@@ -147,21 +146,58 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
     "FOREIGN KEY constraint failed": "The object is still referenced by other records.",
     "violates foreign key constraint": "The object is still referenced by other records.",
 }
+_from_models: dict[str, str] | None = None
 
 
 def register_constraint_messages(messages: Mapping[str, str]) -> None:
-    """Let an app say in words what its own constraints and triggers refuse (from its
-    AppConfig.ready())."""
-    CONSTRAINT_MESSAGES.update(messages)
+    """Let an app say in words what its own triggers refuse (from its AppConfig.ready()), keyed by
+    the text the trigger raises. Constraints need no entry: see `constraint_messages`."""
+    TRIGGER_MESSAGES.update(messages)
+
+
+def constraint_messages() -> dict[str, str]:
+    """Every known refusal: `{text the database says: message}`, from the installed models'
+    constraints and unique fields (read once, after the apps are ready) and the registered
+    triggers' words."""
+    global _from_models
+    if _from_models is None:
+        from django.apps import apps
+        from django.db.models import UniqueConstraint
+
+        found: dict[str, set[str]] = {}
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            columns = {field.name: f"{table}.{field.column}" for field in model._meta.concrete_fields}
+            for constraint in model._meta.constraints:
+                message = str(constraint.violation_error_message)
+                if message == str(constraint.default_violation_error_message):
+                    continue
+                found.setdefault(constraint.name, set()).add(message)
+                if isinstance(constraint, UniqueConstraint) and constraint.fields:
+                    named = ", ".join(columns[name] for name in constraint.fields)
+                    found.setdefault(f"UNIQUE constraint failed: {named}", set()).add(message)
+            for field in model._meta.concrete_fields:
+                # The field's own words, not Django's default ("… with this … already exists.").
+                unique_message = (getattr(field, "_error_messages", None) or {}).get("unique")
+                if field.unique and not field.primary_key and unique_message:
+                    found.setdefault(f"{table}_{field.column}_key", set()).add(str(unique_message))
+                    found.setdefault(f"UNIQUE constraint failed: {columns[field.name]}", set()).add(
+                        str(unique_message)
+                    )
+        # SQLite names a unique constraint by its columns: columns two rules share say nothing.
+        _from_models = {key: next(iter(words)) for key, words in found.items() if len(words) == 1}
+    return {**_from_models, **TRIGGER_MESSAGES}
 
 
 def conflict_from_integrity_error(error: IntegrityError) -> Conflict:
-    """Turn a database refusal into a Conflict with a clear message. The longest matching key wins,
-    so "work order location belongs to another customer" is not read as a contact's location."""
+    """Turn a database refusal into a Conflict with a clear message (`constraint_messages`). The
+    longest matching key wins, so "work order location belongs to another customer" is not read
+    as a contact's location."""
     text = str(error)
-    for needle in sorted(CONSTRAINT_MESSAGES, key=len, reverse=True):
+    messages = constraint_messages()
+    for needle in sorted(messages, key=len, reverse=True):
         if needle in text:
-            return Conflict(CONSTRAINT_MESSAGES[needle])
+            return Conflict(messages[needle])
     return Conflict("The change conflicts with data already stored and was not saved.")
 
 

@@ -30,19 +30,20 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, View
 
-from clientbase import access, lockout
+from clientbase import access, history, lockout
+from clientbase.audit.events import record_refusal
 from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, Stale, ValidationFailed
-from clientbase.versions import changes_since
 
 # Where htmx puts an error it cannot show in the element that asked (see base.html).
 MESSAGES_TARGET = "#messages"
 
 
 def is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+    return access.is_staff(user) and user.is_active
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
@@ -197,8 +198,6 @@ class ServiceErrorMixin:
             raise Http404(error.message) from error
         except Forbidden as error:
             if getattr(request, "htmx", False):
-                from clientbase.audit.events import record_refusal
-
                 record_refusal(request, error.message, surface="pages")
                 return message_response(request, "error", error.message, 403)
             raise PermissionDenied(error.message) from error
@@ -286,7 +285,6 @@ def navigation(user: Any) -> dict[str, Any]:
     """The sections of the main navigation the user may view: `items` (in order, with their URL),
     and a flag per section (`nav.customers`)."""
     from django.apps import apps
-    from django.urls import reverse
 
     visible = [item for item in NAV_ITEMS if access.can(user, access.VIEW, apps.get_model(item.model))]
     nav: dict[str, Any] = {item.section: item in visible for item in NAV_ITEMS}
@@ -386,15 +384,41 @@ def allowed_ids(user: Any, queryset: QuerySet, action: str) -> set[int]:
 
 class ListPage(StaffPage):
     """A filtered, paginated list of what the user may see. With htmx (live search, filters)
-    only the results partial is answered."""
+    only the results partial is answered.
 
-    queryset: ClassVar[QuerySet]
+    The page template extends `_list_page.html` (the header, the filter form, the results region)
+    and its results partial (`partial_template_name`) extends `_list_results.html` (the filters'
+    errors, the table, the pages, the empty states); a page with no more than a search box and the
+    status filter needs no template of its own. Their context: `page`, `filterset`, `filtered`,
+    `selected` (the query's parameters, the last value of each), `list_url`, `things`,
+    `search_placeholder`, `results_template`, `statuses` (the choices of the model's `Status`, where
+    it has one), and for a list with `add_url_name` `can_add`, `add_url` and `add_label`."""
+
+    # The rows before the user's scope and the filters; all of `model`'s by default.
+    queryset: ClassVar[QuerySet | None] = None
     filterset_class: ClassVar[Any] = None
+    template_name = "_list_page.html"
     partial_template_name: ClassVar[str]
     page_size: ClassVar[int] = 50
+    # The list's URL name: where the filter form asks, and what "Clear" and "Show all" open.
+    url_name: ClassVar[str]
+    # What the rows are, in the plural, as the heading and the empty states say it; the model's
+    # verbose_name_plural ("work orders") by default.
+    things: ClassVar[str] = ""
+    # What the search box looks in, its placeholder; "" for a list without a search box.
+    search_placeholder: ClassVar[str] = ""
+    # The page that adds a row and the button's label, offered to users who may add; "" for none.
+    add_url_name: ClassVar[str] = ""
+    add_label: ClassVar[str] = ""
 
     def get_queryset(self) -> QuerySet:
-        return access.restrict(self.user, self.queryset.all(), access.VIEW)
+        queryset = self.queryset if self.queryset is not None else self.list_model()._default_manager.all()
+        return access.restrict(self.user, queryset.all(), access.VIEW)
+
+    def list_model(self) -> type[Model]:
+        if self.model is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no model.")
+        return self.model
 
     def filter_queryset(self, queryset: QuerySet) -> tuple[QuerySet, Any]:
         if self.filterset_class is None:
@@ -417,8 +441,27 @@ class ListPage(StaffPage):
         queryset, filterset = self.filter_queryset(self.get_queryset())
         page = paginate(self.request, queryset, self.page_size)
         self.decorate(page.rows)
-        filtered = any(value for key, value in self.request.GET.items() if key != "page")
-        context.update(page=page, filterset=filterset, filtered=filtered)
+        params = self.request.GET
+        filtered = any(value for key, value in params.items() if key != "page")
+        model = self.list_model()
+        statuses = getattr(model, "Status", None)
+        context.update(
+            page=page,
+            filterset=filterset,
+            filtered=filtered,
+            selected=params.dict(),
+            list_url=reverse(self.url_name),
+            things=self.things or str(model._meta.verbose_name_plural),
+            search_placeholder=self.search_placeholder,
+            results_template=self.partial_template_name,
+            statuses=statuses.choices if statuses is not None else [],
+        )
+        if self.add_url_name:
+            context.update(
+                can_add=self.can(access.ADD, model),
+                add_url=reverse(self.add_url_name),
+                add_label=self.add_label,
+            )
         return context
 
 
@@ -537,7 +580,7 @@ class VersionedFormMixin:
         form's fields that the user had left as loaded moved to their stored value (`rebase`); for
         a record without history `{"differences": [{"label", "stored"}]}`. See _stale_changes.html."""
         record = error.instance
-        entries = changes_since(record, min(error.expected, default=0))
+        entries = history.changes_since(record, min(error.expected, default=0))
         if entries is None:
             return {"differences": [self.stored_value(form[name]) for name in form.changed_data]}
         self.rebase(form, entries)
@@ -549,7 +592,7 @@ class VersionedFormMixin:
                 hidden += len(entry["changes"]) - len(visible)
                 entry["changes"] = visible
         shown = sum(len(entry["changes"]) for entry in entries)
-        return {"history": history_for_display(entries, type(record)), "shown": shown, "hidden": hidden}
+        return {"history": history.for_display(entries, type(record)), "shown": shown, "hidden": hidden}
 
     @staticmethod
     def rebase(form: Any, entries: list[dict[str, Any]]) -> None:
@@ -606,7 +649,7 @@ class VersionedFormMixin:
                 for item in values
                 if item not in (None, "")
             ]
-        return {"label": str(field.label), "stored": readable(value)}
+        return {"label": str(field.label), "stored": history.readable(value)}
 
 
 class FormPage(VersionedFormMixin, ServiceErrorMixin, StaffRequiredMixin, FormView):
@@ -650,8 +693,6 @@ class FormPage(VersionedFormMixin, ServiceErrorMixin, StaffRequiredMixin, FormVi
             form.add_service_errors(error)
             return self.form_invalid(form)
         except Forbidden as error:
-            from clientbase.audit.events import record_refusal
-
             record_refusal(self.request, error.message, surface="pages")
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form), status=403)
@@ -682,58 +723,6 @@ class StaffPasswordChangeView(
 
 class StaffPasswordChangeDoneView(ServiceErrorMixin, StaffRequiredMixin, PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
-
-
-def readable(value: Any) -> str:
-    """A recorded value as a person reads it (for history entries)."""
-    if value is None or value in ("", [], {}):
-        return "empty"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, dict):
-        return ", ".join(str(item) for item in value.values() if item) or "empty"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
-def history_for_display(entries: list[dict[str, Any]], model: type[Model]) -> list[dict[str, Any]]:
-    """History entries (as the selectors answer them) with field labels and readable values: a
-    reference (customer, line manager) by its name, one query per model referred to; one that no
-    longer exists as `#id`."""
-    fields: dict[str, Any] = {}
-    wanted: dict[Any, set[Any]] = {}
-    for entry in entries:
-        for change in entry["changes"]:
-            name = change["field"]
-            if name not in fields:
-                try:
-                    fields[name] = model._meta.get_field(name)
-                except Exception:  # a field the model no longer has
-                    fields[name] = None
-            field = fields[name]
-            if field is not None and field.many_to_one:
-                wanted.setdefault(field.related_model, set()).update(
-                    value for value in (change["old"], change["new"]) if value is not None
-                )
-    names = {
-        related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
-        for related, ids in wanted.items()
-    }
-    for entry in entries:
-        for change in entry["changes"]:
-            field = fields[change["field"]]
-            label = str(getattr(field, "verbose_name", change["field"].replace("_", " ")))
-            change["label"] = label[:1].upper() + label[1:]
-            for side in ("old", "new"):
-                value = change[side]
-                if field is not None and field.many_to_one and value is not None:
-                    change[side] = names[field.related_model].get(value, f"#{value}")
-                else:
-                    change[side] = readable(value)
-    return entries
 
 
 @dataclass(frozen=True)

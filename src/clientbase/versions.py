@@ -5,12 +5,12 @@ increments. The API answers it as an `ETag` and refuses a write whose `If-Match`
 How a write service uses it: inside its transaction, before any check or change,
 `lock(instance, expected_version=...)` re-reads the row locked (so two writers never both start from
 the same version) and raises `Stale` when the caller named a version that is no longer current.
-`Versioned.save()` counts from the stored version under the same lock, so no write is ever lost
-from the count, whatever path it takes."""
+`Versioned.save()` counts from the stored version (compare and set), so no write is ever lost from
+the count, whatever path it takes."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any, ClassVar, Self, TypeVar
 
 from django.db import models, router, transaction
@@ -56,26 +56,52 @@ class Versioned(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save with `version` one above the stored one. The UPDATE names the version this copy
+        holds (`… WHERE id = %s AND version = %s`): when the row is still at it (always, after
+        `lock()`) that one statement is the whole save; when the copy is older, the stored version
+        is read and the UPDATE tried again from it (`_do_update`), so no write is lost from the
+        count, whatever path it takes."""
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
             return
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            # Count from the stored version, read under the row lock (on SQLite the IMMEDIATE
-            # transaction holds the write lock already), not from this copy, which may be old.
-            stored = (
-                type(self)
-                ._base_manager.using(using)
-                .select_for_update()
-                .filter(pk=self.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            self.version = (stored if stored is not None else self.version or 0) + 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
+        self._saving_from = self.version or 0
+        self.version = self._saving_from + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        try:
             super().save(*args, **kwargs)
+        finally:
+            del self._saving_from
+
+    def _do_update(
+        self,
+        base_qs: models.QuerySet[Any],
+        using: str | None,
+        pk_val: Any,
+        values: Collection[tuple[models.Field[Any, Any], type[models.Model] | None, Any]],
+        update_fields: Iterable[str] | None,
+        forced_update: bool,
+    ) -> bool:
+        """Django's UPDATE of this row, on the condition that it is still at the version this copy
+        was read at (compare and set); a row found at another version is read again and the
+        UPDATE repeated from there. False only when the row is gone (Django then decides, as for
+        any model)."""
+        expected = getattr(self, "_saving_from", None)
+        if expected is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        while True:
+            at_expected = base_qs.filter(version=expected)
+            if super()._do_update(at_expected, using, pk_val, values, update_fields, forced_update):
+                return True
+            stored = base_qs.filter(pk=pk_val).values_list("version", flat=True).first()
+            if stored is None:
+                return False
+            expected, self.version = stored, stored + 1
+            values = [
+                (field, model, self.version if field.attname == "version" else value)
+                for field, model, value in values
+            ]
 
 
 _KEEPS_THE_ROW = (models.CASCADE, models.PROTECT, models.RESTRICT, models.DO_NOTHING)
@@ -142,70 +168,9 @@ def lock(instance: V, *, expected_version: ExpectedVersion = None) -> V:
     return current
 
 
-def changes_since(instance: Versioned, version: int) -> list[dict[str, Any]] | None:
-    """What was recorded for `instance` after `version`, oldest first, from its history
-    (django-simple-history): `[{"version", "at", "user" (a User or None), "type" ("changed" or
-    "deleted"), "changes": [{"field", "old", "new", "old_value", "new_value"}]}]`; `old` and `new`
-    show related objects by their name, `old_value` and `new_value` are the values as the model
-    holds them (related objects as objects, many-to-many links as a list of ids). None when the
-    model keeps no history."""
-    model = type(instance)
-    history = getattr(model, "history", None)
-    if history is None or not hasattr(history, "model"):
-        return None
-    records = list(
-        history.filter(**{model._meta.pk.attname: instance.pk}, version__gt=version)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    entries = []
-    for record in records:
-        previous = record.prev_record
-        changes: list[dict[str, Any]] = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, foreign_keys_are_objs=True)
-            for change in delta.changes:
-                old, new = _shown(model, change.field, change.old), _shown(model, change.field, change.new)
-                if old != new:
-                    changes.append(
-                        {
-                            "field": change.field,
-                            "old": old,
-                            "new": new,
-                            "old_value": _value(model, change.field, change.old),
-                            "new_value": _value(model, change.field, change.new),
-                        }
-                    )
-        entries.append(
-            {
-                "version": record.version,
-                "at": record.history_date,
-                "user": record.history_user,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "changes": changes,
-            }
-        )
-    return entries
-
-
-def _value(model: type[models.Model], name: str, value: Any) -> Any:
-    """A recorded value as the model holds it; many-to-many links as the ids linked."""
-    field = model._meta.get_field(name)
-    if isinstance(field, models.ManyToManyField) and isinstance(value, list):
-        key = field.m2m_reverse_field_name()
-        return sorted(item[key] for item in value if isinstance(item, dict) and key in item)
-    return value
-
-
-def _shown(model: type[models.Model], name: str, value: Any) -> Any:
-    """A recorded value as plain data: related objects by name, many-to-many links as the sorted
-    names of the objects linked."""
-    field = model._meta.get_field(name)
-    if isinstance(field, models.ManyToManyField) and isinstance(value, list):
-        key = field.m2m_reverse_field_name()
-        ids = [item[key] for item in value if isinstance(item, dict) and key in item]
-        names = field.related_model._base_manager.in_bulk(ids)  # type: ignore[union-attr]
-        return sorted(str(names.get(pk, f"#{pk}")) for pk in ids)
-    if isinstance(value, models.Model) or (field.is_relation and value is not None):
-        return str(value)
-    return value
+def lock_rows(queryset: models.QuerySet[Any]) -> list[Any]:
+    """Lock the rows of `queryset` until the surrounding transaction ends, reading only their ids
+    (answered). SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction holds the
+    database's write lock already. For rules that span rows (one primary contact per customer, the
+    last portal administrator, a revert's objects), whose writers all lock the same row first."""
+    return list(queryset.select_for_update().values_list("pk", flat=True))

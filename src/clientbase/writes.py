@@ -8,8 +8,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db import IntegrityError, models, router, transaction
+from django.db.models import Case, ProtectedError, RestrictedError, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
+from django.db.models.sql.constants import SINGLE
 
 from clientbase import text
 from clientbase.errors import Conflict, ValidationFailed, conflict_from_integrity_error
@@ -44,28 +47,122 @@ def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterab
     return changed
 
 
-def validate(instance: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Apply the text rules of `clientbase.text` to every text field (NFC; no control, bidi or
-    zero-width characters; no line break in a single-line field), then run the model's
-    `full_clean()` (field rules, normalisation, constraints). ValidationFailed with per-field
-    messages when anything is wrong. A field whose text is refused is left out of `full_clean()`,
-    so no query ever carries it."""
-    excluded = list(exclude)
-    text_errors = text.clean_instance(instance, excluded)
+def validate(
+    instance: models.Model, exclude: Iterable[str] = (), *, changed: Iterable[str] | None = None
+) -> None:
+    """Check `instance` before it is saved; ValidationFailed with per-field messages when anything
+    is wrong, after every rule had its say.
+
+    - The text rules of `clientbase.text` on every text field (NFC; no control, bidi or zero-width
+      characters; no line break in a single-line field). A field whose text is refused is left out
+      of the other checks, so no query ever carries it.
+    - The fields' own rules (`clean_fields`, `clean`, unique fields): Django's `full_clean()`
+      without its constraint step.
+    - The model's `Meta.constraints`, each in its `violation_error_message`: unique constraints one
+      query each, every check constraint together in one query (`_failed_checks`) instead of
+      Django's query and savepoint per constraint.
+
+    `changed`: the fields a partial update changed. Then only those are checked, with the
+    constraints they take part in (and the other fields of those constraints); a field nobody
+    changed is not checked again, and a change of a field no constraint reads costs no query.
+    Without it (a new record) everything is checked. `exclude`: fields the caller settles itself."""
+    excluded = set(exclude)
+    if changed is not None:
+        excluded |= _untouched(instance, set(changed))
+    text_errors = text.clean_instance(instance, list(excluded))
+    excluded |= set(text_errors)
+    errors: dict[str, list[str]] = {}
     try:
-        instance.full_clean(exclude=[*excluded, *text_errors])
+        instance.full_clean(exclude=list(excluded), validate_constraints=False)
     except DjangoValidationError as error:
-        raise ValidationFailed({**ValidationFailed.from_django(error).errors, **text_errors}) from error
-    if text_errors:
-        raise ValidationFailed(text_errors)
+        errors = ValidationFailed.from_django(error).errors
+    excluded |= set(errors)
+    for name, messages in _constraint_errors(instance, excluded).items():
+        errors.setdefault(name, []).extend(messages)
+    errors.update(text_errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def constraint_fields(model: type[models.Model], constraint: models.BaseConstraint) -> set[str]:
+    """The names of the fields of `model` that `constraint` reads (its fields, condition and
+    expressions)."""
+    names: set[str] = set(getattr(constraint, "fields", ()) or ())
+    for part in (getattr(constraint, "condition", None), *(getattr(constraint, "expressions", ()) or ())):
+        if isinstance(part, models.Q):
+            names |= part.referenced_base_fields
+        elif part is not None:
+            names |= models.Q(part).referenced_base_fields
+    by_attname = {field.attname: field.name for field in model._meta.concrete_fields}
+    return {by_attname.get(name, name) for name in names if name != "pk"}
+
+
+def _untouched(instance: models.Model, changed: set[str]) -> set[str]:
+    """The concrete fields that neither changed nor share a constraint with a changed field."""
+    model = type(instance)
+    touched = set(changed)
+    for constraint in model._meta.constraints:
+        names = constraint_fields(model, constraint)
+        if names & changed:
+            touched |= names
+    return {field.name for field in model._meta.concrete_fields} - touched
+
+
+def _constraint_errors(instance: models.Model, excluded: set[str]) -> dict[str, list[str]]:
+    """The messages of the constraints `instance` breaks, leaving out every constraint that reads
+    an excluded field (as Django does): `{field or "non_field_errors": [message]}`."""
+    model = type(instance)
+    using = router.db_for_write(model, instance=instance)
+    errors: dict[str, list[str]] = {}
+    checks: list[models.CheckConstraint] = []
+    for constraint in model._meta.constraints:
+        if constraint_fields(model, constraint) & excluded:
+            continue
+        if isinstance(constraint, models.CheckConstraint):
+            checks.append(constraint)
+            continue
+        try:
+            constraint.validate(model, instance, exclude=excluded, using=using)  # type: ignore[attr-defined]
+        except DjangoValidationError as error:
+            fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
+            key = fields[0] if error.code == "unique" and len(fields) == 1 else "non_field_errors"
+            errors.setdefault(key, []).extend(str(message) for message in error.messages)
+    for constraint in _failed_checks(instance, checks, excluded, using):
+        errors.setdefault("non_field_errors", []).append(str(constraint.get_violation_error_message()))
+    return errors
+
+
+def _failed_checks(
+    instance: models.Model, checks: list[models.CheckConstraint], excluded: set[str], using: str
+) -> list[models.CheckConstraint]:
+    """The check constraints that `instance`'s values break, asked of the database in one query
+    (`SELECT COALESCE(<condition>, TRUE), …` over the values, no table read), so each condition is
+    evaluated exactly as the database's CHECK will be; a NULL condition passes, as in SQL."""
+    if not checks:
+        return []
+    query = Query(None)
+    against = instance._get_field_expression_map(meta=instance._meta, exclude=excluded)  # type: ignore[attr-defined]
+    for name, value in against.items():
+        query.add_annotation(
+            value if hasattr(value, "resolve_expression") else Value(value), name, select=False
+        )
+    for index, constraint in enumerate(checks):
+        holds = Coalesce(models.Q(constraint.condition), True, output_field=models.BooleanField())
+        query.add_annotation(
+            Case(When(models.Q(holds), then=Value(True)), default=Value(False)), f"_check_{index}"
+        )
+    row = query.get_compiler(using=using).execute_sql(SINGLE)
+    return [constraint for constraint, holds in zip(checks, row or (), strict=False) if not holds]
 
 
 @contextlib.contextmanager
 def refusals_as_conflicts() -> Iterator[None]:
-    """A constraint or trigger refusing the change becomes a Conflict; the surrounding transaction
-    is rolled back by the caller's atomic block, so nothing is half-applied."""
+    """A constraint or trigger refusing the change becomes a Conflict. Nothing is half-applied:
+    the block runs in the caller's transaction (no savepoint of its own: the service's atomic block
+    rolls the whole write back when the Conflict passes through it; a caller that goes on after a
+    Conflict, as the import does row by row, gives each attempt its own atomic block)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             yield
     except (ProtectedError, RestrictedError) as error:
         raise Conflict(still_referenced_message(error)) from error
@@ -84,18 +181,6 @@ def still_referenced_message(error: ProtectedError | RestrictedError) -> str:
         for model, count in sorted(counts.items(), key=lambda item: str(item[0]._meta.verbose_name))
     ]
     return f"This is still referenced by {' and '.join(parts)}; delete or move them first."
-
-
-@contextlib.contextmanager
-def one_history_record(instance: models.Model, records: Any, history_type: str) -> Iterator[None]:
-    """Several writes (the row, its many-to-many links) recorded as one history entry, written
-    once they all succeeded. `records` is the model's HistoricalRecords."""
-    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        del instance.skip_history_when_saving  # type: ignore[attr-defined]
-    records.create_historical_record(instance, history_type)
 
 
 def set_acting_user(instance: models.Model, user: Any) -> None:

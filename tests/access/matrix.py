@@ -11,15 +11,21 @@ policies gain without an entry here fails there.
   customer only, while their access is current; `HIDDEN_FROM_PORTAL`: rows they never see.
 - `row_limited`: the documented limits on single rows.
 - `TARGETS`: the objects the cells act on, with the text that must not leak when refused.
-- `OPS`: the surfaces (API, staff pages, portal pages, export, import, search, actions).
+- `OPS`: the surfaces (API, staff pages, portal pages, export, import, search, actions). The API's
+  cells are generated from its routes (`api_routes()`, read from the URL configuration and the
+  router): every route and method needs a declared expectation (`API_RESOURCES`, `API_EXTRA_OPS`,
+  `API_ROUTES`), else building the cells raises `UndeclaredRoute`.
 - `expect(actor, op)`: the answer API.md documents for one cell.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.urls import URLResolver, get_resolver
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 CHANGE_NOTES = "change_notes"
@@ -274,6 +280,8 @@ TARGETS: dict[str, Target] = {
     "message": Target(MESSAGE, ("Tamarind visit confirmed",)),
     "activity": Target(ACTIVITY, ("Tamarack gate",)),
     "audit_event": Target(AUDIT_EVENT, ("quokka-guesser",)),
+    # An import an administrator ran: every other caller finds it out of its scope.
+    "import_run": Target("transfer.importrun", ("quokka-contacts.csv",)),
 }
 # The target of each model for the service-level cells (a current, location-level one).
 SERVICE_TARGETS = {
@@ -322,6 +330,11 @@ def row_limited(actor: Actor, model: str, action: str, target: Target, *, is_sel
 
 # Surfaces ---------------------------------------------------------------------------------------
 
+# Whom a route answers at all: as the policy of its target's model says (`POLICY`); any signed-in
+# caller, about its own login or its own rows, another caller's row being out of its scope
+# (`SIGNED_IN`); anyone, signed in or not (`PUBLIC`: the sign-in itself).
+POLICY, SIGNED_IN, PUBLIC = "policy", "signed-in", "public"
+
 
 @dataclass(frozen=True)
 class Success:
@@ -339,9 +352,12 @@ class Op:
     """One action on one surface: `kind` says how its answer reads (`list`: shows the target or
     not; `object`: acts on the target; `create`; `absent`: a method the endpoint does not offer;
     `search`: the staff search page; `import`: an import's dry run). `needs` are the actions on the
-    target's model it takes (`portal_needs` for portal users, when they differ); `body` is sent as
-    JSON (API) or form data (pages), its "{name}" values naming objects of the scene ("{me}": the
-    portal user's own contact); `form` names a form read once from its page, with `body` applied."""
+    target's model (or on `model`, when the route checks another one first) it takes
+    (`portal_needs` for portal users, when they differ); `body` is sent as JSON (API) or form data
+    (pages), its "{name}" values naming objects of the scene ("{me}": the portal user's own
+    contact), as are the "{name}" parts of `path`; `form` names a form read once from its page,
+    with `body` applied. `caller` says who a route answers at all (`POLICY`, `SIGNED_IN`); `actors`
+    names the actors the cell is asked of (None: all of them)."""
 
     resource: str
     name: str
@@ -358,6 +374,9 @@ class Op:
     body: Mapping[str, Any] | None = None
     form: str = ""
     success: Success = Success()
+    model: str = ""
+    caller: str = POLICY
+    actors: frozenset[str] | None = None
 
     @property
     def id(self) -> str:
@@ -366,7 +385,8 @@ class Op:
 
 PRIMARY_ROUTES_MAIL = {WORK_ORDER: READ, INVOICE: READ}
 
-# The API: list, retrieve, create, update, delete of every model with an endpoint.
+# The API's models with a list and a detail route: the targets of their cells and the bodies of
+# their writes. Which methods each route offers is read from the router (`api_ops`).
 API_RESOURCES: dict[str, dict[str, Any]] = {
     "customers": {
         "target": "customer",
@@ -420,65 +440,79 @@ API_RESOURCES: dict[str, dict[str, Any]] = {
         "create": {"customer": "{customer}", "amount": "100.00"},
         "change": {"amount": "123.45"},
     },
-    # The outbox is read-only over the API; activities are listed and recorded.
-    "messages": {"target": "message", "methods": ("list", "GET")},
+    # The outbox and the audit log are read-only over the API; activities are listed and recorded.
+    "messages": {"target": "message"},
     "activities": {
         "target": "activity",
-        "methods": ("list", "GET", "POST"),
         "create": {"customer": "{customer}", "kind": "note", "summary": "Matrix note"},
     },
+    "audit-events": {"target": "audit_event"},
 }
 
 
-def _api_ops() -> list[Op]:
+def _crud_ops(resource: str, spec: Mapping[str, Any], listed: Route, detail: Route) -> list[Op]:
+    """The cells of one model's list and detail routes: list, retrieve, create, update and delete
+    (`absent`, a 405, where the route offers no such method), and the refusals of a PUT. A method
+    offered without a declared body, or one the table knows nothing of, raises UndeclaredRoute."""
+    target = spec["target"]
+    write = spec.get("write_target", target)
+    delete = spec.get("delete_target", target)
+    model_ops = {
+        "list": Op(resource, "list", "api", "get", listed.path, target, kind="list"),
+        "GET": Op(resource, "GET", "api", "get", detail.path, target),
+        "POST": Op(
+            resource,
+            "POST",
+            "api",
+            "post",
+            listed.path,
+            target,
+            kind="create",
+            needs=frozenset({ADD}),
+            body=spec.get("create"),
+            success=Success(creates=True),
+        ),
+        "PATCH": Op(
+            resource,
+            "PATCH",
+            "api",
+            "patch",
+            detail.path,
+            write,
+            needs=frozenset({CHANGE}),
+            body=spec.get("change"),
+            success=Success(sets=spec.get("change", {})),
+        ),
+        "DELETE": Op(
+            resource,
+            "DELETE",
+            "api",
+            "delete",
+            detail.path,
+            delete,
+            needs=frozenset({DELETE}),
+            success=Success(removes=True),
+        ),
+    }
+    offered = {
+        "list": "GET" in listed.methods,
+        "POST": "POST" in listed.methods,
+        **{method: method in detail.methods for method in ("GET", "PATCH", "DELETE")},
+    }
     ops: list[Op] = []
-    for resource, spec in API_RESOURCES.items():
-        target = spec["target"]
-        write = spec.get("write_target", target)
-        delete = spec.get("delete_target", target)
-        offered = spec.get("methods", ("list", "GET", "POST", "PATCH", "DELETE"))
-        base = f"/api/v1/{resource}/"
-        model_ops = {
-            "list": Op(resource, "list", "api", "get", base, target, kind="list"),
-            "GET": Op(resource, "GET", "api", "get", base + "{pk}/", target),
-            "POST": Op(
-                resource,
-                "POST",
-                "api",
-                "post",
-                base,
-                target,
-                kind="create",
-                needs=frozenset({ADD}),
-                body=spec.get("create"),
-                success=Success(creates=True),
-            ),
-            "PATCH": Op(
-                resource,
-                "PATCH",
-                "api",
-                "patch",
-                base + "{pk}/",
-                write,
-                needs=frozenset({CHANGE}),
-                body=spec.get("change"),
-                success=Success(sets=spec.get("change", {})),
-            ),
-            "DELETE": Op(
-                resource,
-                "DELETE",
-                "api",
-                "delete",
-                base + "{pk}/",
-                delete,
-                needs=frozenset({DELETE}),
-                success=Success(removes=True),
-            ),
-        }
-        for name, op in model_ops.items():
-            if name not in offered:
-                op = Op(resource, name, "api", op.method, op.path, op.target, kind="absent", body={})
-            ops.append(op)
+    for name, op in model_ops.items():
+        if not offered[name]:
+            op = Op(resource, name, "api", op.method, op.path, op.target, kind="absent", body={})
+        elif op.method in ("post", "patch") and op.body is None:
+            raise UndeclaredRoute(f"{name} {op.path}: API_RESOURCES[{resource!r}] declares no body for it")
+        ops.append(op)
+    unknown = [f"{m} {listed.path}" for m in listed.methods if m not in ("GET", "POST")]
+    unknown += [f"{m} {detail.path}" for m in detail.methods if m not in ("GET", "PUT", "PATCH", "DELETE")]
+    if unknown:
+        raise UndeclaredRoute(f"No expectation declared for: {', '.join(unknown)}")
+    if "PUT" in detail.methods:
+        rule = RouteRule(write, needs=frozenset({CHANGE}))
+        ops.append(_route_op(detail, "PUT", rule, name="PUT"))
     return ops
 
 
@@ -613,6 +647,190 @@ API_EXTRA_OPS = [
         success=Success(sets={"status": "issued"}),
     ),
 ]
+
+
+# The API's routes ---------------------------------------------------------------------------------
+
+API_ROOT = "/api/v1/"
+
+
+class UndeclaredRoute(Exception):
+    """A route (and method) of the API that the table declares no expectation for, or a
+    declaration of a route the API does not have."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of the API as the URL configuration holds it: its URL name, its path ("{pk}" for
+    the object's id, "{name}" for another argument), the HTTP methods its view answers, whether it
+    is about one object (`detail`) and whether it answers a page of objects (`listing`: the
+    router's and the other `-list` routes)."""
+
+    name: str
+    path: str
+    methods: tuple[str, ...]
+    detail: bool
+    listing: bool
+
+
+def _path_template(pattern: str) -> str:
+    """A URL pattern (a regular expression of the router, or a `path()` route) as a path with
+    "{name}" for each argument."""
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    text = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+    return text.removeprefix("^").removesuffix("$").replace("\\", "")
+
+
+def _url_patterns(patterns: Sequence[Any], prefix: str) -> Iterator[tuple[str, Any]]:
+    for pattern in patterns:
+        path = prefix + _path_template(str(pattern.pattern))
+        if isinstance(pattern, URLResolver):
+            yield from _url_patterns(pattern.url_patterns, path)
+        else:
+            yield path, pattern
+
+
+def _methods(callback: Any) -> tuple[str, ...]:
+    """The HTTP methods a view answers: a viewset's routed actions that its `http_method_names`
+    allow, or the handlers an APIView defines (HEAD, OPTIONS and TRACE aside)."""
+    view = getattr(callback, "cls", None) or callback.view_class
+    actions = getattr(callback, "actions", None) or {}
+    if actions:
+        names = [method for method in actions if method in view.http_method_names]
+    else:
+        names = [
+            method
+            for method in view.http_method_names
+            if hasattr(view, method) and method not in ("head", "options", "trace")
+        ]
+    return tuple(method.upper() for method in names)
+
+
+def api_routes() -> list[Route]:
+    """Every route under /api/v1/, from the URL configuration (the router's and the others), less
+    the API root and the router's format-suffixed copies."""
+    routes = []
+    for path, pattern in _url_patterns(get_resolver().url_patterns, "/"):
+        if not path.startswith(API_ROOT) or pattern.name == "api-root" or "{format}" in path:
+            continue
+        name = pattern.name or path
+        routes.append(Route(name, path, _methods(pattern.callback), "{pk}" in path, name.endswith("-list")))
+    return routes
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    """What a route of the API besides a model's list and detail acts on, for the cells of the
+    callers it refuses: its `target` (a name of `TARGETS`; none for a route about no object), the
+    `model` whose permission it checks first when not the target's, the actions it `needs`, whom
+    it answers (`caller`), the values of its other URL arguments, and a query to send."""
+
+    target: str = ""
+    model: str = ""
+    needs: frozenset[str] = READ
+    caller: str = POLICY
+    arguments: Mapping[str, str] = field(default_factory=dict)
+    query: str = ""
+    kind: str = ""
+
+
+# The other routes of the API, by URL name (their other methods are cells of `API_EXTRA_OPS`).
+API_ROUTES: dict[str, RouteRule] = {
+    "api-token": RouteRule(caller=PUBLIC),
+    "api-logout": RouteRule(caller=SIGNED_IN),
+    "api-logout-all": RouteRule(caller=SIGNED_IN),
+    # Who would be notified of a customer's event: a read of its contacts, about one customer.
+    "notification-preview": RouteRule(
+        "customer", model=CONTACT, kind="object", query="?event=work_order.created&customer={customer}"
+    ),
+    # Every signed-in caller lists and reverts its own imports (all of them with the import
+    # permissions), and downloads the templates.
+    "import-list": RouteRule("import_run", caller=SIGNED_IN),
+    "import-detail": RouteRule("import_run", caller=SIGNED_IN),
+    "import-revert": RouteRule("import_run", caller=SIGNED_IN),
+    "import-template": RouteRule(caller=SIGNED_IN, arguments={"kind": "contacts"}),
+    "contact-erase": RouteRule("contact", needs=frozenset({DELETE})),
+    "contact-history": RouteRule("contact"),
+    "contact-personal-data": RouteRule("contact"),
+    "contact-card-vcard": RouteRule("contact"),
+    "contact-test-email-send-test-email": RouteRule("contact", needs=frozenset({CHANGE})),
+    "contact-portal-portal-invitation": RouteRule("contact", needs=frozenset({MANAGE_PORTAL})),
+    "contact-portal-revoke-portal": RouteRule("contact", needs=frozenset({MANAGE_PORTAL})),
+    "quote-send": RouteRule("draft_quote", needs=frozenset({CHANGE})),
+}
+
+# The callers every route refuses: no login (401), a staff user without permissions (403) and a
+# portal user of another customer (404 for an object it would see at its own customer, else 403).
+REFUSED = frozenset({"anonymous", "NoPermission", "portal-other"})
+
+
+def _route_op(route: Route, method: str, rule: RouteRule, name: str = "") -> Op | None:
+    """The refusal cells of one route and method: asked of `REFUSED` (a list of another's rows is
+    asked of them all too, and shows none of it), of the anonymous caller alone for a route about
+    the caller itself, of none for a public one."""
+    if rule.caller == PUBLIC:
+        return None
+    kind = rule.kind or ("object" if route.detail else "list" if method == "GET" else "create")
+    if rule.caller == SIGNED_IN:
+        actors = REFUSED if route.detail or route.listing else frozenset({ANONYMOUS.name})
+    else:
+        actors = REFUSED if kind in ("object", "list") else REFUSED - {"portal-other"}
+    path = route.path
+    for argument, value in rule.arguments.items():
+        path = path.replace(f"{{{argument}}}", value)
+    return Op(
+        route.path.removeprefix(API_ROOT).split("/")[0],
+        name or f"{route.name}-{method}",
+        "api",
+        method.lower(),
+        path + rule.query,
+        rule.target,
+        kind=kind,
+        needs=rule.needs,
+        body={},
+        model=rule.model,
+        caller=rule.caller,
+        actors=actors,
+    )
+
+
+def api_ops(routes: Sequence[Route]) -> list[Op]:
+    """The API's cells, generated from its routes: a model's list and detail routes by
+    `API_RESOURCES`, the declared actions (`CONTACT_FIELD_OPS`, `API_EXTRA_OPS`), and the refusal
+    cells of every other route and method by `API_ROUTES`. Raises UndeclaredRoute for a route or
+    method without a declared expectation, and for a declaration without its route."""
+    by_path = {route.path: route for route in routes}
+    ops: list[Op] = []
+    for resource, spec in API_RESOURCES.items():
+        listed, detail = by_path.get(f"{API_ROOT}{resource}/"), by_path.get(f"{API_ROOT}{resource}/{{pk}}/")
+        if listed is None or detail is None:
+            raise UndeclaredRoute(
+                f"API_RESOURCES declares {resource!r}: the API has no list and detail of it"
+            )
+        ops += _crud_ops(resource, spec, listed, detail)
+    declared = [*CONTACT_FIELD_OPS, *API_EXTRA_OPS]
+    offered = {(route.path, method) for route in routes for method in route.methods}
+    gone = [op.id for op in declared if (op.path.split("?")[0], op.method.upper()) not in offered]
+    gone += [name for name in API_ROUTES if name not in {route.name for route in routes}]
+    if gone:
+        raise UndeclaredRoute(f"Declared, but no route of the API: {', '.join(gone)}")
+    ops += declared
+    covered = {(op.path.split("?")[0], op.method.upper()) for op in ops}
+    missing = []
+    for route in routes:
+        for method in route.methods:
+            if (route.path, method) in covered:
+                continue
+            rule = API_ROUTES.get(route.name)
+            if rule is None:
+                missing.append(f"{method} {route.path} ({route.name})")
+            elif (op := _route_op(route, method, rule)) is not None:
+                ops.append(op)
+    if missing:
+        raise UndeclaredRoute(
+            "No expectation declared (API_RESOURCES, API_EXTRA_OPS or API_ROUTES) for: " + ", ".join(missing)
+        )
+    return ops
 
 
 def _page(resource: str, name: str, path: str, target: str, **kwargs: Any) -> Op:
@@ -815,7 +1033,8 @@ PORTAL_OPS = [
     Op("work-orders", "reports", "portal", "get", "/portal/reports/", "location", kind="list"),
 ]
 
-OPS: list[Op] = [*_api_ops(), *CONTACT_FIELD_OPS, *API_EXTRA_OPS, *PAGE_OPS, *PORTAL_OPS]
+ROUTES = api_routes()
+OPS: list[Op] = [*api_ops(ROUTES), *PAGE_OPS, *PORTAL_OPS]
 
 # The actions on its model a list of the reports page takes (REPORT on work orders).
 REPORT_OP_NEEDS = {("work-orders", "reports", "portal"): (WORK_ORDER, frozenset({REPORT}))}
@@ -838,7 +1057,7 @@ SUCCESS_STATUS = {"get": 200, "post": 200, "patch": 200, "delete": 204}
 
 
 def _needs(actor: Actor, op: Op) -> tuple[str, frozenset[str]]:
-    model = TARGETS[op.target].model
+    model = op.model or TARGETS[op.target].model
     if (op.resource, op.name, op.surface) in REPORT_OP_NEEDS:
         return REPORT_OP_NEEDS[(op.resource, op.name, op.surface)]
     if actor.kind == "portal" and op.portal_needs is not None:
@@ -858,10 +1077,16 @@ def expect(actor: Actor, op: Op) -> Expect:
     login stops working when its access does), a redirect to the sign-in page for a page; 403 for
     whoever may not see that kind of object at all and for a forbidden action on a visible object;
     404 for an object out of scope (another customer's, or a draft, for a portal user); 405 for a
-    method an endpoint does not offer; 400 for a reference to an object out of scope in a body."""
+    method an endpoint does not offer; 400 for a reference to an object out of scope in a body.
+    A route about the caller's own login or rows (`SIGNED_IN`) is asked only of callers other than
+    its target's owner: 404 for the target, a list without it."""
+    signed_in = actor.kind == "staff" or (actor.kind == "portal" and actor.current)
+    if op.surface == "api" and op.caller == SIGNED_IN:
+        if not signed_in:
+            return Expect(401)
+        return Expect(200) if op.kind == "list" else Expect(404)
     target = TARGETS[op.target]
     model, needs = _needs(actor, op)
-    signed_in = actor.kind == "staff" or (actor.kind == "portal" and actor.current)
     visible = sees(actor, target)
     if op.surface == "api":
         if not signed_in:

@@ -10,6 +10,11 @@
   change a contact, search, export, an import's dry run, the actions), the staff pages and the
   portal pages. A refusal answers the documented status, leaves the database as it was and shows
   no text of its target; an allowed cell succeeds.
+- The API's cells come from its routes (`matrix.api_routes()`): every route and method, the ones
+  added later included, is asked of an anonymous caller (401), a staff user without permissions
+  (403) and a portal user of another customer (404 for an object it would see at its own), and
+  a route without a declared expectation fails the collection of this module. Every list keeps to
+  a query budget.
 
 The objects are made once for the whole module, in a transaction rolled back at its end; every test
 runs in a savepoint of its own, so what an allowed write changes is gone for the next cell.
@@ -17,9 +22,11 @@ runs in a savepoint of its own, so what an allowed write changes is gone for the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,16 +40,19 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.test import Client, override_settings
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clientbase import access
 from clientbase.api.authentication import create_token
 from clientbase.audit import events as audit_events
+from clientbase.audit.models import AuditEvent
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.errors import Forbidden, NotFound
 from clientbase.notifications.models import Activity, Message
+from clientbase.transfer.models import ImportRun
 from clientbase.workorders.models import Invoice, Quote
 from tests.access import matrix
-from tests.access.matrix import ACTORS, OPS, TARGETS, Actor, Op
+from tests.access.matrix import ACTORS, OPS, ROUTES, TARGETS, Actor, Op, Route
 from tests.factories import (
     AssetFactory,
     AssetPartFactory,
@@ -91,7 +101,15 @@ class Scene:
         client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[actor.name]
         return client
 
-    def resolve(self, value: Any, actor: Actor, target: Model) -> Any:
+    def path(self, op: Op, target: Model | None) -> str:
+        """The path of `op` with "{pk}" the target's id and "{name}" the ids of the scene's objects."""
+        return re.sub(
+            r"\{(\w+)\}",
+            lambda name: str(target.pk if name[1] == "pk" and target else self.objects[name[1]].pk),
+            op.path,
+        )
+
+    def resolve(self, value: Any, actor: Actor, target: Model | None) -> Any:
         """A body with its "{name}" values replaced by the ids of the scene's objects."""
         if isinstance(value, dict):
             return {key: self.resolve(item, actor, target) for key, item in value.items()}
@@ -101,7 +119,7 @@ class Scene:
             name = value[1:-1]
             if name == "me":
                 return self.own_contact(actor).pk
-            if name == "version":
+            if name == "version" and target is not None:
                 return type(target).objects.get(pk=target.pk).version
             return self.objects[name].pk
         return value
@@ -156,6 +174,7 @@ def build_scene() -> Scene:
     objects["message"] = MessageFactory(contact=contact, subject="Tamarind visit confirmed")
     objects["activity"] = ActivityFactory(contact=contact, summary="Called about the Tamarack gate")
     objects["audit_event"] = audit_events.record(audit_events.LOGIN_FAILED, username="quokka-guesser")
+    add_other_customers_rows(b)
 
     for actor in matrix.STAFF_ACTORS:
         user = UserFactory(
@@ -184,6 +203,13 @@ def build_scene() -> Scene:
         scene.users[actor.name] = user
         if actor.name == "portal-approver":
             objects["approver"] = portal_contact
+    objects["import_run"] = ImportRun.objects.create(
+        kind=ImportRun.Kind.CONTACTS,
+        filename="quokka-contacts.csv",
+        user=scene.users["Administrator"],
+        status=ImportRun.Status.APPLIED,
+        created=1,
+    )
 
     for actor in ACTORS:
         if actor.kind == "anonymous":
@@ -211,6 +237,29 @@ def build_scene() -> Scene:
     assert page.status_code == 200
     scene.forms["portal_contact"] = edit_form(page.content.decode())
     return scene
+
+
+def add_other_customers_rows(customer: Any) -> None:
+    """Rows of another customer, with their relations, so that every list of the API holds several
+    (its query budget counts per page, not per row); none shows a text of the targets."""
+    site = customer.locations.get()
+    asset = AssetFactory(location=site, name="Contoso Lift")
+    AssetPartFactory(asset=asset, name="Contoso Lift Cable")
+    contact = ContactFactory(customer=customer, last_name="Contosian", locations=[site])
+    importer = UserFactory(username="matrix-contoso-importer")
+    sent = timezone.now()
+    for n in range(2):
+        work_order = WorkOrderFactory(
+            customer=customer, location=site, asset=asset, requested_by=contact, summary=f"Contoso lift {n}"
+        )
+        QuoteFactory(customer=customer, work_order=work_order, status=Quote.Status.SENT, sent_at=sent)
+        InvoiceFactory(customer=customer, work_order=work_order, status=Invoice.Status.ISSUED, issued_at=sent)
+        MessageFactory(contact=contact, subject=f"Contoso lift visit {n}")
+        ActivityFactory(contact=contact, summary=f"Called about Contoso lift {n}")
+        audit_events.record(audit_events.LOGIN_FAILED, username=f"contoso-guesser-{n}")
+        ImportRun.objects.create(
+            kind=ImportRun.Kind.CONTACTS, filename=f"contoso-{n}.csv", user=importer, created=1
+        )
 
 
 def _permission(name: str) -> Permission:
@@ -401,12 +450,20 @@ def test_service_cells(scene, actor, model, actions):
 
 
 def http_cells() -> list[Any]:
-    return [pytest.param(actor, op, id=f"{actor}-{op.id}") for op in OPS for actor in ACTORS]
+    return [
+        pytest.param(actor, op, id=f"{actor}-{op.id}")
+        for op in OPS
+        for actor in ACTORS
+        if op.actors is None or actor.name in op.actors
+    ]
 
 
 def tables_of(op: Op) -> list[type[Model]]:
     """What a refused request must leave as it was: the target's table (every field), and no new
-    row in the outbox, the activity log or the contacts' links to sites."""
+    row in the outbox, the activity log or the contacts' links to sites (those alone for a route
+    about no object)."""
+    if not op.target:
+        return [Message, Activity]
     model = apps.get_model(TARGETS[op.target].model)
     tables = [model, Message, Activity]
     if model is Contact:
@@ -419,9 +476,9 @@ def tables_of(op: Op) -> list[type[Model]]:
 IMPORT_CSV = "customer,external_id,title\n{customer},QX-EXT-7,Imported by the matrix\n"
 
 
-def send(scene: Scene, actor: Actor, op: Op, obj: Model) -> Any:
+def send(scene: Scene, actor: Actor, op: Op, obj: Model | None) -> Any:
     client = scene.client(actor, op.surface)
-    path = op.path.replace("{pk}", str(obj.pk))
+    path = scene.path(op, obj)
     if op.method == "get":
         return client.get(path)
     if op.kind == "import":
@@ -455,8 +512,8 @@ def _stored(scene: Scene, actor: Actor, op: Op, obj: Model) -> bool:
 @pytest.mark.parametrize(("actor", "op"), http_cells())
 def test_http_cell(scene, actor, op):
     expected = matrix.expect(actor, op)
-    target = TARGETS[op.target]
-    obj = scene.objects[op.target]
+    target = TARGETS.get(op.target, matrix.Target(""))
+    obj = scene.objects.get(op.target)
     tables = tables_of(op)
     # A read that shows its target is checked by what it shows; everything else by the database.
     before = {} if expected.allowed and op.method == "get" else snapshot(tables)
@@ -480,8 +537,94 @@ def test_http_cell(scene, actor, op):
         else:
             assert _stored(scene, actor, op, obj), body[:500]
         return
-    assert snapshot(tables) == before, "a refused request changed the database"
+    after = snapshot(tables)
+    if tables[0] is AuditEvent:  # the log records the refusal itself, after the rows it held
+        after["audit.AuditEvent"] = after["audit.AuditEvent"][: len(before["audit.AuditEvent"])]
+    assert after == before, "a refused request changed the database"
     for marker in target.markers:
         assert marker not in body, f"the refusal shows {marker!r}"
     if op.kind == "import" and response.status_code == 200:
         assert json.loads(body)["updated"] == 0
+
+
+# The API's routes: each one declared, each list within its query budget ---------------------------
+
+
+def test_a_route_without_a_declared_expectation_fails_the_generator():
+    widgets = Route("widget-detail", "/api/v1/widgets/{pk}/", ("GET",), detail=True, listing=False)
+    with pytest.raises(matrix.UndeclaredRoute, match=r"GET /api/v1/widgets/\{pk\}/ \(widget-detail\)"):
+        matrix.api_ops([*ROUTES, widgets])
+    # A method a model's own route gains needs its body, or is unknown to the table.
+    for name, method, message in (
+        ("message-list", "POST", r"POST /api/v1/messages/: .*no body"),
+        ("customer-list", "DELETE", r"DELETE /api/v1/customers/"),
+    ):
+        with pytest.raises(matrix.UndeclaredRoute, match=message):
+            matrix.api_ops(grown(name, method))
+    # Another declared route's new method is refused as its others are, without a new entry.
+    ops = matrix.api_ops(grown("contact-history", "POST"))
+    added = [op for op in ops if op.path == "/api/v1/contacts/{pk}/history/" and op.method == "post"]
+    assert [op.actors for op in added] == [matrix.REFUSED]
+    # A declaration whose route is gone.
+    with pytest.raises(matrix.UndeclaredRoute, match="contact-history"):
+        matrix.api_ops([route for route in ROUTES if route.name != "contact-history"])
+    with pytest.raises(matrix.UndeclaredRoute, match="quotes-approve-api"):
+        matrix.api_ops([route for route in ROUTES if route.name != "quote-approve"])
+
+
+def test_every_route_and_method_of_the_api_has_its_cells():
+    """The router's and the other routes of /api/v1/, each method with a cell of every refused
+    caller (the sign-in aside, which answers everyone; a route about the caller itself refuses
+    only the anonymous one)."""
+    names = {route.name for route in ROUTES}
+    assert {
+        "customer-list",
+        "contact-detail",
+        "contact-card-vcard",
+        "import-list",
+        "auditevent-list",
+    } <= names
+    asked: dict[tuple[str, str], set[str]] = {}
+    for op in OPS:
+        if op.surface == "api":
+            key = (re.sub(r"\?.*", "", op.path), op.method.upper())
+            asked.setdefault(key, set()).update(op.actors or {actor.name for actor in ACTORS})
+    for route in ROUTES:
+        rule = matrix.API_ROUTES.get(route.name, matrix.RouteRule())
+        path = route.path
+        for argument, value in rule.arguments.items():
+            path = path.replace(f"{{{argument}}}", value)
+        for method in route.methods:
+            if rule.caller == matrix.PUBLIC:
+                assert (path, method) not in asked
+                continue
+            expected = {"anonymous"}
+            if rule.caller == matrix.POLICY or route.detail or route.listing:
+                expected = {"anonymous", "NoPermission"}
+            if route.detail or (method == "GET" and (rule.caller == matrix.POLICY or route.listing)):
+                expected.add("portal-other")
+            assert expected <= asked.get((path, method), set()), f"{method} {path}"
+
+
+def grown(name: str, method: str) -> list[Route]:
+    """The API's routes with one of them answering one method more."""
+    return [
+        dataclasses.replace(route, methods=(*route.methods, method)) if route.name == name else route
+        for route in ROUTES
+    ]
+
+
+LISTS = [route for route in ROUTES if route.listing]
+
+
+@pytest.mark.parametrize("route", LISTS, ids=[route.name for route in LISTS])
+def test_every_list_keeps_to_a_query_budget(scene, route, django_assert_max_num_queries):
+    """A page of 200 in at most 8 queries, whatever its rows (three or more in the scene, with
+    their relations), for an administrator who sees them all."""
+    client = APIClient()
+    client.force_authenticate(scene.users["Administrator"])
+    client.get(route.path)  # the permissions of the user, read once and kept
+    with django_assert_max_num_queries(8):
+        response = client.get(route.path, {"page_size": 200})
+    assert response.status_code == 200, response.content[:500]
+    assert len(response.json()["results"]) >= 3

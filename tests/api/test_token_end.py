@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from clientbase.api.authentication import create_token
 from tests.factories import UserFactory
+from tests.helpers import assert_unchanged
 from tests.test_signin import PORTAL_PASSWORD, STAFF_PASSWORD, _fresh_counts, portal_contact  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -76,4 +77,7 @@ def test_logout_ends_this_token_and_logoutall_every_token(staff_user):
     assert with_token(second).get("/api/v1/customers/").status_code == 200
     assert with_token(second).post("/api/v1/auth/logoutall/").status_code == 204
     assert with_token(third).get("/api/v1/customers/").status_code == 401
-    assert APIClient().post("/api/v1/auth/logoutall/").status_code == 401
+    create_token(staff_user)
+    with assert_unchanged(AuthToken):
+        assert APIClient().post("/api/v1/auth/logoutall/").status_code == 401
+        assert APIClient().post("/api/v1/auth/logout/").status_code == 401

@@ -27,6 +27,7 @@ from tests.factories import (
     LocationFactory,
     UserFactory,
 )
+from tests.helpers import assert_unchanged
 from tests.workorders.factories import InvoiceFactory, QuoteFactory, WorkOrderFactory
 
 
@@ -342,9 +343,10 @@ def test_a_malformed_if_match_is_a_400_and_changes_nothing(client, header):
 def test_a_stale_if_match_is_refused_before_the_body_is_checked(client):
     contact = ContactFactory()
     bump(RESOURCES[4], contact)
-    response = client.patch(
-        f"/api/v1/contacts/{contact.pk}/", {"last_name": ""}, format="json", HTTP_IF_MATCH='"1"'
-    )
+    with assert_unchanged(contact):
+        response = client.patch(
+            f"/api/v1/contacts/{contact.pk}/", {"last_name": ""}, format="json", HTTP_IF_MATCH='"1"'
+        )
     assert response.status_code == 412
 
 

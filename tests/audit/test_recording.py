@@ -11,11 +11,13 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from knox.models import AuthToken
 
 from clientbase.audit import events
 from clientbase.audit.models import AuditEvent
 from clientbase.contacts import services as contact_services
 from tests.factories import ContactFactory, CustomerFactory, UserFactory
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 
@@ -111,9 +113,12 @@ def test_a_failed_sign_in_on_every_page_is_recorded_with_the_name_tried(path, da
 
 def test_the_token_endpoint_records_failures_and_the_token_it_makes(staff_user):
     client = Client(REMOTE_ADDR=IP)
-    refused = client.post(
-        "/api/v1/auth/token/", {"username": "dispatcher", "password": "nope"}, content_type="application/json"
-    )
+    with assert_unchanged(AuthToken, staff_user):
+        refused = client.post(
+            "/api/v1/auth/token/",
+            {"username": "dispatcher", "password": "nope"},
+            content_type="application/json",
+        )
     assert refused.status_code == 400
     failed = only(events.LOGIN_FAILED)
     assert (failed.username, failed.ip, failed.detail["path"]) == ("dispatcher", IP, "/api/v1/auth/token/")
@@ -158,7 +163,10 @@ def test_the_failure_that_starts_a_lockout_is_recorded_once(staff_user, settings
 
 def test_an_api_refusal_is_recorded_with_path_and_method(api, technician):
     customer = CustomerFactory(name="Northwind Hospitals")
-    response = api(technician).patch(f"/api/v1/customers/{customer.pk}/", {"name": "Renamed"}, format="json")
+    with assert_unchanged(customer):
+        response = api(technician).patch(
+            f"/api/v1/customers/{customer.pk}/", {"name": "Renamed"}, format="json"
+        )
     assert response.status_code == 403
     event = only(events.PERMISSION_DENIED)
     assert event.user == technician

@@ -12,6 +12,7 @@ import pytest
 from clientbase.contacts.models import Contact
 from tests.contacts.test_field_rules import everything, portal_client, run_import, scene  # noqa: F401
 from tests.factories import ContactFactory, UserFactory
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/contacts/"
@@ -116,9 +117,10 @@ def test_who_may_read_the_records_routes_their_mail(api, scene, billing_clerk): 
     response = client.patch(f"{URL}{scene['colleague'].pk}/", {"notify": {"invoices": True}}, format="json")
     assert response.status_code == 200 and response.json()["notify"]["invoices"] is True
     # It still may not route work-order mail: it sees no work orders.
-    response = client.patch(
-        f"{URL}{scene['colleague'].pk}/", {"notify": {"work_orders": True}}, format="json"
-    )
+    with assert_unchanged(scene["colleague"]):
+        response = client.patch(
+            f"{URL}{scene['colleague'].pk}/", {"notify": {"work_orders": True}}, format="json"
+        )
     assert response.status_code == 403 and "“notify”" in response.json()["detail"]
 
 

@@ -40,15 +40,26 @@ def test_unparseable_phone_numbers_are_refused(text):
 
 @given(st.integers(min_value=2012000000, max_value=9899999999))
 def test_any_us_number_written_any_way_is_found_by_its_digits(number):
+    """Every ten-digit US number is accepted, whichever way it is written, as one E.164 number
+    whose search digits hold each writing's digits."""
     raw = str(number)
-    formatted = f"({raw[:3]}) {raw[3:6]}-{raw[6:]}"
-    try:
-        e164 = normalize_phone(formatted, "US")
-    except ValidationError:
-        return
-    searchable = phone_search_digits(e164)
-    assert digits_of(formatted) in searchable
-    assert digits_of(f"+1 {raw[:3]} {raw[3:6]} {raw[6:]}") in searchable
+    writings = [
+        f"({raw[:3]}) {raw[3:6]}-{raw[6:]}",
+        f"{raw[:3]}.{raw[3:6]}.{raw[6:]}",
+        f"+1 {raw[:3]} {raw[3:6]} {raw[6:]}",
+    ]
+    assert {normalize_phone(writing, "US") for writing in writings} == {f"+1{raw}"}
+    searchable = phone_search_digits(f"+1{raw}")
+    for writing in writings:
+        assert digits_of(writing) in searchable
+
+
+@given(st.integers(min_value=0, max_value=999999), st.sampled_from(["{}", "({})", "+1 {}", "{}-"]))
+def test_a_number_too_short_to_dial_is_refused_in_any_writing(number, writing):
+    """Fewer than seven digits are no US number, however written: refused, not stored as typed."""
+    with pytest.raises(ValidationError) as refusal:
+        normalize_phone(writing.format(number), "US")
+    assert refusal.value.code == "invalid_phone"
 
 
 @pytest.mark.parametrize(

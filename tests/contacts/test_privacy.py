@@ -19,6 +19,7 @@ from clientbase.contacts.models import Contact
 from clientbase.notifications.models import Activity, Message
 from clientbase.workorders.models import WorkOrder
 from tests.factories import CustomerFactory, LocationFactory
+from tests.helpers import assert_unchanged
 
 FIRST, LAST = "Zoltana", "Quixwell"
 EMAIL = "zoltana.quixwell@northwind.example"
@@ -269,8 +270,9 @@ def test_anonymous_is_refused(api, person, path, method):
 
 
 def test_a_missing_contact_is_not_found(api, admin_user, db):
-    assert api(admin_user).get("/api/v1/contacts/999999/personal-data/").status_code == 404
-    assert api(admin_user).post("/api/v1/contacts/999999/erase/").status_code == 404
+    with assert_unchanged(Contact, Message, Activity):
+        assert api(admin_user).get("/api/v1/contacts/999999/personal-data/").status_code == 404
+        assert api(admin_user).post("/api/v1/contacts/999999/erase/").status_code == 404
 
 
 # Staff pages -----------------------------------------------------------------------------------

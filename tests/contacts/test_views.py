@@ -6,6 +6,7 @@ import pytest
 
 from clientbase.contacts.models import Contact
 from tests.factories import ContactFactory, CustomerFactory, LocationFactory
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -519,7 +520,8 @@ def test_users_who_may_not_change_contacts_get_a_403(as_user, nobody):
     contact = ContactFactory(last_name="Johnson")
     client = as_user(nobody)
     assert client.get(f"/contacts/{contact.pk}/edit/").status_code == 403
-    assert client.post(f"/contacts/{contact.pk}/edit/", {"notes": "x"}).status_code == 403
+    with assert_unchanged(contact):
+        assert client.post(f"/contacts/{contact.pk}/edit/", {"notes": "x"}).status_code == 403
 
 
 # Duplicate ----------------------------------------------------------------------------------------
@@ -542,7 +544,8 @@ def test_duplicate_copies_the_contact_and_opens_the_copy(as_user, dispatcher, cu
 
 def test_duplicate_is_refused_to_users_who_may_not_add(as_user, technician):
     contact = ContactFactory()
-    assert as_user(technician).post(f"/contacts/{contact.pk}/duplicate/").status_code == 403
+    with assert_unchanged(Contact):
+        assert as_user(technician).post(f"/contacts/{contact.pk}/duplicate/").status_code == 403
     assert Contact.objects.count() == 1
 
 
@@ -584,8 +587,9 @@ def test_make_primary_with_htmx_swaps_the_row_and_the_previous_primarys_row(
 def test_make_primary_is_refused_without_the_permission(as_user, technician, location_contact_clerk):
     customer = CustomerFactory()
     contact = ContactFactory(customer=customer)  # customer-level
-    for user in (technician, location_contact_clerk):
-        assert as_user(user).post(f"/contacts/{contact.pk}/make-primary/").status_code == 403
+    with assert_unchanged(Contact):
+        for user in (technician, location_contact_clerk):
+            assert as_user(user).post(f"/contacts/{contact.pk}/make-primary/").status_code == 403
     contact.refresh_from_db()
     assert not contact.is_primary
 
@@ -641,15 +645,18 @@ def test_delete_removes_the_contact_keeps_the_history_and_frees_its_reports(
 
 def test_delete_is_refused_to_users_who_may_not_delete(as_user, technician, location_contact_clerk):
     contact = ContactFactory(customer=CustomerFactory())  # customer-level
-    for user in (technician, location_contact_clerk):
-        client = as_user(user)
-        assert client.get(f"/contacts/{contact.pk}/delete/").status_code == 403
-        assert client.post(f"/contacts/{contact.pk}/delete/").status_code == 403
+    with assert_unchanged(contact):
+        for user in (technician, location_contact_clerk):
+            client = as_user(user)
+            assert client.get(f"/contacts/{contact.pk}/delete/").status_code == 403
+            assert client.post(f"/contacts/{contact.pk}/delete/").status_code == 403
     assert Contact.objects.filter(pk=contact.pk).exists()
 
 
 def test_deleting_a_missing_contact_is_a_404(as_user, dispatcher):
-    assert as_user(dispatcher).post("/contacts/999999/delete/").status_code == 404
+    ContactFactory(last_name="Kept")
+    with assert_unchanged(Contact):
+        assert as_user(dispatcher).post("/contacts/999999/delete/").status_code == 404
 
 
 # Markup in names stays text -----------------------------------------------------------------------

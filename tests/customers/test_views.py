@@ -17,6 +17,7 @@ from tests.factories import (
     LocationFactory,
     UserFactory,
 )
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -316,7 +317,8 @@ def test_a_read_only_user_cannot_edit_a_customer(as_user, accounts_clerk):
     customer = CustomerFactory(name="Old Name")
     client = as_user(accounts_clerk)
     assert client.get(f"/customers/{customer.pk}/edit/").status_code == 403
-    assert client.post(f"/customers/{customer.pk}/edit/", customer_form(name="Hacked")).status_code == 403
+    with assert_unchanged(customer):
+        assert client.post(f"/customers/{customer.pk}/edit/", customer_form(name="Hacked")).status_code == 403
     customer.refresh_from_db()
     assert customer.name == "Old Name"
 
@@ -370,8 +372,9 @@ def test_location_forms_refuse_users_without_the_permission(as_user, technician,
     customer, north, _ = customer_with_two_sites
     client = as_user(technician)
     assert client.get(f"/customers/{customer.pk}/locations/new/").status_code == 403
-    assert client.post(f"/customers/{customer.pk}/locations/new/", location_form()).status_code == 403
-    assert client.post(f"/locations/{north.pk}/edit/", location_form(name="Hacked")).status_code == 403
+    with assert_unchanged(Location):
+        assert client.post(f"/customers/{customer.pk}/locations/new/", location_form()).status_code == 403
+        assert client.post(f"/locations/{north.pk}/edit/", location_form(name="Hacked")).status_code == 403
     north.refresh_from_db()
     assert north.name == "North Campus"
     assert not Location.objects.filter(name="East Wing").exists()
@@ -516,9 +519,11 @@ def test_asset_and_part_pages_refuse_read_only_users(as_user, technician):
     assert client.get(f"/locations/{asset.location_id}/assets/new/").status_code == 403
     assert client.get(f"/assets/{asset.pk}/edit/").status_code == 403
     assert client.get(f"/assets/{asset.pk}/parts/new/").status_code == 403
-    assert (
-        client.post(f"/asset-parts/{part.pk}/edit/", {"asset": asset.pk, "name": "Hacked"}).status_code == 403
-    )
+    with assert_unchanged(part):
+        assert (
+            client.post(f"/asset-parts/{part.pk}/edit/", {"asset": asset.pk, "name": "Hacked"}).status_code
+            == 403
+        )
     part.refresh_from_db()
     assert part.name != "Hacked"
 

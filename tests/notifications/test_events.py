@@ -52,11 +52,13 @@ def test_nobody_to_notify_writes_nothing(django_assert_num_queries):
 def test_the_database_refuses_two_messages_of_one_event_to_one_contact():
     from django.db import IntegrityError, transaction
 
+    from tests.helpers import assert_refused_by
     from tests.notifications.factories import MessageFactory
 
     first = MessageFactory()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError) as error, transaction.atomic():
         MessageFactory(contact=first.contact, event_id=first.event_id)
+    assert_refused_by(error.value, Message, "notifications_message_once_per_event_and_contact")
 
 
 def test_message_ids_are_unique_and_use_the_senders_domain(settings):

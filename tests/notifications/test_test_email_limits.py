@@ -16,6 +16,7 @@ from clientbase.notifications.mail import build_email, render_bodies
 from clientbase.notifications.models import Activity, Message
 from clientbase.notifications.services import TEST_EMAIL_REASON, TEST_EMAIL_REQUESTED, send_test_email
 from tests.factories import ContactFactory, UserFactory
+from tests.helpers import assert_unchanged
 
 pytestmark = pytest.mark.django_db
 BASE = "http://testserver/"
@@ -53,7 +54,8 @@ def test_a_second_test_email_within_the_interval_is_429_in_the_api(api, dispatch
     assert_no_secret(response.content.decode())
     assert outbox() == before == (1, 1)
     # Who may not send at all hears that, not when to try again.
-    assert api(technician).post(url_of(contact)).status_code == 403
+    with assert_unchanged(contact, Message, Activity):
+        assert api(technician).post(url_of(contact)).status_code == 403
 
 
 def test_a_second_test_email_within_the_interval_is_a_message_on_the_page(dispatcher, contact):

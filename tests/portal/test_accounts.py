@@ -16,6 +16,7 @@ from clientbase.notifications.mail import build_email
 from clientbase.notifications.models import Message
 from clientbase.portal.models import PortalSession
 from tests.factories import ContactFactory
+from tests.helpers import assert_unchanged
 from tests.portal.conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db
@@ -286,7 +287,8 @@ def test_staff_buttons_are_for_staff_only(admin_contact, colleague):
     from tests.portal.conftest import signed_in
 
     client = signed_in(admin_contact)
-    assert client.post(f"/portal/staff/contacts/{colleague.pk}/revoke/").status_code == 403
+    with assert_unchanged(colleague, admin_contact, Message):
+        assert client.post(f"/portal/staff/contacts/{colleague.pk}/revoke/").status_code == 403
 
 
 # The login follows the e-mail ---------------------------------------------------------------------

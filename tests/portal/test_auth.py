@@ -11,6 +11,7 @@ from django.test import Client
 from clientbase.contacts.models import Contact
 from clientbase.portal.models import PortalSession
 from tests.factories import UserFactory
+from tests.helpers import assert_unchanged
 from tests.portal.conftest import PASSWORD, login, signed_in, today
 
 pytestmark = pytest.mark.django_db
@@ -117,12 +118,13 @@ def test_portal_users_cannot_open_staff_pages_or_the_admin(admin_contact):
     assert client.get("/contacts/").status_code == 403
     admin = client.get("/admin/")
     assert admin.status_code == 302 and "/admin/login/" in admin["Location"]
-    assert (
-        client.post(
-            "/accounts/login/", {"username": admin_contact.user.username, "password": PASSWORD}
-        ).status_code
-        == 200
-    )
+    with assert_unchanged(admin_contact.user):
+        assert (
+            client.post(
+                "/accounts/login/", {"username": admin_contact.user.username, "password": PASSWORD}
+            ).status_code
+            == 200
+        )
     assert client.get("/contacts/").status_code == 403
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 from clientbase.contacts.models import Contact
 from clientbase.notifications.models import Message
 from tests.factories import ContactFactory
+from tests.helpers import assert_unchanged
 from tests.portal.conftest import PASSWORD, login, signed_in, today
 
 pytestmark = pytest.mark.django_db
@@ -237,9 +238,10 @@ def test_the_last_portal_admin_cannot_be_made_inactive(editor, admin_contact):
 
 
 def test_the_last_portal_admin_cannot_be_made_inactive_through_the_api_either(api, editor, admin_contact):
-    response = api(editor.user).patch(
-        f"/api/v1/contacts/{admin_contact.pk}/", {"status": "inactive"}, format="json"
-    )
+    with assert_unchanged(admin_contact):
+        response = api(editor.user).patch(
+            f"/api/v1/contacts/{admin_contact.pk}/", {"status": "inactive"}, format="json"
+        )
     assert response.status_code == 409
     assert "last portal admin" in response.json()["detail"]
 
@@ -283,11 +285,12 @@ def test_only_a_portal_admin_grants_portal_access_even_through_the_api(api, edit
 
 
 def test_nobody_changes_its_own_portal_access(api, admin_contact):
-    response = api(admin_contact.user).patch(
-        f"/api/v1/contacts/{admin_contact.pk}/",
-        {"portal": {"permissions": ["admin", "billing"]}},
-        format="json",
-    )
+    with assert_unchanged(admin_contact):
+        response = api(admin_contact.user).patch(
+            f"/api/v1/contacts/{admin_contact.pk}/",
+            {"portal": {"permissions": ["admin", "billing"]}},
+            format="json",
+        )
     assert response.status_code == 403
     assert response.json()["detail"] == (
         "You may not change “portal”: you cannot change your own portal access."

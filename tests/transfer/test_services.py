@@ -14,6 +14,7 @@ from clientbase.errors import Conflict, Forbidden, ValidationFailed
 from clientbase.transfer.models import ImportRun, ImportRunItem
 from clientbase.transfer.services import import_file, revert_import
 from tests.factories import ContactFactory, CustomerFactory
+from tests.helpers import assert_unchanged
 from tests.transfer.conftest import contacts_dump, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_an_email_shared_by_two_stored_contacts_is_a_row_error(
 
 
 def test_unknown_match_keys_are_refused(dispatcher):
-    with pytest.raises(ValidationFailed) as refused:
+    with assert_unchanged(Contact, ImportRun), pytest.raises(ValidationFailed) as refused:
         import_file(
             acting_user=dispatcher,
             kind="contacts",
@@ -255,7 +256,10 @@ def test_unknown_columns_refuse_the_file_and_import_nothing(dispatcher):
 
 
 def test_repeated_columns_refuse_the_file(dispatcher):
-    with pytest.raises(ValidationFailed, match="Repeated columns: email"):
+    with (
+        assert_unchanged(Contact, ImportRun),
+        pytest.raises(ValidationFailed, match="Repeated columns: email"),
+    ):
         import_file(
             acting_user=dispatcher,
             kind="contacts",
@@ -265,7 +269,7 @@ def test_repeated_columns_refuse_the_file(dispatcher):
 
 
 def test_unknown_kind_is_refused(dispatcher):
-    with pytest.raises(ValidationFailed) as refused:
+    with assert_unchanged(Contact, ImportRun), pytest.raises(ValidationFailed) as refused:
         import_file(acting_user=dispatcher, kind="assets", file=csv_bytes("name\nx\n"), dry_run=True)
     assert "kind" in refused.value.errors
 
@@ -394,8 +398,11 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_the_spreadsheet(ru
 
 def test_a_user_who_may_not_add_or_change_is_refused_the_whole_import(technician, nobody):
     for user in (technician, nobody):
-        with pytest.raises(Forbidden):
-            import_file(acting_user=user, kind="contacts", file=csv_bytes("last_name\nDoe\n"), dry_run=True)
+        for dry_run in (True, False):
+            with assert_unchanged(Contact, ImportRun), pytest.raises(Forbidden):
+                import_file(
+                    acting_user=user, kind="contacts", file=csv_bytes("last_name\nDoe\n"), dry_run=dry_run
+                )
 
 
 def test_without_maintain_customer_contacts_only_location_level_rows_pass(
@@ -462,7 +469,7 @@ def test_revert_deletes_created_and_restores_updated_contacts(dispatcher, custom
     assert (changed.title, changed.roles, changed.is_primary) == ("Old", ["billing"], False)
     assert list(changed.locations.all()) == [north]
     assert old_primary.is_primary
-    with pytest.raises(Conflict, match="already reverted"):
+    with assert_unchanged(Contact, ImportRun), pytest.raises(Conflict, match="already reverted"):
         revert_import(run=run, acting_user=dispatcher)
 
 
@@ -482,7 +489,10 @@ def test_revert_is_refused_when_something_changed_since(api, dispatcher, custome
         .status_code
         == 200
     )
-    with pytest.raises(Conflict, match=r"changed or deleted since \(rows 2\); nothing was reverted"):
+    with (
+        assert_unchanged(Contact, ImportRun),
+        pytest.raises(Conflict, match=r"changed or deleted since \(rows 2\); nothing was reverted"),
+    ):
         revert_import(run=report.run, acting_user=dispatcher)
     assert Contact.objects.filter(pk=contact.pk).exists()
     assert ImportRun.objects.get().status == "applied"
@@ -538,10 +548,11 @@ def test_imports_locations_of_a_customer_matching_code_then_name(
 
 
 def test_a_customers_import_needs_customer_permissions(run_import, accounts_clerk):
-    with pytest.raises(Forbidden):
-        import_file(
-            acting_user=accounts_clerk, kind="customers", file=csv_bytes("name\nAcme\n"), dry_run=True
-        )
+    for dry_run in (True, False):
+        with assert_unchanged(Customer, ImportRun), pytest.raises(Forbidden):
+            import_file(
+                acting_user=accounts_clerk, kind="customers", file=csv_bytes("name\nAcme\n"), dry_run=dry_run
+            )
 
 
 def test_revert_of_a_customer_import(dispatcher):
@@ -594,7 +605,10 @@ def test_revert_is_refused_when_a_created_customer_gained_locations(dispatcher):
     )
     acme = Customer.objects.get(name="Acme")
     Location.objects.create(customer=acme, name="Plant")
-    with pytest.raises(Conflict, match=r"Row 2: .*still referenced by 1 location.*Nothing was reverted"):
+    with (
+        assert_unchanged(Customer, Location, ImportRun),
+        pytest.raises(Conflict, match=r"Row 2: .*still referenced by 1 location.*Nothing was reverted"),
+    ):
         revert_import(run=report.run, acting_user=dispatcher)
     assert Customer.objects.filter(name="Acme").exists()
     report.run.refresh_from_db()

@@ -15,6 +15,7 @@ from clientbase.contacts.models import Contact
 from clientbase.notifications.models import Message
 from clientbase.workorders.models import Invoice, Quote
 from tests.factories import ContactFactory, CustomerFactory, UserFactory
+from tests.helpers import assert_unchanged
 from tests.workorders.factories import InvoiceFactory, QuoteFactory, WorkOrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,8 +169,11 @@ def test_a_technician_reads_but_may_not_create_send_approve_or_issue(as_user, te
 def test_a_quote_or_invoice_that_does_not_exist_is_404(clerk):
     for path in (f"{QUOTES}999999/", f"{INVOICES}999999/"):
         assert clerk.get(path).status_code == 404
-    assert clerk.post(f"{QUOTES}999999/send/").status_code == 404
-    assert clerk.post(f"{INVOICES}999999/issue/").status_code == 404
+    QuoteFactory()
+    InvoiceFactory()
+    with assert_unchanged(Quote, Invoice, Message):
+        assert clerk.post(f"{QUOTES}999999/send/").status_code == 404
+        assert clerk.post(f"{INVOICES}999999/issue/").status_code == 404
 
 
 def test_the_navigation_offers_quotes_and_invoices_to_who_may_see_them(as_user, accounts_clerk, dispatcher):

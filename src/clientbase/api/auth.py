@@ -34,7 +34,7 @@ INVALID = "Unable to log in with provided credentials."
 def portal_refusal(user: Any) -> str:
     """Why `user` (signed in with a right password) may not have a token now; '' for staff and
     for a portal user whose access is current. The portal's words (`access.access_refusal`)."""
-    if user.is_staff or user.is_superuser:
+    if access.is_staff(user):
         return ""
     contact = access.portal_contact(user)
     if contact is not None and access.portal_access_is_current(contact):

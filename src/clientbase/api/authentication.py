@@ -18,6 +18,8 @@ from knox.models import get_token_model
 from knox.settings import knox_settings
 from rest_framework import exceptions
 
+from clientbase.audit import events
+
 
 class TokenAuthentication(KnoxTokenAuthentication):
     """knox's token authentication; a key that is not text is a 401, not a 500. A portal user's
@@ -55,7 +57,6 @@ def create_token(user: Any, *, request: Any = None, via: str = "api") -> str:
     """A new API token of `user`; answers the key, which is not stored and cannot be shown again.
     Its lifetime is `CLIENTBASE_TOKEN_TTL` (none: it lasts until deleted). Recorded in the audit
     log with the client's address of `request` (none from the command line) and `via`."""
-    from clientbase.audit import events
 
     _, key = get_token_model().objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
     events.record(events.TOKEN_CREATED, user=user, ip=events.request_ip(request), detail={"via": via})

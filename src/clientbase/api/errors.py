@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from clientbase.audit import events
 from clientbase.errors import (
     BUSY_MESSAGE,
     BUSY_RETRY_AFTER,
@@ -93,7 +94,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _record_refusal(context: dict[str, Any], reason: str) -> None:
     """Every 403 the API answers goes to the audit log, with the path and method."""
-    from clientbase.audit import events
 
     request = context.get("request")
     if request is not None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, prefetch_related_objects
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -285,7 +285,19 @@ class ScopedModelViewSet(
         instance = type(self).update_service(
             acting_user=self.request.user, data=serializer.validated_data, **kwargs, **self.write_kwargs()
         )
-        serializer.instance = self.get_queryset().get(pk=instance.pk)
+        serializer.instance = self.answer_for(instance)
+
+    def answer_for(self, instance: Model) -> Model:
+        """The object a write returned, as the caller reads it now. The service's copy is the
+        stored row: it is given the relations the scoped queryset prefetches (one query each; a
+        related object it joins is read when the answer needs it). Read again through that
+        queryset only where it annotates values of its own or where row rules could hide the
+        object from the caller."""
+        queryset = self.get_queryset()
+        if queryset.query.annotations or access.rows_limited(self.request.user, self.model):
+            return queryset.get(pk=instance.pk)
+        prefetch_related_objects([instance], *queryset._prefetch_related_lookups)  # type: ignore[attr-defined]
+        return instance
 
     def perform_destroy(self, instance: Model) -> None:
         type(self).delete_service(

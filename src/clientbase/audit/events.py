@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import models
 
+from clientbase import access
+
 LOGIN = "auth.login"
 LOGIN_FAILED = "auth.login_failed"
 LOCKOUT = "auth.lockout"
@@ -83,7 +85,7 @@ def record(
 def _sign_in_name(user: Any) -> str:
     """The name `user` signs in with: a staff username, a portal user's e-mail address (its
     username also names its customer: `portal.services.accounts.login_username`)."""
-    if not (user.is_staff or user.is_superuser) and user.email:
+    if not access.is_staff(user) and user.email:
         return str(user.email)
     return str(user.get_username())
 

@@ -54,16 +54,11 @@ class AuditEventListView(ListPage):
 
     section = "audit"
     model = AuditEvent
-    queryset = AuditEvent.objects.all()
     filterset_class = AuditEventFilterSet
     template_name = "audit/list.html"
     partial_template_name = "audit/_partials/results.html"
+    url_name = "audit:list"
+    things = "events"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            types=list(events.TYPES.items()),
-            labels=events.TYPES,
-            selected={"type": self.request.GET.get("type", ""), "user": self.request.GET.get("user", "")},
-        )
-        return context
+        return super().get_context_data(types=list(events.TYPES.items()), **kwargs)

@@ -1,53 +1,7 @@
-from django.apps import AppConfig
+from clientbase import app_config
 
 
-class ContactsConfig(AppConfig):
+class ContactsConfig(app_config.App):
     name = "clientbase.contacts"
     label = "contacts"
     verbose_name = "Contacts"
-
-    def ready(self) -> None:
-        from clientbase import access
-        from clientbase.contacts.policies import POLICIES
-        from clientbase.contacts.selectors import primary_contact_id
-        from clientbase.contacts.views import (
-            customer_contacts_section,
-            customer_list_primary_contacts,
-            location_contacts_section,
-        )
-        from clientbase.customers.selectors import register_customer_annotation
-        from clientbase.customers.views import (
-            register_customer_column,
-            register_customer_section,
-            register_location_section,
-        )
-        from clientbase.pages import PageSection
-
-        access.register(*POLICIES)
-        register_customer_annotation("primary_contact_id", primary_contact_id)
-        register_customer_section(
-            PageSection(
-                key="contacts",
-                title="Contacts",
-                template_name="contacts/_partials/customer_contacts.html",
-                details_template_name="contacts/_partials/customer_primary_contact.html",
-                context=customer_contacts_section,
-            ),
-            before_locations=True,
-        )
-        register_location_section(
-            PageSection(
-                key="contacts",
-                title="Contacts",
-                template_name="contacts/_partials/location_contacts.html",
-                context=location_contacts_section,
-            )
-        )
-        register_customer_column(
-            PageSection(
-                key="primary-contact",
-                title="Primary contact",
-                template_name="contacts/_partials/customer_primary_contact_cell.html",
-                context=customer_list_primary_contacts,
-            )
-        )

@@ -10,42 +10,24 @@ from django import forms
 from django.db.models import QuerySet
 
 from clientbase import access
-from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
+from clientbase.contacts.models import Contact
 from clientbase.contacts.services import CONTACT_FIELDS
 from clientbase.customers.forms import AddressField, DateInput, PhoneField
 from clientbase.customers.models import Customer, Location
 from clientbase.pages import ServiceForm
+from clientbase.vocabulary import ContactRole, NotificationCategory, PortalCapability
 
-ROLE_CHOICES = [
-    ("site", "Site contact: coordinates service on site"),
-    ("billing", "Billing: invoices and payments"),
-    ("approver", "Approval authority: approves quotes and extra work"),
-    ("requester", "Service requester: reports issues"),
-    ("emergency", "Emergency: after hours"),
-]
-ROLE_LABELS = {
-    "site": "Site",
-    "billing": "Billing",
-    "approver": "Approver",
-    "requester": "Requester",
-    "emergency": "Emergency",
-}
-NOTIFY_CHOICES = [
-    ("work_orders", "Work orders created or updated"),
-    ("completions", "Work orders completed"),
-    ("quotes", "Quotes to approve"),
-    ("invoices", "Invoices"),
-]
-PORTAL_CHOICES = [
-    ("admin", "Admin: everything below"),
-    ("billing", "Billing: invoices"),
-    ("reports", "Reports"),
-    ("create_work_order", "Create work orders"),
-    ("edit_contacts", "Edit the customer's contacts"),
-]
-assert [c for c, _ in ROLE_CHOICES] == list(ROLES)
-assert [c for c, _ in NOTIFY_CHOICES] == list(NOTIFY_CATEGORIES)
-assert [c for c, _ in PORTAL_CHOICES] == list(PORTAL_PERMISSIONS)
+ROLE_CHOICES = [(role.value, role.description) for role in ContactRole]
+PORTAL_CHOICES = [(capability.value, capability.staff_choice) for capability in PortalCapability]
+
+
+def contact_field(name: str, **kwargs: Any) -> forms.Field:
+    """The form field of the contact's model field `name` (its length, choices, default and
+    whether it may be blank), with `kwargs` (label, widget, help text) over it."""
+    model_field: Any = Contact._meta.get_field(name)
+    field: forms.Field = model_field.formfield(**kwargs)
+    return field
+
 
 # The plain fields handed to the services as they are.
 PLAIN_FIELDS = (*CONTACT_FIELDS, "is_primary")
@@ -99,20 +81,17 @@ class ContactForm(ServiceForm):
         required=False,
         empty_label="No customer (unaffiliated contact)",
     )
-    salutation = forms.CharField(
-        max_length=30, required=False, widget=forms.TextInput(attrs={"autocomplete": "honorific-prefix"})
+    salutation = contact_field(
+        "salutation", widget=forms.TextInput(attrs={"autocomplete": "honorific-prefix"})
     )
-    first_name = forms.CharField(
-        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    title = forms.CharField(
-        max_length=150,
-        required=False,
+    first_name = contact_field("first_name", widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = contact_field("last_name", widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    title = contact_field(
+        "title",
         help_text="Be specific: “Facilities Manager, North Campus”.",
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-    department = forms.CharField(max_length=150, required=False)
+    department = contact_field("department")
     roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, required=False, widget=RoleCheckboxes)
     email = forms.CharField(
         label="E-mail",
@@ -123,7 +102,7 @@ class ContactForm(ServiceForm):
     phone = PhoneField(help_text="Any format; numbers abroad with their country code (+44 …).")
     mobile = PhoneField()
     secondary_phone = PhoneField()
-    preferred_channel = forms.ChoiceField(choices=Contact.Channel.choices, initial=Contact.Channel.EMAIL)
+    preferred_channel = contact_field("preferred_channel")
     locations = forms.ModelMultipleChoiceField(
         queryset=Location.objects.none(),
         required=False,
@@ -133,16 +112,14 @@ class ContactForm(ServiceForm):
     reports_to = forms.ModelChoiceField(
         label="Line manager", queryset=Contact.objects.none(), required=False, empty_label="None"
     )
-    is_primary = forms.BooleanField(
+    is_primary = contact_field(
+        "is_primary",
         label="Primary contact of the customer",
-        required=False,
         help_text="The default recipient; the current primary contact stops being one.",
     )
-    status = forms.ChoiceField(choices=Contact.Status.choices, initial=Contact.Status.ACTIVE)
-    approval_limit = forms.DecimalField(
-        max_digits=14,
-        decimal_places=2,
-        required=False,
+    status = contact_field("status")
+    approval_limit = contact_field(
+        "approval_limit",
         help_text="For approvers only. Empty: no limit.",
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
@@ -154,16 +131,19 @@ class ContactForm(ServiceForm):
         "Untick to choose below.",
     )
     notify = forms.MultipleChoiceField(
-        label="Notifications", choices=NOTIFY_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label="Notifications",
+        choices=NotificationCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     address = AddressField(help_text="Only when it differs from the customer's address.")
-    notes = forms.CharField(
-        required=False,
+    notes = contact_field(
+        "notes",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Preferences, e.g. “Prefers text messages for scheduling”.",
     )
-    portal_enabled = forms.BooleanField(
-        label="Customer portal access", required=False, help_text="Needs a valid e-mail address."
+    portal_enabled = contact_field(
+        "portal_enabled", label="Customer portal access", help_text="Needs a valid e-mail address."
     )
     portal_permissions = forms.MultipleChoiceField(
         label="Portal permissions",
@@ -171,11 +151,11 @@ class ContactForm(ServiceForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    support_start = forms.DateField(required=False, widget=DateInput())
-    support_end = forms.DateField(
-        required=False, widget=DateInput(), help_text="No portal sign-in after this date."
+    support_start = contact_field("support_start", widget=DateInput())
+    support_end = contact_field(
+        "support_end", widget=DateInput(), help_text="No portal sign-in after this date."
     )
-    external_id = forms.CharField(label="External ID", max_length=100, required=False)
+    external_id = contact_field("external_id", label="External ID")
 
     def __init__(
         self,
@@ -227,7 +207,7 @@ class ContactForm(ServiceForm):
         roles = list(self.cleaned_data.get("roles") or [])
         # The approver checkbox is disabled for whoever may not change it: not sent, the role stays.
         if "roles" in self.locked and self.contact is not None and self.contact.role_approver:
-            roles = [role for role in ROLES if role in {*roles, "approver"}]
+            roles = [role for role in ContactRole.values if role in {*roles, ContactRole.APPROVER}]
         return roles
 
     def _chosen_customer(self, customers: QuerySet[Customer], given: Customer | None) -> Customer | None:
@@ -286,7 +266,9 @@ class ContactForm(ServiceForm):
         values["roles"] = list(data["roles"])
         values["locations"] = list(data["locations"])
         if not (self.creating and data.get("notify_from_roles")):
-            values["notify"] = {category: category in data["notify"] for category in NOTIFY_CATEGORIES}
+            values["notify"] = {
+                category: category in data["notify"] for category in NotificationCategory.values
+            }
         values["portal"] = {
             "enabled": data["portal_enabled"],
             "permissions": list(data["portal_permissions"]),

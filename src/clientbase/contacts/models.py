@@ -5,21 +5,22 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
-from simple_history.models import HistoricalRecords
 
 from clientbase.customers.models import Customer, Location
 from clientbase.emails import NormalizedEmailField
+from clientbase.history import History
 from clientbase.phones import PhoneNumberField, phone_search_digits
 from clientbase.versions import Versioned
+from clientbase.vocabulary import ContactRole, NotificationCategory, PortalCapability
 
-ROLES = ("site", "billing", "approver", "requester", "emergency")
-NOTIFY_CATEGORIES = ("work_orders", "completions", "quotes", "invoices")
-PORTAL_PERMISSIONS = ("admin", "billing", "reports", "create_work_order", "edit_contacts")
+ROLES: tuple[str, ...] = tuple(ContactRole.values)
+NOTIFY_CATEGORIES: tuple[str, ...] = tuple(NotificationCategory.values)
+PORTAL_PERMISSIONS: tuple[str, ...] = tuple(PortalCapability.values)
 # Which notification categories a role opts into when `notify` is not given.
-ROLE_DEFAULT_NOTIFY = {
-    "site": ("work_orders", "completions"),
-    "billing": ("invoices",),
-    "approver": ("quotes",),
+ROLE_DEFAULT_NOTIFY: dict[str, tuple[str, ...]] = {
+    ContactRole.SITE: (NotificationCategory.WORK_ORDERS, NotificationCategory.COMPLETIONS),
+    ContactRole.BILLING: (NotificationCategory.INVOICES,),
+    ContactRole.APPROVER: (NotificationCategory.QUOTES,),
 }
 
 
@@ -43,8 +44,8 @@ class ContactLocation(models.Model):
 
 
 # Kept at module level so that services can record a change of the row and of its locations as
-# one history entry (clientbase.writes.one_history_record).
-contact_history_records = HistoricalRecords(excluded_fields=["phone_digits"], m2m_fields=["locations"])
+# one history entry (clientbase.history.one_record).
+contact_history_records = History(excluded_fields=["phone_digits"], m2m_fields=["locations"])
 
 
 class Contact(Versioned):
@@ -77,11 +78,11 @@ class Contact(Versioned):
     title = models.CharField(max_length=150, blank=True)
     department = models.CharField(max_length=150, blank=True)
 
-    role_site = models.BooleanField("site contact", default=False)
-    role_billing = models.BooleanField("billing contact", default=False)
-    role_approver = models.BooleanField("approval authority", default=False)
-    role_requester = models.BooleanField("service requester", default=False)
-    role_emergency = models.BooleanField("emergency contact", default=False)
+    role_site = models.BooleanField(ContactRole.SITE.field_label, default=False)
+    role_billing = models.BooleanField(ContactRole.BILLING.field_label, default=False)
+    role_approver = models.BooleanField(ContactRole.APPROVER.field_label, default=False)
+    role_requester = models.BooleanField(ContactRole.REQUESTER.field_label, default=False)
+    role_emergency = models.BooleanField(ContactRole.EMERGENCY.field_label, default=False)
 
     email = NormalizedEmailField(max_length=254)
     phone = PhoneNumberField()

@@ -50,7 +50,8 @@ from clientbase.access import (
     can,
     portal_contact,
 )
-from clientbase.contacts.models import NOTIFY_CATEGORIES, ContactLocation
+from clientbase.contacts.models import ContactLocation
+from clientbase.vocabulary import NotificationCategory, PortalCapability
 
 CHANGE_CONTACT = "contacts.change_contact"
 SET_APPROVAL_AUTHORITY_PERMISSION = "contacts.set_approval_authority"
@@ -163,10 +164,10 @@ def text_differs(stored: str, given: Any) -> bool:
 # contacts); seeing them (VIEW) is what a portal user needs to route that mail.
 # (label, their name in a refusal).
 CATEGORY_RECORDS = {
-    "work_orders": ("workorders.workorder", "work orders"),
-    "completions": ("workorders.workorder", "work orders"),
-    "quotes": ("workorders.quote", "quotes"),
-    "invoices": ("workorders.invoice", "invoices"),
+    NotificationCategory.WORK_ORDERS: ("workorders.workorder", "work orders"),
+    NotificationCategory.COMPLETIONS: ("workorders.workorder", "work orders"),
+    NotificationCategory.QUOTES: ("workorders.quote", "quotes"),
+    NotificationCategory.INVOICES: ("workorders.invoice", "invoices"),
 }
 PORTAL_ONLY = frozenset({PORTAL})
 
@@ -181,7 +182,7 @@ def access_to_records(actor: Any, label: str) -> bool:
 
 
 def stored_notify(contact: Any) -> dict[str, bool]:
-    return contact.notify if contact is not None else dict.fromkeys(NOTIFY_CATEGORIES, False)
+    return contact.notify if contact is not None else dict.fromkeys(NotificationCategory.values, False)
 
 
 def opts_into(category: str) -> Any:
@@ -209,7 +210,11 @@ def email_differs(stored: str, given: Any) -> bool:
 
 # The categories whose mail the primary contact gets when nobody opted in
 # (`notifications.routing`, rule 4; never quotes, which need an approver's authority).
-PRIMARY_STANDS_IN_FOR = ("work_orders", "completions", "invoices")
+PRIMARY_STANDS_IN_FOR = (
+    NotificationCategory.WORK_ORDERS,
+    NotificationCategory.COMPLETIONS,
+    NotificationCategory.INVOICES,
+)
 
 
 def stored_is_primary(contact: Any) -> bool:
@@ -311,7 +316,7 @@ CONTACT_POLICY = Policy(
     },
     portal_everyone=frozenset({CHANGE_APPROVER_LOGIN}),
     portal_capabilities={
-        "edit_contacts": frozenset({VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}),
+        PortalCapability.EDIT_CONTACTS: frozenset({VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}),
         ADMIN_CAPABILITY: frozenset({MANAGE_PORTAL}),
     },
     rows=(

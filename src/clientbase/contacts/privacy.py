@@ -41,10 +41,12 @@ from django.db.models.functions import Cast
 
 from clientbase import access
 from clientbase.audit import events
+from clientbase.audit.models import AuditEvent
 from clientbase.contacts import selectors
 from clientbase.contacts.models import NOTIFY_CATEGORIES, ROLES, Contact
 from clientbase.errors import Forbidden
 from clientbase.phones import phone_search_digits
+from clientbase.versions import lock
 
 # What an erased contact is called, here and in the stored names of other apps' rows.
 ERASED_NAME = "Erased contact"
@@ -299,10 +301,6 @@ def sources() -> list[PrivacySource]:
     return list(_SOURCES.values())
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
-
-
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
@@ -331,7 +329,7 @@ def contact_record(contact: Contact) -> dict[str, Any]:
 def may_read_personal_data(user: Any, contact: Contact) -> bool:
     """Whether `user` may read `contact`'s personal data (see `personal_data`)."""
     return bool(
-        _is_staff(user)
+        access.is_staff(user)
         and access.allowed(user, access.VIEW, contact)
         and access.allowed(user, access.CHANGE, contact)
         and user.has_perm(access.MAINTAIN_CUSTOMER_CONTACTS)
@@ -340,7 +338,7 @@ def may_read_personal_data(user: Any, contact: Contact) -> bool:
 
 def may_erase(user: Any, contact: Contact) -> bool:
     """Whether `user` may erase `contact` (see `erase`)."""
-    return bool(_is_staff(user) and access.allowed(user, access.DELETE, contact))
+    return bool(access.is_staff(user) and access.allowed(user, access.DELETE, contact))
 
 
 def personal_data(acting_user: Any, contact: Contact) -> dict[str, Any]:
@@ -352,7 +350,7 @@ def personal_data(acting_user: Any, contact: Contact) -> dict[str, Any]:
     Staff only who may change contacts and maintain customer-level contacts (Forbidden
     otherwise, portal users always); `contact` must be one the caller may see (callers fetch it
     through `access.fetch`, NotFound). Records `audit.events.PERSONAL_DATA`."""
-    if not _is_staff(acting_user):
+    if not access.is_staff(acting_user):
         raise Forbidden("Only staff may read a person's personal data.")
     access.require(acting_user, access.VIEW, contact)
     access.require(acting_user, access.CHANGE, contact)
@@ -388,7 +386,6 @@ def _erase_logs(contact: Contact, old: list[str], login: Any, mentions: Mentions
     address become neutral (the events themselves stay; their details lose the old values). In
     the details of every other event (an export's filters, an import's file name, whoever
     recorded it) each mention of the person becomes "[erased]" (`scrub_rows`)."""
-    from clientbase.audit.models import AuditEvent
 
     object_key = f"{Contact._meta.label_lower}:{contact.pk}"
     rows = scrub_rows(AuditEvent.objects.all(), ["detail"], mentions)
@@ -426,10 +423,10 @@ def erase(acting_user: Any, contact: Contact) -> Contact:
     Staff with the delete permission on contacts only (Forbidden otherwise, portal users
     always). Records `audit.events.ERASURE` with the counts of rows rewritten. Answers the
     erased contact."""
-    if not _is_staff(acting_user):
+    if not access.is_staff(acting_user):
         raise Forbidden("Only staff may erase a person's personal data.")
     access.require(acting_user, access.DELETE, contact)
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = lock(contact)
     old = [contact.email, contact.full_name, contact.first_name, contact.last_name]
     mentions = mentions_of(contact)
     login = contact.user

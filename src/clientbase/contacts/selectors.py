@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Concat
 
-from clientbase import access
+from clientbase import access, history
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Location
 from clientbase.phones import MIN_PHONE_DIGITS, digits_of, looks_like_phone
@@ -79,19 +79,15 @@ STAFF_ACTOR = "Service provider staff"
 PORTAL_ACTOR = "A portal user"
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_staff or user.is_superuser)
-
-
 def history_actor(user: Any, viewer: Any = None) -> str | None:
     """Who made a recorded change, for `viewer`: staff see usernames; a portal user sees
     "Service provider staff" for any staff user, and a portal user of its own customer by its
     contact's name (another portal login as "A portal user")."""
     if user is None:
         return None
-    if viewer is None or not viewer.is_authenticated or _is_staff(viewer):
+    if viewer is None or not viewer.is_authenticated or access.is_staff(viewer):
         return str(user.get_username())
-    if _is_staff(user):
+    if access.is_staff(user):
         return STAFF_ACTOR
     own = getattr(viewer, "contact", None)
     actor = Contact.objects.filter(user=user).only("first_name", "last_name", "customer_id").first()
@@ -101,48 +97,15 @@ def history_actor(user: Any, viewer: Any = None) -> str | None:
 
 
 def contact_history(contact_id: int, *, viewer: Any = None) -> list[dict[str, Any]]:
-    """Each recorded change of a contact, newest first: who, when, what (field, old, new). `user`
-    is who made it as `viewer` may know it (`history_actor`: staff usernames only for staff). A
+    """Each recorded change of a contact, newest first (`clientbase.history.entries`). `user` is
+    who made it as `viewer` may know it (`history_actor`: staff usernames only for staff). A
     portal viewer sees only the records made while the contact belonged to its own customer: what a
     contact moved from another customer was there stays that customer's."""
-    history = Contact.history.filter(id=contact_id)
+    records = Contact.history.filter(id=contact_id)
     scope = access.customer_scope(viewer) if viewer is not None else None
     if scope is not None:
-        history = history.filter(customer_id=scope)
-    records = list(history.select_related("history_user").order_by("-history_date", "-history_id"))
-    actors: dict[int, str | None] = {}
-    entries = []
-    for index, record in enumerate(records):
-        older = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if older is not None and record.history_type == "~":
-            delta = record.diff_against(older)
-            for change in delta.changes:
-                old, new = change.old, change.new
-                if change.field == "locations":
-                    old = sorted(item["location"] for item in old)
-                    new = sorted(item["location"] for item in new)
-                    if old == new:
-                        continue
-                changes.append({"field": change.field, "old": _plain(old), "new": _plain(new)})
-        if (record.history_user_id or 0) not in actors:
-            actors[record.history_user_id or 0] = history_actor(record.history_user, viewer)
-        entries.append(
-            {
-                "id": record.history_id,
-                "at": record.history_date,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "user": actors[record.history_user_id or 0],
-                "changes": changes,
-            }
-        )
-    return entries
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
-    return str(value)
+        records = records.filter(customer_id=scope)
+    return history.entries(Contact, records, actor=lambda user: history_actor(user, viewer))
 
 
 def contacts_for_location_by_role(queryset: QuerySet[Contact], location: Location) -> QuerySet[Contact]:

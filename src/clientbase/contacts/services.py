@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
-from clientbase import access
+from clientbase import access, history
 from clientbase.contacts import hooks
 from clientbase.contacts.models import (
     NOTIFY_CATEGORIES,
@@ -28,27 +28,22 @@ from clientbase.customers.services import clean_address
 from clientbase.emails import normalize_email
 from clientbase.errors import Conflict, NotFound, ValidationFailed
 from clientbase.phones import normalize_phone
-from clientbase.versions import ExpectedVersion, lock
+from clientbase.versions import ExpectedVersion, lock, lock_rows
 from clientbase.writes import (
     apply_values,
-    one_history_record,
     refusals_as_conflicts,
     set_acting_user,
     validate,
 )
 
+# Who the person is and how to reach them: the fields every surface that writes contacts offers
+# (the staff pages, the portal, imports).
+PERSON_FIELDS = ("salutation", "first_name", "last_name", "title", "department", "email", "phone", "mobile")
 # Plain model fields a caller may set; `roles`, `notify`, `portal`, `locations` and `is_primary`
 # are handled on their own below.
 CONTACT_FIELDS = (
     "customer",
-    "salutation",
-    "first_name",
-    "last_name",
-    "title",
-    "department",
-    "email",
-    "phone",
-    "mobile",
+    *PERSON_FIELDS,
     "secondary_phone",
     "preferred_channel",
     "notes",
@@ -173,7 +168,7 @@ def _check_rules(contact: Contact, locations: list[Location] | None, changed_fie
                 f"Location “{location.name}” ({location.pk}) belongs to another customer."
                 for location in foreign
             ]
-    manager = contact.reports_to
+    manager = contact.reports_to if "reports_to" in changed_fields else None
     if manager is not None:
         if manager.customer_id != contact.customer_id:
             errors["reports_to"] = ["The line manager must be a contact of the same customer."]
@@ -206,16 +201,16 @@ def _reaches(manager: Contact, contact_pk: int) -> bool:
     return False
 
 
-def _lock_customer(customer_id: int | None) -> None:
-    """Serialise primary-contact changes per customer (PostgreSQL row lock; SQLite takes the
-    database write lock at BEGIN IMMEDIATE, which serialises them as well)."""
+def lock_customer(customer_id: int | None) -> None:
+    """Serialise the changes of a rule that spans a customer's contacts (its primary contact, its
+    last portal administrator) by locking the customer's row (`versions.lock_rows`)."""
     if customer_id is not None:
-        list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+        lock_rows(Customer.objects.filter(pk=customer_id))
 
 
 def _set_primary(contact: Contact) -> None:
     assert contact.customer_id is not None, "checked by the callers"
-    _lock_customer(contact.customer_id)
+    lock_customer(contact.customer_id)
     for previous in Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
         pk=contact.pk
     ):
@@ -226,10 +221,11 @@ def _set_primary(contact: Contact) -> None:
     contact.save(update_fields=["is_primary", "updated_at"])  # a racing call trips the constraint
 
 
-def _validate_fields(contact: Contact) -> None:
-    # is_primary is settled by _set_primary (which un-marks the previous primary first), so its
-    # unique constraint is left to the database here.
-    validate(contact, exclude=["is_primary", "phone_digits"])
+def _validate_fields(contact: Contact, changed: set[str] | None = None) -> None:
+    """`writes.validate` of every field (a new contact) or of the `changed` ones. is_primary is
+    settled by _set_primary (which un-marks the previous primary first), so its unique constraint
+    is left to the database here."""
+    validate(contact, exclude=["is_primary", "phone_digits"], changed=changed)
 
 
 @transaction.atomic
@@ -260,7 +256,7 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     set_acting_user(contact, acting_user)
     make_it_primary = contact.is_primary
     contact.is_primary = False
-    with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "+"):
+    with refusals_as_conflicts(), history.one_record(contact, contact_history_records, "+"):
         contact.save()
         if locations:
             contact.locations.set(locations)
@@ -284,11 +280,11 @@ def update_contact(
     before = copy.copy(contact)  # as stored, for the hooks (the portal's last-admin rule)
     # Who may change which field (contacts.policies); the customer changes only by `move_contact`.
     access.require_fields(acting_user, contact, cleaned)
-    old_location_ids = sorted(contact.locations.values_list("pk", flat=True))
     changed = _apply(contact, cleaned, creating=False)
     locations: list[Location] | None = None
     if "locations" in cleaned:
         locations = list(cleaned["locations"] or [])
+        old_location_ids = sorted(contact.locations.values_list("pk", flat=True))
         if sorted(loc.pk for loc in locations) != old_location_ids:
             changed.add("locations")
     if "email" in changed:
@@ -307,21 +303,20 @@ def update_contact(
     if not changed:
         return contact
 
-    effective_locations = (
-        locations if locations is not None else list(Location.objects.filter(contact_links__contact=contact))
-    )
     if "locations" in changed:
         access.require_contact_level(
-            acting_user, customer_id=contact.customer_id, location_ids=[loc.pk for loc in effective_locations]
+            acting_user, customer_id=contact.customer_id, location_ids=[loc.pk for loc in locations or []]
         )
     if want_primary is False:
         contact.is_primary = False
     if want_primary and contact.status != Contact.Status.ACTIVE:
         raise ValidationFailed({"is_primary": ["An inactive contact cannot be the primary contact."]})
-    _check_rules(contact, effective_locations, changed)
-    _validate_fields(contact)
+    # The stored links belong to the contact's customer (the database holds that rule), and the
+    # customer changes only by `move_contact`: only new links need checking.
+    _check_rules(contact, locations if "locations" in changed else None, changed)
+    _validate_fields(contact, changed)
     set_acting_user(contact, acting_user)
-    with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "~"):
+    with refusals_as_conflicts(), history.one_record(contact, contact_history_records, "~"):
         field_names = [name for name in changed if name not in ("locations",)]
         if want_primary:
             field_names = [name for name in field_names if name != "is_primary"]
@@ -419,16 +414,16 @@ def move_contact(
     if contact.customer_id == target_id:
         raise ValidationFailed({"customer": ["The contact already belongs to this customer."]})
     access.require_contact_level(acting_user, customer_id=target_id, location_ids=[])
-    _lock_customer(contact.customer_id)  # its primary flag goes
+    lock_customer(contact.customer_id)  # its primary flag goes
     contact_moving.send(sender=Contact, contact=contact, acting_user=acting_user)
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)  # as the portal left it
+    contact = lock(contact)  # as the portal left it
     with refusals_as_conflicts():
         for report in contact.direct_reports.all():
             report.reports_to = None
             set_acting_user(report, acting_user)
             report.save(update_fields=["reports_to", "updated_at"])
     set_acting_user(contact, acting_user)
-    with refusals_as_conflicts(), one_history_record(contact, contact_history_records, "~"):
+    with refusals_as_conflicts(), history.one_record(contact, contact_history_records, "~"):
         contact.locations.clear()  # first: the database refuses a move with the old sites
         contact.customer = customer
         for name, value in MOVED_VALUES.items():
@@ -449,7 +444,7 @@ def delete_contact(*, contact: Contact, acting_user: Any, expected_version: Expe
     # The customer first, then the contact: the rules that count the customer's contacts after the
     # delete (the last portal admin) lock it too, and two deletes in one customer must not each
     # hold what the other waits for.
-    _lock_customer(contact.customer_id)
+    lock_customer(contact.customer_id)
     contact = lock(contact, expected_version=expected_version)
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():

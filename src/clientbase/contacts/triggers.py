@@ -1,6 +1,6 @@
 """Database triggers for the rules a CHECK constraint cannot state because they span rows:
 a contact's locations and line manager belong to the contact's customer, and no reporting cycle.
-The messages are matched by clientbase.errors.CONSTRAINT_MESSAGES.
+The messages are matched by clientbase.errors.TRIGGER_MESSAGES.
 
 SQLite rebuilds a table for most schema changes, and a rebuild fails while triggers name the
 table. A migration that changes contacts_contact, contacts_contactlocation or customers_location

@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from clientbase import access
+from clientbase import access, history
 from clientbase.api.filters import parse_id
 from clientbase.contacts import privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
-from clientbase.contacts.forms import ROLE_LABELS, ContactForm, ContactNotesForm, MoveContactForm
-from clientbase.contacts.models import ROLES, Contact
+from clientbase.contacts.forms import ContactForm, ContactNotesForm, MoveContactForm
+from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.selectors import find_customers, search_locations
 from clientbase.pages import (
@@ -28,13 +28,13 @@ from clientbase.pages import (
     StaffPage,
     allowed_ids,
     flags,
-    history_for_display,
     register_section,
     safe_next,
     sections_for,
     wants_partial,
 )
 from clientbase.phones import format_phone
+from clientbase.vocabulary import ContactRole
 
 PHONE_LABELS = (("phone", "Phone"), ("mobile", "Mobile"), ("secondary_phone", "Other phone"))
 
@@ -59,7 +59,7 @@ def contact_rows(user: Any, contacts: list[Contact]) -> list[Contact]:
     changeable = allowed_ids(user, Contact.objects.filter(pk__in=[c.pk for c in contacts]), access.CHANGE)
     for contact in contacts:
         contact.phone_links = phone_links(contact)  # type: ignore[attr-defined]
-        contact.role_labels = [ROLE_LABELS[role] for role in contact.roles]  # type: ignore[attr-defined]
+        contact.role_labels = ContactRole.labels_of(contact.roles)  # type: ignore[attr-defined]
         contact.may_make_primary = (  # type: ignore[attr-defined]
             contact.pk in changeable
             and not contact.is_primary
@@ -257,6 +257,9 @@ class SearchView(StaffPage):
 
 # Contacts -----------------------------------------------------------------------------------------
 
+# The choices of the contact list's filter `is_primary`.
+PRIMARY_CHOICES = [("true", "Primary only"), ("false", "Not primary")]
+
 
 class ContactListView(ListPage):
     section = "contacts"
@@ -265,6 +268,10 @@ class ContactListView(ListPage):
     filterset_class = ContactFilterSet
     template_name = "contacts/contact_list.html"
     partial_template_name = "contacts/_partials/contact_results.html"
+    url_name = "contacts:contact-list"
+    search_placeholder = "Name, e-mail, phone, title, customer"
+    add_url_name = "contacts:contact-create"
+    add_label = "Add contact"
 
     def decorate(self, rows: list[Any]) -> None:
         contact_rows(self.user, rows)
@@ -285,13 +292,8 @@ class ContactListView(ListPage):
         context.update(
             customer_choices=list(customers.values_list("pk", "name")),
             location_choices=locations,
-            role_choices=[(role, ROLE_LABELS[role]) for role in ROLES],
-            status_choices=Contact.Status.choices,
-            selected={
-                key: params.get(key, "") for key in ("customer", "location", "role", "status", "is_primary")
-            },
-            search=params.get("search", ""),
-            can_add=self.can(access.ADD, Contact),
+            role_choices=ContactRole.choices,
+            primary_choices=PRIMARY_CHOICES,
             show_customer=True,
         )
         return context
@@ -317,7 +319,7 @@ class ContactDetailView(DetailPage):
             can_erase=privacy.may_erase(user, contact),
             locations=list(access.restrict(user, contact.locations.all(), access.VIEW)),
             direct_reports=list(access.restrict(user, contact.direct_reports.all(), access.VIEW)),
-            history=contact_history_for_display(selectors.contact_history(contact.pk)[:50]),
+            history=history.for_display(selectors.contact_history(contact.pk)[:50], Contact),
             notify_labels=[label for key, label in NOTIFY_LABELS if contact.notify[key]],
             extra_sections=sections_for(self.request, contact, CONTACT_SECTIONS),
         )
@@ -341,24 +343,6 @@ NOTIFY_LABELS = (
     ("quotes", "Quotes"),
     ("invoices", "Invoices"),
 )
-
-
-def contact_history_for_display(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The contact's history with location ids shown as names."""
-    location_ids = {
-        pk
-        for entry in entries
-        for change in entry["changes"]
-        if change["field"] == "locations"
-        for pk in (change["old"] or []) + (change["new"] or [])
-    }
-    names = dict(Location.objects.filter(pk__in=location_ids).values_list("pk", "name"))
-    for entry in entries:
-        for change in entry["changes"]:
-            if change["field"] == "locations":
-                for side in ("old", "new"):
-                    change[side] = [names.get(pk, f"#{pk}") for pk in change[side] or []]
-    return history_for_display(entries, Contact)
 
 
 class ContactCreateView(FormPage):

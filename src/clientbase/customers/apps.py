@@ -1,13 +1,7 @@
-from django.apps import AppConfig
+from clientbase import app_config
 
 
-class CustomersConfig(AppConfig):
+class CustomersConfig(app_config.App):
     name = "clientbase.customers"
     label = "customers"
     verbose_name = "Customers"
-
-    def ready(self) -> None:
-        from clientbase import access
-        from clientbase.customers.policies import POLICIES
-
-        access.register(*POLICIES)

@@ -4,9 +4,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
-from simple_history.models import HistoricalRecords
 
 from clientbase.emails import NormalizedEmailField
+from clientbase.history import History, one_record
 from clientbase.phones import PhoneNumberField
 from clientbase.versions import Versioned
 
@@ -14,7 +14,7 @@ ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
 
 # Kept at module level so that Customer.save() can write the creation record itself, once the
 # number is known.
-_customer_history = HistoricalRecords()
+_customer_history = History()
 
 
 class Customer(Versioned):
@@ -26,7 +26,14 @@ class Customer(Versioned):
         INACTIVE = "inactive", "Inactive"
         PROSPECT = "prospect", "Prospect"
 
-    number = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
+    number = models.CharField(
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        error_messages={"unique": "This customer number is already taken."},
+    )
     name = models.CharField(max_length=200)
     legal_name = models.CharField(max_length=200, blank=True)
     tax_id = models.CharField("tax ID", max_length=50, blank=True)
@@ -64,16 +71,11 @@ class Customer(Versioned):
         if self.pk is not None and self.number:
             super().save(*args, **kwargs)
             return
-        with transaction.atomic():
-            self.skip_history_when_saving = True
-            try:
-                super().save(*args, **kwargs)
-            finally:
-                del self.skip_history_when_saving
+        with transaction.atomic(), one_record(self, _customer_history, "+"):
+            super().save(*args, **kwargs)
             self.number = f"C-{self.pk:06d}"
             # Part of the creation, so still version 1.
             Customer.objects.filter(pk=self.pk).update(number=self.number, version=self.version)
-            _customer_history.create_historical_record(self, "+", using=kwargs.get("using"))
 
 
 class Location(Versioned):
@@ -88,7 +90,7 @@ class Location(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["customer_id", "name", "id"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from clientbase import history
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.phones import MIN_PHONE_DIGITS, digits_of, looks_like_phone
 
@@ -81,26 +82,5 @@ def locations_with_equipment(queryset: QuerySet[Location]) -> QuerySet[Location]
 
 
 def customer_history(customer_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest recorded changes of a customer, newest first: who, when, what (field, old, new)."""
-    records = list(
-        Customer.history.filter(id=customer_id)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")[: limit + 1]
-    )
-    entries = []
-    for index, record in enumerate(records[:limit]):
-        older = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        if older is not None and record.history_type == "~":
-            for change in record.diff_against(older).changes:
-                changes.append({"field": change.field, "old": change.old, "new": change.new})
-        entries.append(
-            {
-                "id": record.history_id,
-                "at": record.history_date,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "user": record.history_user.get_username() if record.history_user else None,
-                "changes": changes,
-            }
-        )
-    return entries
+    """The latest recorded changes of a customer, newest first (`clientbase.history.entries`)."""
+    return history.entries(Customer, Customer.history.filter(id=customer_id), limit=limit)

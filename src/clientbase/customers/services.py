@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
@@ -11,8 +11,11 @@ from django.db.models import Model
 from clientbase import access
 from clientbase.customers.models import ADDRESS_KEYS, Asset, AssetPart, Customer, Location
 from clientbase.errors import ValidationFailed
-from clientbase.versions import ExpectedVersion, lock
+from clientbase.versions import ExpectedVersion, Versioned, lock
 from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
+
+M = TypeVar("M", bound=Model)
+V = TypeVar("V", bound=Versioned)
 
 CUSTOMER_FIELDS = (
     "name",
@@ -60,19 +63,63 @@ def _strip_text(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
-def _save(instance: Model, acting_user: Any, changed: list[str] | None = None) -> None:
+def _with_address(data: dict[str, Any], field: str) -> dict[str, Any]:
+    """`data` with its address (when given) checked and trimmed (`clean_address`)."""
+    return {**data, field: clean_address(data[field], field)} if field in data else data
+
+
+def _create(instance: M, acting_user: Any, data: Mapping[str, Any], fields: tuple[str, ...]) -> M:
+    """Set `fields` from `data` on the new `instance`, check every rule (`writes.validate`), save."""
+    apply_values(instance, data, fields)
+    validate(instance, exclude=["number"] if isinstance(instance, Customer) else ())
     set_acting_user(instance, acting_user)
     with refusals_as_conflicts():
-        if changed is None:
-            instance.save()
-        elif changed:
+        instance.save()
+    return instance
+
+
+def _update(
+    instance: V,
+    acting_user: Any,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    expected_version: ExpectedVersion,
+    prepare: Callable[[V, dict[str, Any]], dict[str, Any]] | None = None,
+) -> V:
+    """The shape of every update here: may `acting_user` change `instance`; lock its row and
+    compare its version (`versions.lock`: Stale, NotFound); `prepare(stored, data)` checks the
+    rules of the kind and answers the values to set; set what changed, check it
+    (`writes.validate` of the changed fields) and save only those fields. Nothing is saved when
+    nothing changed."""
+    access.require(acting_user, access.CHANGE, instance)
+    instance = lock(instance, expected_version=expected_version)
+    cleaned = _strip_text(data)
+    if prepare is not None:
+        cleaned = prepare(instance, cleaned)
+    changed = apply_values(instance, cleaned, fields)
+    validate(instance, exclude=["number"] if isinstance(instance, Customer) else (), changed=changed)
+    if changed:
+        set_acting_user(instance, acting_user)
+        with refusals_as_conflicts():
             instance.save(update_fields=[*changed, "updated_at"])
+    return instance
 
 
-def _delete(instance: Model, acting_user: Any) -> None:
+def _delete(instance: Versioned, acting_user: Any, expected_version: ExpectedVersion) -> None:
+    """Delete `instance` if `acting_user` may, at the version expected (`versions.lock`); what
+    still refers to it refuses (a Conflict naming what)."""
+    access.require(acting_user, access.DELETE, instance)
+    instance = lock(instance, expected_version=expected_version)
     set_acting_user(instance, acting_user)
     with refusals_as_conflicts():
         instance.delete()
+
+
+def _required(data: Mapping[str, Any], field: str) -> Any:
+    value = data.get(field)
+    if value is None:
+        raise ValidationFailed({field: ["This field is required."]})
+    return value
 
 
 # Customers -------------------------------------------------------------------------------------
@@ -82,14 +129,9 @@ def _delete(instance: Model, acting_user: Any) -> None:
 def create_customer(*, acting_user: Any, data: Mapping[str, Any]) -> Customer:
     """Create a customer; its number is assigned by the database."""
     access.require_model(acting_user, access.ADD, Customer)
-    data = _strip_text(data)
-    customer = Customer()
-    if "billing_address" in data:
-        data = {**data, "billing_address": clean_address(data["billing_address"], "billing_address")}
-    apply_values(customer, data, CUSTOMER_FIELDS)
-    validate(customer, exclude=["number"])
-    _save(customer, acting_user)
-    return customer
+    return _create(
+        Customer(), acting_user, _with_address(_strip_text(data), "billing_address"), CUSTOMER_FIELDS
+    )
 
 
 @transaction.atomic
@@ -98,24 +140,21 @@ def update_customer(
 ) -> Customer:
     """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
     row is at another version)."""
-    access.require(acting_user, access.CHANGE, customer)
-    customer = lock(customer, expected_version=expected_version)
-    data = _strip_text(data)
-    if "billing_address" in data:
-        data = {**data, "billing_address": clean_address(data["billing_address"], "billing_address")}
-    changed = apply_values(customer, data, CUSTOMER_FIELDS)
-    validate(customer, exclude=["number"])
-    _save(customer, acting_user, changed)
-    return customer
+    return _update(
+        customer,
+        acting_user,
+        data,
+        CUSTOMER_FIELDS,
+        expected_version,
+        lambda _, d: _with_address(d, "billing_address"),
+    )
 
 
 @transaction.atomic
 def delete_customer(
     *, customer: Customer, acting_user: Any, expected_version: ExpectedVersion = None
 ) -> None:
-    access.require(acting_user, access.DELETE, customer)
-    customer = lock(customer, expected_version=expected_version)
-    _delete(customer, acting_user)
+    _delete(customer, acting_user, expected_version)
 
 
 # Locations -------------------------------------------------------------------------------------
@@ -125,17 +164,16 @@ def delete_customer(
 def create_location(*, acting_user: Any, data: Mapping[str, Any]) -> Location:
     access.require_model(acting_user, access.ADD, Location)
     data = _strip_text(data)
-    customer = data.get("customer")
-    if customer is None:
-        raise ValidationFailed({"customer": ["This field is required."]})
-    access.require_customer_in_scope(acting_user, customer.pk)
-    if "address" in data:
-        data = {**data, "address": clean_address(data["address"], "address")}
-    location = Location()
-    apply_values(location, data, LOCATION_FIELDS)
-    validate(location)
-    _save(location, acting_user)
-    return location
+    access.require_customer_in_scope(acting_user, _required(data, "customer").pk)
+    return _create(Location(), acting_user, _with_address(data, "address"), LOCATION_FIELDS)
+
+
+def _location_data(location: Location, data: dict[str, Any]) -> dict[str, Any]:
+    if "customer" in data and data["customer"].pk != location.customer_id:
+        raise ValidationFailed(
+            {"customer": ["A location cannot move to another customer; create it there instead."]}
+        )
+    return _with_address(data, "address")
 
 
 @transaction.atomic
@@ -144,28 +182,14 @@ def update_location(
 ) -> Location:
     """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
     row is at another version)."""
-    access.require(acting_user, access.CHANGE, location)
-    location = lock(location, expected_version=expected_version)
-    data = _strip_text(data)
-    if "customer" in data and data["customer"].pk != location.customer_id:
-        raise ValidationFailed(
-            {"customer": ["A location cannot move to another customer; create it there instead."]}
-        )
-    if "address" in data:
-        data = {**data, "address": clean_address(data["address"], "address")}
-    changed = apply_values(location, data, LOCATION_FIELDS)
-    validate(location)
-    _save(location, acting_user, changed)
-    return location
+    return _update(location, acting_user, data, LOCATION_FIELDS, expected_version, _location_data)
 
 
 @transaction.atomic
 def delete_location(
     *, location: Location, acting_user: Any, expected_version: ExpectedVersion = None
 ) -> None:
-    access.require(acting_user, access.DELETE, location)
-    location = lock(location, expected_version=expected_version)
-    _delete(location, acting_user)
+    _delete(location, acting_user, expected_version)
 
 
 # Assets and parts ------------------------------------------------------------------------------
@@ -175,15 +199,14 @@ def delete_location(
 def create_asset(*, acting_user: Any, data: Mapping[str, Any]) -> Asset:
     access.require_model(acting_user, access.ADD, Asset)
     data = _strip_text(data)
-    location = data.get("location")
-    if location is None:
-        raise ValidationFailed({"location": ["This field is required."]})
-    access.require_customer_in_scope(acting_user, location.customer_id)
-    asset = Asset()
-    apply_values(asset, data, ASSET_FIELDS)
-    validate(asset)
-    _save(asset, acting_user)
-    return asset
+    access.require_customer_in_scope(acting_user, _required(data, "location").customer_id)
+    return _create(Asset(), acting_user, data, ASSET_FIELDS)
+
+
+def _asset_data(asset: Asset, data: dict[str, Any]) -> dict[str, Any]:
+    if "location" in data and data["location"].customer_id != asset.location.customer_id:
+        raise ValidationFailed({"location": ["An asset can only move to another location of its customer."]})
+    return data
 
 
 @transaction.atomic
@@ -192,37 +215,26 @@ def update_asset(
 ) -> Asset:
     """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
     row is at another version)."""
-    access.require(acting_user, access.CHANGE, asset)
-    asset = lock(asset, expected_version=expected_version)
-    data = _strip_text(data)
-    if "location" in data and data["location"].customer_id != asset.location.customer_id:
-        raise ValidationFailed({"location": ["An asset can only move to another location of its customer."]})
-    changed = apply_values(asset, data, ASSET_FIELDS)
-    validate(asset)
-    _save(asset, acting_user, changed)
-    return asset
+    return _update(asset, acting_user, data, ASSET_FIELDS, expected_version, _asset_data)
 
 
 @transaction.atomic
 def delete_asset(*, asset: Asset, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
-    access.require(acting_user, access.DELETE, asset)
-    asset = lock(asset, expected_version=expected_version)
-    _delete(asset, acting_user)
+    _delete(asset, acting_user, expected_version)
 
 
 @transaction.atomic
 def create_asset_part(*, acting_user: Any, data: Mapping[str, Any]) -> AssetPart:
     access.require_model(acting_user, access.ADD, AssetPart)
     data = _strip_text(data)
-    asset = data.get("asset")
-    if asset is None:
-        raise ValidationFailed({"asset": ["This field is required."]})
-    access.require_customer_in_scope(acting_user, asset.location.customer_id)
-    part = AssetPart()
-    apply_values(part, data, ASSET_PART_FIELDS)
-    validate(part)
-    _save(part, acting_user)
-    return part
+    access.require_customer_in_scope(acting_user, _required(data, "asset").location.customer_id)
+    return _create(AssetPart(), acting_user, data, ASSET_PART_FIELDS)
+
+
+def _part_data(part: AssetPart, data: dict[str, Any]) -> dict[str, Any]:
+    if "asset" in data and data["asset"].location.customer_id != part.asset.location.customer_id:
+        raise ValidationFailed({"asset": ["A part can only move to another asset of its customer."]})
+    return data
 
 
 @transaction.atomic
@@ -231,19 +243,9 @@ def update_asset_part(
 ) -> AssetPart:
     """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
     row is at another version)."""
-    access.require(acting_user, access.CHANGE, part)
-    part = lock(part, expected_version=expected_version)
-    data = _strip_text(data)
-    if "asset" in data and data["asset"].location.customer_id != part.asset.location.customer_id:
-        raise ValidationFailed({"asset": ["A part can only move to another asset of its customer."]})
-    changed = apply_values(part, data, ASSET_PART_FIELDS)
-    validate(part)
-    _save(part, acting_user, changed)
-    return part
+    return _update(part, acting_user, data, ASSET_PART_FIELDS, expected_version, _part_data)
 
 
 @transaction.atomic
 def delete_asset_part(*, part: AssetPart, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
-    access.require(acting_user, access.DELETE, part)
-    part = lock(part, expected_version=expected_version)
-    _delete(part, acting_user)
+    _delete(part, acting_user, expected_version)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from clientbase import access
+from clientbase import access, history
 from clientbase.customers import selectors, services
 from clientbase.customers.filters import CustomerFilterSet, LocationFilterSet
 from clientbase.customers.forms import AssetForm, AssetPartForm, CustomerForm, LocationForm
@@ -17,7 +17,6 @@ from clientbase.pages import (
     ListPage,
     PageSection,
     flags,
-    history_for_display,
     register_section,
     sections_for,
 )
@@ -81,10 +80,12 @@ def asset_url(asset: Asset | int) -> str:
 class CustomerListView(ListPage):
     section = "customers"
     model = Customer
-    queryset = Customer.objects.all()
     filterset_class = CustomerFilterSet
-    template_name = "customers/customer_list.html"
     partial_template_name = "customers/_partials/customer_results.html"
+    url_name = "customers:customer-list"
+    search_placeholder = "Name, legal name, number, e-mail, phone"
+    add_url_name = "customers:customer-create"
+    add_label = "Add customer"
 
     def decorate(self, rows: list[Any]) -> None:
         for customer in rows:
@@ -92,13 +93,7 @@ class CustomerListView(ListPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(
-            statuses=Customer.Status.choices,
-            can_add=self.can(access.ADD, Customer),
-            extra_columns=sections_for(self.request, context["page"].rows, CUSTOMER_COLUMNS),
-            search=self.request.GET.get("search", ""),
-            status=self.request.GET.get("status", ""),
-        )
+        context["extra_columns"] = sections_for(self.request, context["page"].rows, CUSTOMER_COLUMNS)
         return context
 
 
@@ -127,7 +122,7 @@ class CustomerDetailView(DetailPage):
             can_add_location=self.can(access.ADD, Location),
             locations=locations[:SECTION_SIZE],
             more_locations=len(locations) > SECTION_SIZE,
-            history=history_for_display(selectors.customer_history(customer.pk), Customer),
+            history=history.for_display(selectors.customer_history(customer.pk), Customer),
             phone_text=format_phone(customer.phone),
             sections_before_locations=sections_for(
                 self.request, customer, CUSTOMER_SECTIONS_BEFORE_LOCATIONS
@@ -188,6 +183,9 @@ class CustomerUpdateView(FormPage):
 
 # Locations ----------------------------------------------------------------------------------------
 
+# The choices of the location list's filter `is_active`.
+ACTIVE_CHOICES = [("true", "Active only"), ("false", "Inactive only")]
+
 
 class LocationListView(ListPage):
     section = "locations"
@@ -196,6 +194,8 @@ class LocationListView(ListPage):
     filterset_class = LocationFilterSet
     template_name = "customers/location_list.html"
     partial_template_name = "customers/_partials/location_results.html"
+    url_name = "customers:location-list"
+    search_placeholder = "Name, code, street or city"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -208,11 +208,7 @@ class LocationListView(ListPage):
                     .filter(pk=customer_id)
                     .first()
                 )
-        context.update(
-            filter_customer=customer,
-            search=self.request.GET.get("search", ""),
-            is_active=self.request.GET.get("is_active", ""),
-        )
+        context.update(filter_customer=customer, active_choices=ACTIVE_CHOICES)
         return context
 
 

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clientbase.vocabulary import NotificationCategory
+
 if TYPE_CHECKING:
     from clientbase.customers.models import Customer
     from clientbase.notifications.routing import Routing
@@ -36,8 +38,7 @@ class EventSpec:
 
     name: str
     label: str
-    category: str
-    category_label: str
+    category: NotificationCategory
     template: str
     subject: str
 
@@ -48,40 +49,35 @@ EVENTS: dict[str, EventSpec] = {
         EventSpec(
             WORK_ORDER_CREATED,
             "Work order created",
-            "work_orders",
-            "work order notifications",
+            NotificationCategory.WORK_ORDERS,
             "work_order",
             "Work order {number} opened: {summary}",
         ),
         EventSpec(
             WORK_ORDER_UPDATED,
             "Work order updated",
-            "work_orders",
-            "work order notifications",
+            NotificationCategory.WORK_ORDERS,
             "work_order",
             "Work order {number} updated: {summary}",
         ),
         EventSpec(
             WORK_ORDER_COMPLETED,
             "Work order completed",
-            "completions",
-            "completion notifications",
+            NotificationCategory.COMPLETIONS,
             "work_order",
             "Work order {number} completed: {summary}",
         ),
         EventSpec(
             QUOTE_SENT,
             "Quote sent",
-            "quotes",
-            "quotes",
+            NotificationCategory.QUOTES,
             "quote",
             "Quote {number} for {customer_name}: {amount} awaiting approval",
         ),
         EventSpec(
             INVOICE_ISSUED,
             "Invoice issued",
-            "invoices",
-            "invoices",
+            NotificationCategory.INVOICES,
             "invoice",
             "Invoice {number} for {customer_name}: {amount}",
         ),

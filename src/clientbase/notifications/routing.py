@@ -104,11 +104,11 @@ def resolve_recipients(
                 continue
         # Rule 1: a deliverable address.
         if not contact.email:
-            routing.warnings.append(f"{name} opted into {spec.category_label} but has no e-mail address.")
+            routing.warnings.append(f"{name} opted into {spec.category.noun} but has no e-mail address.")
             continue
         if contact.email_status == Contact.EmailStatus.BOUNCED:
             routing.warnings.append(
-                f"{name} opted into {spec.category_label} but their e-mail address {contact.email} bounced."
+                f"{name} opted into {spec.category.noun} but their e-mail address {contact.email} bounced."
             )
             continue
         # Rule 5: each person once.
@@ -138,25 +138,25 @@ def resolve_recipients(
                 primary.pk,
                 primary.full_name,
                 primary.email,
-                f"Primary contact: nobody else opted into {spec.category_label}.",
+                f"Primary contact: nobody else opted into {spec.category.noun}.",
             )
         )
-        routing.warnings.append(f"Nobody opted into {spec.category_label}; the primary contact gets it.")
+        routing.warnings.append(f"Nobody opted into {spec.category.noun}; the primary contact gets it.")
     elif primary is not None:
         routing.warnings.append(
-            f"Nobody will be notified: nobody opted into {spec.category_label} and the primary contact "
+            f"Nobody will be notified: nobody opted into {spec.category.noun} and the primary contact "
             f"{primary.full_name} has no deliverable e-mail address."
         )
     else:
         routing.warnings.append(
-            f"Nobody will be notified: nobody opted into {spec.category_label} and the customer has "
+            f"Nobody will be notified: nobody opted into {spec.category.noun} and the customer has "
             "no primary contact."
         )
     return routing
 
 
 def _reason(contact: Contact, event: str, location_id: int | None) -> str:
-    parts = [f"Opted into {EVENTS[event].category_label}"]
+    parts = [f"Opted into {EVENTS[event].category.noun}"]
     if event == QUOTE_SENT:
         limit = contact.approval_limit
         parts.append("approver without a limit" if limit is None else f"approver up to {_money(limit)}")

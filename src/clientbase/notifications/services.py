@@ -20,6 +20,7 @@ from clientbase.errors import Conflict, NotFound, Throttled, ValidationFailed, w
 from clientbase.notifications import secret_links
 from clientbase.notifications.events import LABELS, TEST_EMAIL, new_message_id
 from clientbase.notifications.models import Activity, Message
+from clientbase.versions import lock_rows
 from clientbase.writes import set_acting_user, validate
 
 VERIFY_SALT = "clientbase.notifications.verify-email"
@@ -158,7 +159,7 @@ def check_test_email_limits(*, contact: Contact, acting_user: Any) -> None:
     now = timezone.now()
     interval = interval_between_test_emails()
     if interval > 0:
-        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True))
+        lock_rows(Contact.objects.filter(pk=contact.pk))
         last = (
             Message.objects.filter(
                 event=TEST_EMAIL,

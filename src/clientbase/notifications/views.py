@@ -61,20 +61,15 @@ class OutboxView(ListPage):
 
     section = "outbox"
     model = Message
-    queryset = Message.objects.all()
     filterset_class = MessageFilterSet
     template_name = "notifications/outbox.html"
     partial_template_name = "notifications/_partials/outbox_results.html"
+    url_name = "notifications:outbox"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            sending_enabled=delivery.sending_enabled(),
-            statuses=Message.Status.choices,
-            events=list(LABELS.items()),
-            selected={key: self.request.GET.get(key, "") for key in ("status", "event")},
+        return super().get_context_data(
+            sending_enabled=delivery.sending_enabled(), events=list(LABELS.items()), **kwargs
         )
-        return context
 
 
 class MessageDetailView(DetailPage):

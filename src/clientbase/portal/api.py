@@ -5,6 +5,9 @@ go through the contact's `portal` field (`clientbase.contacts.api`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -18,23 +21,31 @@ from clientbase.notifications.api import MessageSerializer
 from clientbase.portal.services import resend_invitation, revoke_portal_access
 
 
+def contact_post(url_path: str, responses: dict[int, Any]) -> Callable[[Any], Any]:
+    """A POST without a body on one contact, `contacts/{id}/<url_path>/`, answering `responses`
+    (status: serializer or OpenApiResponse) in the schema."""
+
+    def route(method: Any) -> Any:
+        return extend_schema(request=None, responses=responses)(
+            action(detail=True, methods=["post"], url_path=url_path)(method)
+        )
+
+    return route
+
+
 class ContactPortalViewSet(ContactActionsViewSet):
     """Invitations to the portal and the end of a contact's portal access."""
 
-    @extend_schema(
-        request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No portal access")}
+    @contact_post(
+        "portal-invitation", {202: MessageSerializer, 409: OpenApiResponse(description="No portal access")}
     )
-    @action(detail=True, methods=["post"], url_path="portal-invitation")
     def portal_invitation(self, request: Request, pk: str | None = None) -> Response:
         """Queue a new portal invitation: a single-use, expiring link to choose a password."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)
         message = resend_invitation(contact=contact, acting_user=request.user)
         return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(
-        request=None, responses={200: ContactSerializer, 409: OpenApiResponse(description="Conflict")}
-    )
-    @action(detail=True, methods=["post"], url_path="revoke-portal")
+    @contact_post("revoke-portal", {200: ContactSerializer, 409: OpenApiResponse(description="Conflict")})
     def revoke_portal(self, request: Request, pk: str | None = None) -> Response:
         """Switch portal access off; the contact's open sessions end at once."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)

@@ -13,23 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
+from clientbase.backends import PasswordBackend
 from clientbase.portal.services.passwords import portal_logins_for
 
 
-class PortalBackend(BaseBackend):
-    def authenticate(
-        self,
-        request: HttpRequest | None,
-        email: str | None = None,
-        password: str | None = None,
-        **kwargs: Any,
-    ) -> Any | None:
-        if email is None or password is None:
-            return None
-        found = portal_logins_for(email)
+class PortalBackend(PasswordBackend):
+    login_field = "email"
+
+    def user_for(self, request: HttpRequest | None, login: str, password: str) -> Any | None:
+        found = portal_logins_for(login)
         if not found:
             # Spend the time a password check takes, so timing does not tell which addresses exist.
             get_user_model()().set_password(password)

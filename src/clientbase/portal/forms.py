@@ -13,25 +13,16 @@ from django.http import HttpRequest
 from django.utils.dateparse import parse_date
 
 from clientbase import access, lockout
+from clientbase.contacts.forms import contact_field
 from clientbase.contacts.models import Contact
+from clientbase.contacts.services import PERSON_FIELDS
 from clientbase.customers.forms import PhoneField
-from clientbase.customers.models import Asset, Location
+from clientbase.customers.models import Asset, Customer, Location
 from clientbase.pages import ServiceForm, confirm_current_password
+from clientbase.vocabulary import PortalCapability
 
-CAPABILITY_CHOICES = [
-    ("admin", "Admin access: every feature of the portal, and managing who has access"),
-    ("billing", "Access billing: invoices"),
-    ("reports", "Access reports: work orders and invoices per location"),
-    ("create_work_order", "Create work orders: ask us for service"),
-    ("edit_contacts", "Edit contacts: view, add, edit and delete your organisation's contacts"),
-]
-CAPABILITY_LABELS = {
-    "admin": "Admin access",
-    "billing": "Access billing",
-    "reports": "Access reports",
-    "create_work_order": "Create work orders",
-    "edit_contacts": "Edit contacts",
-}
+# A portal admin grants capabilities by their names and what they allow.
+CAPABILITY_CHOICES = [(capability.value, capability.choice) for capability in PortalCapability]
 
 
 class PortalLoginForm(forms.Form):
@@ -125,23 +116,17 @@ class ColleagueForm(ServiceForm):
 
     service_error_fields = {"portal": "portal_permissions"}
 
-    salutation = forms.CharField(
+    salutation = contact_field(
+        "salutation",
         label="Title",
-        max_length=30,
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "honorific-prefix", "placeholder": "Mr., Ms., Dr."}),
     )
-    first_name = forms.CharField(
-        max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    first_name = contact_field("first_name", widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = contact_field("last_name", widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    title = contact_field(
+        "title", label="Job title", widget=forms.TextInput(attrs={"autocomplete": "organization-title"})
     )
-    last_name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    title = forms.CharField(
-        label="Job title",
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
-    )
-    department = forms.CharField(max_length=150, required=False)
+    department = contact_field("department")
     email = forms.CharField(
         label="E-mail",
         max_length=254,
@@ -157,10 +142,10 @@ class ColleagueForm(ServiceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None: the contact is for every site.",
     )
-    status = forms.ChoiceField(choices=Contact.Status.choices, initial=Contact.Status.ACTIVE)
-    portal_enabled = forms.BooleanField(
+    status = contact_field("status")
+    portal_enabled = contact_field(
+        "portal_enabled",
         label="Customer portal access",
-        required=False,
         help_text="They receive an e-mail with a link to choose their password.",
     )
     portal_permissions = forms.MultipleChoiceField(
@@ -170,16 +155,13 @@ class ColleagueForm(ServiceForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    PLAIN = (
-        "salutation",
-        "first_name",
-        "last_name",
-        "title",
-        "department",
-        "email",
-        "phone",
-        "mobile",
-        "status",
+    PLAIN = (*PERSON_FIELDS, "status")
+    # The sections of the page: a legend and its rows of fields, the fields of a row side by side
+    # (portal access, offered to portal admins only, follows them).
+    SECTIONS = (
+        ("Name", (("salutation", "first_name", "last_name"), ("title", "department"))),
+        ("How to reach", (("email",), ("phone", "mobile"))),
+        ("Sites and status", (("locations",), ("status",))),
     )
 
     def __init__(self, *args: Any, user: Any, actor: Contact, contact: Contact | None = None, **kwargs: Any):
@@ -211,6 +193,10 @@ class ColleagueForm(ServiceForm):
             self.fields[
                 "email"
             ].help_text = "The address this person signs in with; changing it tells the old address."
+
+    def sections(self) -> list[tuple[str, list[list[forms.BoundField]]]]:
+        """`SECTIONS` with the bound fields: (legend, rows of fields)."""
+        return [(legend, [[self[name] for name in row] for row in rows]) for legend, rows in self.SECTIONS]
 
     @classmethod
     def initial_for(cls, contact: Contact) -> dict[str, Any]:
@@ -283,8 +269,8 @@ def _date_or_none(text: str) -> datetime.date | None:
         return None
 
 
-class WorkOrderRequestForm(forms.Form):
-    """A request for service: where, on what, and what is wrong."""
+class WorkOrderRequestForm(ServiceForm):
+    """A request for service of `customer`: where, on what, and what is wrong."""
 
     location = forms.ModelChoiceField(
         label="Site",
@@ -309,23 +295,24 @@ class WorkOrderRequestForm(forms.Form):
         help_text="What happens, since when, how urgent, and how our technician gets access.",
     )
 
-    def __init__(self, *args: Any, user: Any, customer_id: int, **kwargs: Any):
+    def __init__(self, *args: Any, user: Any, customer: Customer, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.customer = customer
         self.fields["location"].queryset = access.restrict(  # type: ignore[attr-defined]
-            user, Location.objects.filter(customer_id=customer_id, is_active=True), access.VIEW
+            user, Location.objects.filter(customer=customer, is_active=True), access.VIEW
         )
         self.fields["asset"].queryset = access.restrict(  # type: ignore[attr-defined]
             user,
-            Asset.objects.filter(location__customer_id=customer_id).select_related("location"),
+            Asset.objects.filter(location__customer=customer).select_related("location"),
             access.VIEW,
         )
         asset_field: Any = self.fields["asset"]
         asset_field.label_from_instance = lambda asset: f"{asset.name} ({asset.location.name})"
 
-    def service_data(self, customer: Any) -> dict[str, Any]:
+    def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "customer": customer,
+            "customer": self.customer,
             "location": data["location"],
             "asset": data["asset"],
             "summary": data["summary"],

@@ -1,13 +1,35 @@
 """The portal, under /portal/: sign-in and the links of its mails, its pages, and the staff
 actions on a contact's portal access. Anything else under /portal/ is the portal's 404."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
-from django.urls import path, re_path
+from django.urls import URLPattern, path, re_path
 
 from clientbase.portal.views import auth, contacts, profile, staff, work
 from clientbase.portal.views.base import refusal
 
 app_name = "portal"
+
+# Where the pages of one kind of object live below its prefix.
+OBJECT_PAGES = {
+    "list": "",
+    "create": "new/",
+    "detail": "<int:pk>/",
+    "update": "<int:pk>/edit/",
+    "delete": "<int:pk>/delete/",
+}
+
+
+def object_routes(
+    prefix: str, name: str, actions: dict[str, Any] | None = None, **pages: Any
+) -> list[URLPattern]:
+    """The routes of one kind of object under `prefix`: its `pages` (views by the keys of
+    `OBJECT_PAGES`) and its `actions` on one object ("<pk>/<action>/"), each named
+    "<name>-<page or action>"."""
+    routes = [(OBJECT_PAGES[page], page, view) for page, view in pages.items()]
+    routes += [(f"<int:pk>/{action}/", action, view) for action, view in (actions or {}).items()]
+    return [path(prefix + route, view.as_view(), name=f"{name}-{key}") for route, key, view in routes]
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
@@ -21,22 +43,25 @@ urlpatterns = [
     path("password-reset/", auth.PasswordResetRequestView.as_view(), name="password-reset"),
     path("password-reset/sent/", auth.PasswordResetSentView.as_view(), name="password-reset-sent"),
     path("set-password/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set-password"),
-    path("contacts/", contacts.ContactListView.as_view(), name="contact-list"),
-    path("contacts/new/", contacts.ContactCreateView.as_view(), name="contact-create"),
-    path("contacts/<int:pk>/", contacts.ContactDetailView.as_view(), name="contact-detail"),
-    path("contacts/<int:pk>/edit/", contacts.ContactUpdateView.as_view(), name="contact-update"),
-    path("contacts/<int:pk>/delete/", contacts.ContactDeleteView.as_view(), name="contact-delete"),
-    path("contacts/<int:pk>/vcard/", contacts.ContactVCardView.as_view(), name="contact-vcard"),
-    path(
-        "contacts/<int:pk>/invitation/", contacts.ContactInvitationView.as_view(), name="contact-invitation"
+    *object_routes(
+        "contacts/",
+        "contact",
+        list=contacts.ContactListView,
+        create=contacts.ContactCreateView,
+        detail=contacts.ContactDetailView,
+        update=contacts.ContactUpdateView,
+        delete=contacts.ContactDeleteView,
+        actions={"vcard": contacts.ContactVCardView, "invitation": contacts.ContactInvitationView},
     ),
-    path("work-orders/", work.WorkOrderListView.as_view(), name="work-order-list"),
-    path("work-orders/new/", work.WorkOrderCreateView.as_view(), name="work-order-create"),
-    path("work-orders/<int:pk>/", work.WorkOrderDetailView.as_view(), name="work-order-detail"),
-    path("quotes/", work.QuoteListView.as_view(), name="quote-list"),
-    path("quotes/<int:pk>/approve/", work.QuoteApproveView.as_view(), name="quote-approve"),
-    path("billing/", work.InvoiceListView.as_view(), name="invoice-list"),
-    path("billing/<int:pk>/", work.InvoiceDetailView.as_view(), name="invoice-detail"),
+    *object_routes(
+        "work-orders/",
+        "work-order",
+        list=work.WorkOrderListView,
+        create=work.WorkOrderCreateView,
+        detail=work.WorkOrderDetailView,
+    ),
+    *object_routes("quotes/", "quote", list=work.QuoteListView, actions={"approve": work.QuoteApproveView}),
+    *object_routes("billing/", "invoice", list=work.InvoiceListView, detail=work.InvoiceDetailView),
     path("reports/", work.ReportsView.as_view(), name="reports"),
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("profile/password/", profile.PortalPasswordChangeView.as_view(), name="password-change"),

@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from clientbase import access
 from clientbase.contacts import services as contact_services
@@ -312,9 +314,22 @@ class Kind(abc.ABC):
         return self.serializer_class(instance, data=body, partial=True, context=self.context)
 
     def snapshot(self, instance: Model, fields: Iterable[str]) -> dict[str, Any]:
-        """The API values of `fields` of `instance`, as a body that restores them."""
-        data = self.serializer_class(instance, context=self.context).data
-        return {name: data[name] for name in fields if name in data}
+        """The API values of `fields` of `instance`, as a body that restores them (only those
+        fields are read: no query for a relation the body does not name)."""
+        serializer = self.serializer_class(instance, context=self.context)
+        shown = {}
+        for name in fields:
+            field = serializer.fields.get(name)
+            if field is None or field.write_only:
+                continue
+            try:
+                value = field.get_attribute(instance)
+            except SkipField:
+                continue
+            # As `Serializer.to_representation` does it, one field at a time.
+            empty = (value.pk if isinstance(value, PKOnlyObject) else value) is None
+            shown[name] = None if empty else field.to_representation(value)
+        return shown
 
     def display(self, obj: Model) -> dict[str, str]:
         """The object in the columns of a file, as cells read (for the preview)."""
@@ -370,14 +385,7 @@ class _AnyCustomer:
 ANY_CUSTOMER = _AnyCustomer()
 
 CONTACT_TEXT = (
-    "salutation",
-    "first_name",
-    "last_name",
-    "title",
-    "department",
-    "email",
-    "phone",
-    "mobile",
+    *contact_services.PERSON_FIELDS,
     "secondary_phone",
     "preferred_channel",
     "status",

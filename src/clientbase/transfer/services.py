@@ -41,6 +41,7 @@ from clientbase.transfer.kinds import KINDS, Kind, RowError
 from clientbase.transfer.limits import Limits
 from clientbase.transfer.models import ImportRun, ImportRunItem
 from clientbase.transfer.readers import Table, open_table
+from clientbase.versions import lock_rows
 
 CHUNK_ROWS = 500
 PREVIEW_ROWS = 1000
@@ -165,8 +166,12 @@ def import_file(
                 _import_row(spec, keys, number, row, conflicts, report, items)
                 if progress is not None:
                     progress.advance()
+            # Each object's newest history record once the chunk is written: a newer one later
+            # means it changed since (a revert refuses then).
+            stamps = _latest_history(model, [item.object_id for item in items])
             for item in items:
                 item.run = run
+                item.history_id = stamps.get(item.object_id)
             ImportRunItem.objects.bulk_create(items)
             _record_figures(run, report)
     run.status = ImportRun.Status.APPLIED
@@ -245,44 +250,36 @@ def _import_row(
         report.unchanged += 1
         return
     fields = list(data.keys())
+    # No transaction of the row's own: the write is one service call, which is one (a savepoint in
+    # the chunk's), and what comes before it only reads.
     try:
-        with transaction.atomic():
-            effects = spec.side_effects(instance, data) if items is not None else []
-            before = {
-                pk: spec.snapshot(other, ["is_primary"]) for pk, other in _objects(spec, effects).items()
-            }
-            own_before = spec.snapshot(instance, fields) if instance is not None and items is not None else {}
-            shown_before = (
-                spec.display(instance) if instance is not None and report.changes is not None else None
+        effects = spec.side_effects(instance, data) if items is not None else []
+        before = {pk: spec.snapshot(other, ["is_primary"]) for pk, other in _objects(spec, effects).items()}
+        own_before = spec.snapshot(instance, fields) if instance is not None and items is not None else {}
+        shown_before = spec.display(instance) if instance is not None and report.changes is not None else None
+        obj = spec.write(instance, data)
+        if report.changes is not None:
+            report.add_change(number, str(obj), shown_before, spec.display(obj))
+        if items is not None:  # a commit: what a revert needs
+            action = ImportRunItem.Action.UPDATED if instance is not None else ImportRunItem.Action.CREATED
+            items.append(
+                ImportRunItem(
+                    row=number,
+                    action=action,
+                    object_id=obj.pk,
+                    before=own_before,
+                )
             )
-            obj = spec.write(instance, data)
-            if report.changes is not None:
-                report.add_change(number, str(obj), shown_before, spec.display(obj))
-            if items is not None:  # a commit: what a revert needs
-                stamps = _latest_history(spec.model, [obj.pk, *effects])
-                action = (
-                    ImportRunItem.Action.UPDATED if instance is not None else ImportRunItem.Action.CREATED
+            items.extend(
+                ImportRunItem(
+                    row=number,
+                    action=ImportRunItem.Action.UPDATED,
+                    object_id=pk,
+                    before=before[pk],
                 )
-                items.append(
-                    ImportRunItem(
-                        row=number,
-                        action=action,
-                        object_id=obj.pk,
-                        before=own_before,
-                        history_id=stamps.get(obj.pk),
-                    )
-                )
-                items.extend(
-                    ImportRunItem(
-                        row=number,
-                        action=ImportRunItem.Action.UPDATED,
-                        object_id=pk,
-                        before=before[pk],
-                        history_id=stamps.get(pk),
-                    )
-                    for pk in effects
-                    if pk in before
-                )
+                for pk in effects
+                if pk in before
+            )
     except ServiceError as error:
         report.add_errors(number, service_errors(error))
         return
@@ -370,7 +367,7 @@ def revert_import(*, run: ImportRun, acting_user: Any) -> ImportRun:
     changed: list[int] = []
     for start in range(0, len(ids), 1000):
         batch = ids[start : start + 1000]
-        list(model._default_manager.select_for_update().filter(pk__in=batch).values_list("pk"))
+        lock_rows(model._default_manager.filter(pk__in=batch))
         current = _latest_history(model, batch)
         changed.extend(
             last_stamp[pk][1] for pk in batch if pk not in current or current[pk] != last_stamp[pk][0]

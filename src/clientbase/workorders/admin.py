@@ -14,21 +14,27 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
     readonly_fields = ["requested_by_name", "site_contact_name", "completed_at", "created_at", "updated_at"]
 
 
-@admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
-    list_display = ["id", "customer", "work_order", "amount", "status", "approved_by_name"]
-    list_filter = ["status"]
-    search_fields = ["customer__name", "approved_by_name"]
-    autocomplete_fields = ["customer", "approved_by"]
-    raw_id_fields = ["work_order"]
-    readonly_fields = ["approved_by_name", "approved_at", "sent_at", "created_at", "updated_at"]
+class DocumentAdmin(SimpleHistoryAdmin):
+    """Quotes or invoices: listed with their customer, work order, amount and status, found by the
+    customer's name; the times of creation and of the last change are read-only."""
 
-
-@admin.register(Invoice)
-class InvoiceAdmin(SimpleHistoryAdmin):
-    list_display = ["id", "customer", "work_order", "amount", "status", "issued_at"]
+    list_display = ["id", "customer", "work_order", "amount", "status"]
     list_filter = ["status"]
     search_fields = ["customer__name"]
     autocomplete_fields = ["customer"]
     raw_id_fields = ["work_order"]
-    readonly_fields = ["issued_at", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(DocumentAdmin):
+    list_display = [*DocumentAdmin.list_display, "approved_by_name"]
+    search_fields = [*DocumentAdmin.search_fields, "approved_by_name"]
+    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "approved_by"]
+    readonly_fields = ["approved_by_name", "approved_at", "sent_at", *DocumentAdmin.readonly_fields]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(DocumentAdmin):
+    list_display = [*DocumentAdmin.list_display, "issued_at"]
+    readonly_fields = ["issued_at", *DocumentAdmin.readonly_fields]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,7 +22,7 @@ from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.workorders import services
 from clientbase.workorders.filters import InvoiceFilterSet, QuoteFilterSet, WorkOrderFilterSet
-from clientbase.workorders.models import Invoice, Quote, WorkOrder
+from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
 
 CONFLICT = OpenApiResponse(description="Conflict: the reason in `detail`, nothing changed")
 
@@ -47,15 +48,8 @@ class WorkOrderSerializer(StrictModelSerializer):
         fields = [
             "id",
             "number",
-            "customer",
-            "location",
-            "asset",
-            "summary",
-            "description",
-            "status",
-            "requested_by",
+            *services.WORK_ORDER_FIELDS,
             "requested_by_name",
-            "site_contact",
             "site_contact_name",
             "completed_at",
             "created_at",
@@ -72,7 +66,17 @@ class WorkOrderSerializer(StrictModelSerializer):
         validators: list[Any] = []
 
 
-class QuoteSerializer(StrictModelSerializer):
+def document_fields(recorded: list[str]) -> tuple[list[str], list[str]]:
+    """The fields of a quote or invoice serializer, and those of them that are read-only: the id and
+    number, what a draft is written with (`services.DOCUMENT_FIELDS`), then `recorded` (its status
+    and what its actions record) and the times of creation and of the last change."""
+    read_only = [*recorded, "created_at", "updated_at"]
+    return ["id", "number", *services.DOCUMENT_FIELDS, *read_only], ["id", *read_only]
+
+
+# A quote or an invoice: written as a draft with its customer, work order and amount; its status
+# changes by its actions only. (A comment: the schema would publish a docstring as both kinds'.)
+class DocumentSerializer(StrictModelSerializer):
     number = serializers.CharField(read_only=True)
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
     work_order = ScopedPrimaryKeyRelatedField(
@@ -81,57 +85,21 @@ class QuoteSerializer(StrictModelSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
     class Meta:
+        validators: list[Any] = []
+
+
+class QuoteSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
         model = Quote
-        fields = [
-            "id",
-            "number",
-            "customer",
-            "work_order",
-            "amount",
-            "status",
-            "sent_at",
-            "approved_by",
-            "approved_by_name",
-            "approved_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = [
-            "id",
-            "status",
-            "sent_at",
-            "approved_by",
-            "approved_by_name",
-            "approved_at",
-            "created_at",
-            "updated_at",
-        ]
-        validators: list[Any] = []
+        fields, read_only_fields = document_fields(
+            ["status", "sent_at", "approved_by", "approved_by_name", "approved_at"]
+        )
 
 
-class InvoiceSerializer(StrictModelSerializer):
-    number = serializers.CharField(read_only=True)
-    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
-    work_order = ScopedPrimaryKeyRelatedField(
-        queryset=WorkOrder.objects.all(), allow_null=True, required=False
-    )
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-
-    class Meta:
+class InvoiceSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
         model = Invoice
-        fields = [
-            "id",
-            "number",
-            "customer",
-            "work_order",
-            "amount",
-            "status",
-            "issued_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["id", "status", "issued_at", "created_at", "updated_at"]
-        validators: list[Any] = []
+        fields, read_only_fields = document_fields(["status", "issued_at"])
 
 
 class ApprovalSerializer(StrictSerializer):
@@ -151,22 +119,35 @@ class WorkOrderViewSet(ScopedModelViewSet):
     delete_service = staticmethod(services.delete_work_order)
 
 
-class QuoteViewSet(ScopedModelViewSet):
+# Quotes or invoices: created as drafts (`create_service` takes the model's), changed and deleted
+# only as drafts (409 once sent or issued). (A comment: the schema would publish a docstring as the
+# description of every quote and invoice operation.)
+class DocumentViewSet(ScopedModelViewSet):
+    instance_kwarg = "document"
+    update_service = staticmethod(services.update_document)
+    delete_service = staticmethod(services.delete_document)
+
+    def fetch(self, pk: str | None) -> Any:
+        """The document `pk` names, among those the user may see (404 otherwise)."""
+        return access.fetch(self.request.user, self.queryset.all(), pk)
+
+    def answer(self, document: Document) -> Response:
+        """`document` as its action answers it: all its fields."""
+        serializer = self.get_serializer_class()
+        return Response(serializer(document, context=self.get_serializer_context()).data)
+
+
+class QuoteViewSet(DocumentViewSet):
     queryset = Quote.objects.all()
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilterSet
-    instance_kwarg = "quote"
-    create_service = staticmethod(services.create_quote)
-    update_service = staticmethod(services.update_quote)
-    delete_service = staticmethod(services.delete_quote)
+    create_service = staticmethod(partial(services.create_document, Quote))
 
     @extend_schema(request=None, responses={200: QuoteSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: str | None = None) -> Response:
         """Send a draft quote to the approvers whose limit covers its amount (409 when none does)."""
-        quote = access.fetch(request.user, Quote.objects.all(), pk)
-        quote = services.send_quote(quote=quote, acting_user=request.user)
-        return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data)
+        return self.answer(services.send_quote(quote=self.fetch(pk), acting_user=request.user))
 
     @extend_schema(request=ApprovalSerializer, responses={200: QuoteSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
@@ -174,28 +155,21 @@ class QuoteViewSet(ScopedModelViewSet):
         """Record a contact's approval of a sent quote. 409 with the reason, and nothing changed,
         when the contact is inactive, of another customer, not an approver, or its limit is below
         the amount."""
-        quote = access.fetch(request.user, Quote.objects.all(), pk)
+        quote = self.fetch(pk)
         body = ApprovalSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        quote = services.approve_quote(
-            quote=quote, contact=body.validated_data["contact"], acting_user=request.user
-        )
-        return Response(QuoteSerializer(quote, context=self.get_serializer_context()).data)
+        contact = body.validated_data["contact"]
+        return self.answer(services.approve_quote(quote=quote, contact=contact, acting_user=request.user))
 
 
-class InvoiceViewSet(ScopedModelViewSet):
+class InvoiceViewSet(DocumentViewSet):
     queryset = Invoice.objects.all()
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilterSet
-    instance_kwarg = "invoice"
-    create_service = staticmethod(services.create_invoice)
-    update_service = staticmethod(services.update_invoice)
-    delete_service = staticmethod(services.delete_invoice)
+    create_service = staticmethod(partial(services.create_document, Invoice))
 
     @extend_schema(request=None, responses={200: InvoiceSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str | None = None) -> Response:
         """Issue a draft invoice; its billing contacts are notified."""
-        invoice = access.fetch(request.user, Invoice.objects.all(), pk)
-        invoice = services.issue_invoice(invoice=invoice, acting_user=request.user)
-        return Response(InvoiceSerializer(invoice, context=self.get_serializer_context()).data)
+        return self.answer(services.issue_invoice(invoice=self.fetch(pk), acting_user=request.user))

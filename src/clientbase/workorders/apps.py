@@ -1,67 +1,7 @@
-from django.apps import AppConfig
+from clientbase import app_config
 
 
-class WorkordersConfig(AppConfig):
+class WorkordersConfig(app_config.App):
     name = "clientbase.workorders"
     label = "workorders"
     verbose_name = "Work orders"
-
-    def ready(self) -> None:
-        from clientbase import access
-        from clientbase.errors import register_constraint_messages
-        from clientbase.workorders.policies import POLICIES
-        from clientbase.workorders.services import CONSISTENCY_MESSAGES
-
-        access.register(*POLICIES)
-        register_constraint_messages(CONSISTENCY_MESSAGES)
-        from clientbase.contacts.privacy import register_source
-        from clientbase.workorders.privacy import SOURCE as PRIVACY_SOURCE
-
-        register_source(PRIVACY_SOURCE)
-        from clientbase.contacts.views import ContactSection, register_contact_section
-        from clientbase.customers.views import CustomerSection, register_customer_section
-        from clientbase.pages import NavItem, register_nav_item
-        from clientbase.workorders.views import (
-            contact_work_section,
-            customer_invoices_section,
-            customer_quotes_section,
-            customer_section,
-        )
-
-        register_nav_item(
-            NavItem("work-orders", "Work orders", "workorders:work-order-list", "workorders.WorkOrder")
-        )
-        register_nav_item(NavItem("quotes", "Quotes", "workorders:quote-list", "workorders.Quote"))
-        register_nav_item(NavItem("invoices", "Invoices", "workorders:invoice-list", "workorders.Invoice"))
-        register_customer_section(
-            CustomerSection(
-                key="work-orders",
-                title="Work orders",
-                template_name="workorders/_partials/customer_work_orders.html",
-                context=customer_section,
-            )
-        )
-        register_customer_section(
-            CustomerSection(
-                key="quotes",
-                title="Quotes",
-                template_name="workorders/_partials/customer_quotes.html",
-                context=customer_quotes_section,
-            )
-        )
-        register_customer_section(
-            CustomerSection(
-                key="invoices",
-                title="Invoices",
-                template_name="workorders/_partials/customer_invoices.html",
-                context=customer_invoices_section,
-            )
-        )
-        register_contact_section(
-            ContactSection(
-                key="work-and-quotes",
-                title="Work orders and quotes",
-                template_name="workorders/_partials/contact_work.html",
-                context=contact_work_section,
-            )
-        )

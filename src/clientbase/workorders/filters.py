@@ -27,9 +27,14 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         return selectors.search_work_orders(queryset, value)
 
 
-class QuoteFilterSet(django_filters.FilterSet):
+class DocumentFilterSet(django_filters.FilterSet):
+    """Quotes or invoices by customer, by work order and by status (`Meta.fields` orders them)."""
+
     customer = IdFilter(field_name="customer_id")
     work_order = IdFilter(field_name="work_order_id")
+
+
+class QuoteFilterSet(DocumentFilterSet):
     status = django_filters.ChoiceFilter(choices=Quote.Status.choices)
     approved_by = IdFilter(field_name="approved_by_id")
 
@@ -38,9 +43,7 @@ class QuoteFilterSet(django_filters.FilterSet):
         fields = ["customer", "work_order", "status", "approved_by"]
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
-    customer = IdFilter(field_name="customer_id")
-    work_order = IdFilter(field_name="work_order_id")
+class InvoiceFilterSet(DocumentFilterSet):
     status = django_filters.ChoiceFilter(choices=Invoice.Status.choices)
 
     class Meta:

@@ -8,6 +8,9 @@ contact leaves the record readable."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import ClassVar
+
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
@@ -30,6 +33,18 @@ def number_to_pk(text: str, prefix: str) -> int | None:
     if text.startswith(f"{prefix}-"):
         text = text[len(prefix) + 1 :]
     return int(text) if text.isdigit() else None
+
+
+def status_valid(*statuses: str) -> models.CheckConstraint:
+    """The check that `status` is one of `statuses`, named `<app label>_<model>_status_valid`; its
+    message lists them: `status_valid("draft", "issued", "paid")` says “Status is draft, issued or
+    paid.”"""
+    listed = ", ".join(statuses[:-1])
+    return models.CheckConstraint(
+        condition=Q(status__in=list(statuses)),
+        name="%(app_label)s_%(class)s_status_valid",
+        violation_error_message=f"Status is {listed} or {statuses[-1]}.",
+    )
 
 
 class WorkOrder(Versioned):
@@ -78,11 +93,7 @@ class WorkOrder(Versioned):
                 name="workorders_workorder_summary_not_blank",
                 violation_error_message="The summary may not be blank.",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["open", "scheduled", "in_progress", "completed", "cancelled"]),
-                name="workorders_workorder_status_valid",
-                violation_error_message="Status is open, scheduled, in_progress, completed or cancelled.",
-            ),
+            status_valid("open", "scheduled", "in_progress", "completed", "cancelled"),
             models.CheckConstraint(
                 condition=Q(asset__isnull=True) | Q(location__isnull=False),
                 name="workorders_workorder_asset_needs_location",
@@ -103,7 +114,54 @@ class WorkOrder(Versioned):
         return self.status in self.CLOSED
 
 
-class Quote(Versioned):
+class Document(Versioned):
+    """Abstract base of quotes and invoices: an amount (never negative) for a customer, optionally
+    for one of its work orders, numbered `PREFIX-000042` (`document_number`), newest first. It is
+    written as a draft and changed or deleted only as one; its action (sending a quote, issuing an
+    invoice) gives it the status `AFTER_DRAFT`.
+
+    Each subclass declares `customer`, `work_order`, `amount` and `status` itself (its `Status`
+    starts at `DRAFT`): the links have the subclass's own reverse names (`customer.quotes`,
+    `customer.invoices`), and the fields keep their order in the admin form."""
+
+    PREFIX: ClassVar[str]
+    DRAFT = "draft"
+    AFTER_DRAFT: ClassVar[str]
+
+    customer: Customer
+    customer_id: int
+    work_order: WorkOrder | None
+    work_order_id: int | None
+    amount: Decimal
+    status: str
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+                violation_error_message="The amount may not be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return document_number(self.PREFIX, self.pk)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.DRAFT
+
+
+class Quote(Document):
     """A price offered to a customer, approved by one of its contacts with approval authority."""
 
     PREFIX = "Q"
@@ -113,6 +171,8 @@ class Quote(Versioned):
         SENT = "sent", "Sent"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+
+    AFTER_DRAFT = Status.SENT
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="quotes")
     work_order = models.ForeignKey(
@@ -126,24 +186,13 @@ class Quote(Versioned):
     )
     approved_by_name = models.CharField(max_length=201, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(Document.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="workorders_quote_amount_not_negative",
-                violation_error_message="The amount may not be negative.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "sent", "approved", "rejected"]),
-                name="workorders_quote_status_valid",
-                violation_error_message="Status is draft, sent, approved or rejected.",
-            ),
+            *Document.Meta.constraints,
+            status_valid("draft", "sent", "approved", "rejected"),
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(approved_at__isnull=False),
                 name="workorders_quote_approval_recorded",
@@ -152,15 +201,8 @@ class Quote(Versioned):
         ]
         indexes = [models.Index(fields=["customer", "status"], name="workorders_quote_customer_idx")]
 
-    def __str__(self) -> str:
-        return self.number
 
-    @property
-    def number(self) -> str:
-        return document_number(self.PREFIX, self.pk)
-
-
-class Invoice(Versioned):
+class Invoice(Document):
     """A bill to a customer, optionally for one work order."""
 
     PREFIX = "I"
@@ -170,6 +212,8 @@ class Invoice(Versioned):
         ISSUED = "issued", "Issued"
         PAID = "paid", "Paid"
 
+    AFTER_DRAFT = Status.ISSUED
+
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
     work_order = models.ForeignKey(
         WorkOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
@@ -177,30 +221,9 @@ class Invoice(Versioned):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     issued_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="workorders_invoice_amount_not_negative",
-                violation_error_message="The amount may not be negative.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "issued", "paid"]),
-                name="workorders_invoice_status_valid",
-                violation_error_message="Status is draft, issued or paid.",
-            ),
-        ]
+    class Meta(Document.Meta):
+        constraints = [*Document.Meta.constraints, status_valid("draft", "issued", "paid")]
         indexes = [models.Index(fields=["customer", "status"], name="workorders_inv_customer_idx")]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def number(self) -> str:
-        return document_number(self.PREFIX, self.pk)

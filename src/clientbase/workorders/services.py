@@ -6,8 +6,8 @@ their change."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,10 +18,10 @@ from clientbase.customers.models import Asset, Customer, Location
 from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clientbase.notifications import events
 from clientbase.notifications.facts import money
-from clientbase.notifications.routing import resolve_site_contact
+from clientbase.notifications.routing import Routing, resolve_site_contact
 from clientbase.versions import ExpectedVersion, lock
 from clientbase.workorders import facts
-from clientbase.workorders.models import Invoice, Quote, WorkOrder
+from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
 from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
 
 WORK_ORDER_FIELDS = (
@@ -35,6 +35,8 @@ WORK_ORDER_FIELDS = (
     "site_contact",
 )
 DOCUMENT_FIELDS = ("customer", "work_order", "amount")
+# A quote or an invoice, where a service answers the kind it was given.
+D = TypeVar("D", bound=Document)
 OPENING_STATUSES = (WorkOrder.Status.OPEN, WorkOrder.Status.SCHEDULED)
 
 # What the triggers of migration 0002 say, in words a user understands (registered with
@@ -235,7 +237,7 @@ def delete_work_order(
 # Quotes and invoices ---------------------------------------------------------------------------
 
 
-def _check_document(document: Quote | Invoice) -> None:
+def _check_document(document: Document) -> None:
     errors: dict[str, list[str]] = {}
     work_order = document.work_order
     if work_order is not None and work_order.customer_id != document.customer_id:
@@ -246,7 +248,46 @@ def _check_document(document: Quote | Invoice) -> None:
         raise ValidationFailed(errors)
 
 
-def _create_document(model: type[Quote] | type[Invoice], acting_user: Any, data: Mapping[str, Any]) -> Any:
+def _require_draft(document: Document, only: str) -> None:
+    """Conflict “Quote Q-000042 is sent; only {only}.” unless `document` is a draft."""
+    if not document.is_draft:
+        noun = str(document._meta.verbose_name).capitalize()
+        raise Conflict(f"{noun} {document.number} is {document.status}; only {only}.")
+
+
+def _draft_to_act_on(document: D, acting_user: Any) -> D:
+    """`document` read again with its row locked, for the action that takes a draft further
+    (sending, issuing): Forbidden without the permission to change it, Conflict when it is no
+    longer a draft."""
+    access.require(acting_user, access.CHANGE, document)
+    document = type(document).objects.select_for_update().get(pk=document.pk)
+    _require_draft(document, f"a draft {document._meta.verbose_name} can be {document.AFTER_DRAFT}")
+    return document
+
+
+def _emit(event: str, document: D, facts_of: Callable[[D], dict[str, Any]], **options: Any) -> Routing:
+    """Write the messages of `event` about `document` (read again with its customer and work order,
+    whose facts `facts_of` takes), routed by the location of its work order; `options` go to
+    `events.emit` (an `amount`)."""
+    document = (
+        type(document)
+        .objects.select_related("customer", "work_order__location", "work_order__asset")
+        .get(pk=document.pk)
+    )
+    work_order = document.work_order
+    return events.emit(
+        event=event,
+        customer=document.customer,
+        facts=facts_of(document),
+        location_id=work_order.location_id if work_order is not None else None,
+        **options,
+    )
+
+
+@transaction.atomic
+def create_document(model: type[D], *, acting_user: Any, data: Mapping[str, Any]) -> D:
+    """A draft quote or invoice (`model`) for a customer, optionally for one of its work orders:
+    `data` holds `customer`, `amount` and optionally `work_order`. Nobody is notified."""
     access.require_model(acting_user, access.ADD, model)
     cleaned = _clean(data, DOCUMENT_FIELDS)
     _customer_of(cleaned, acting_user)
@@ -262,17 +303,17 @@ def _create_document(model: type[Quote] | type[Invoice], acting_user: Any, data:
     return document
 
 
-def _update_draft(
-    document: Quote | Invoice, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion
-) -> Any:
+@transaction.atomic
+def update_document(
+    *, document: D, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
+) -> D:
+    """Change a draft quote's or invoice's work order or amount; a sent quote or an issued invoice
+    changes no more (Conflict). Stale when `expected_version` is given and no longer current
+    (`clientbase.versions.lock`)."""
     access.require(acting_user, access.CHANGE, document)
     cleaned = _clean(data, DOCUMENT_FIELDS)
     document = lock(document, expected_version=expected_version)
-    if document.status != "draft":
-        raise Conflict(
-            f"{str(document._meta.verbose_name).capitalize()} {document.number} is {document.status}; "
-            "only a draft can be changed."
-        )
+    _require_draft(document, "a draft can be changed")
     if "customer" in cleaned and cleaned["customer"].pk != document.customer_id:
         raise ValidationFailed({"customer": ["Create it for the other customer instead."]})
     if "amount" in cleaned and cleaned["amount"] is None:
@@ -288,37 +329,28 @@ def _update_draft(
     return document
 
 
-def _delete_draft(document: Quote | Invoice, acting_user: Any, expected_version: ExpectedVersion) -> None:
+def update_quote(*, quote: Quote, **options: Any) -> Quote:
+    """Change a draft quote: `update_document`, with `acting_user`, `data` and `expected_version`."""
+    return update_document(document=quote, **options)
+
+
+def update_invoice(*, invoice: Invoice, **options: Any) -> Invoice:
+    """Change a draft invoice: `update_document`, with `acting_user`, `data` and `expected_version`."""
+    return update_document(document=invoice, **options)
+
+
+@transaction.atomic
+def delete_document(
+    *, document: Document, acting_user: Any, expected_version: ExpectedVersion = None
+) -> None:
+    """Delete a draft quote or invoice; a sent quote or an issued invoice stays (Conflict). Stale
+    when `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
     access.require(acting_user, access.DELETE, document)
     document = lock(document, expected_version=expected_version)
-    if document.status != "draft":
-        raise Conflict(
-            f"{str(document._meta.verbose_name).capitalize()} {document.number} is {document.status}; "
-            "only a draft can be deleted."
-        )
+    _require_draft(document, "a draft can be deleted")
     set_acting_user(document, acting_user)
     with refusals_as_conflicts():
         document.delete()
-
-
-@transaction.atomic
-def create_quote(*, acting_user: Any, data: Mapping[str, Any]) -> Quote:
-    """A draft quote for a customer, optionally for one of its work orders."""
-    return _create_document(Quote, acting_user, data)
-
-
-@transaction.atomic
-def update_quote(
-    *, quote: Quote, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
-) -> Quote:
-    """Change a draft quote's work order or amount; a sent quote changes no more. Stale when
-    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
-    return _update_draft(quote, acting_user, data, expected_version)
-
-
-@transaction.atomic
-def delete_quote(*, quote: Quote, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
-    _delete_draft(quote, acting_user, expected_version)
 
 
 @transaction.atomic
@@ -326,20 +358,8 @@ def send_quote(*, quote: Quote, acting_user: Any) -> Quote:
     """Send a draft quote to the customer's approvers whose limit covers the amount (the
     `quote.sent` messages). Refused, with nothing changed, when no approver qualifies: a quote
     nobody may approve is not sent."""
-    access.require(acting_user, access.CHANGE, quote)
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
-    if quote.status != Quote.Status.DRAFT:
-        raise Conflict(f"Quote {quote.number} is {quote.status}; only a draft quote can be sent.")
-    quote = Quote.objects.select_related("customer", "work_order__location", "work_order__asset").get(
-        pk=quote.pk
-    )
-    routing = events.emit(
-        event=events.QUOTE_SENT,
-        customer=quote.customer,
-        facts=facts.quote_facts(quote),
-        location_id=quote.work_order.location_id if quote.work_order else None,
-        amount=quote.amount,
-    )
+    quote = _draft_to_act_on(quote, acting_user)
+    routing = _emit(events.QUOTE_SENT, quote, facts.quote_facts, amount=quote.amount)
     if not routing.recipients:
         raise Conflict(" ".join(["The quote was not sent.", *routing.warnings]))
     quote.status = Quote.Status.SENT
@@ -397,45 +417,14 @@ def approve_quote(*, quote: Quote, contact: Contact | int, acting_user: Any) -> 
 
 
 @transaction.atomic
-def create_invoice(*, acting_user: Any, data: Mapping[str, Any]) -> Invoice:
-    """A draft invoice for a customer, optionally for one of its work orders."""
-    return _create_document(Invoice, acting_user, data)
-
-
-@transaction.atomic
-def update_invoice(
-    *, invoice: Invoice, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
-) -> Invoice:
-    """Change a draft invoice's work order or amount; an issued invoice changes no more. Stale when
-    `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
-    return _update_draft(invoice, acting_user, data, expected_version)
-
-
-@transaction.atomic
-def delete_invoice(*, invoice: Invoice, acting_user: Any, expected_version: ExpectedVersion = None) -> None:
-    _delete_draft(invoice, acting_user, expected_version)
-
-
-@transaction.atomic
 def issue_invoice(*, invoice: Invoice, acting_user: Any) -> Invoice:
     """Issue a draft invoice: the `invoice.issued` messages go to the customer's billing contacts
     (or, when nobody opted in, its primary contact)."""
-    access.require(acting_user, access.CHANGE, invoice)
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.DRAFT:
-        raise Conflict(f"Invoice {invoice.number} is {invoice.status}; only a draft invoice can be issued.")
+    invoice = _draft_to_act_on(invoice, acting_user)
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
     set_acting_user(invoice, acting_user)
     with refusals_as_conflicts():
         invoice.save(update_fields=["status", "issued_at", "updated_at"])
-    invoice = Invoice.objects.select_related("customer", "work_order__location", "work_order__asset").get(
-        pk=invoice.pk
-    )
-    events.emit(
-        event=events.INVOICE_ISSUED,
-        customer=invoice.customer,
-        facts=facts.invoice_facts(invoice),
-        location_id=invoice.work_order.location_id if invoice.work_order else None,
-    )
+    _emit(events.INVOICE_ISSUED, invoice, facts.invoice_facts)
     return invoice

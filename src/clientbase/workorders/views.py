@@ -34,7 +34,7 @@ from clientbase.pages import (
 from clientbase.workorders import selectors, services
 from clientbase.workorders.filters import InvoiceFilterSet, QuoteFilterSet, WorkOrderFilterSet
 from clientbase.workorders.forms import DocumentForm, QuoteApprovalForm, WizardChoice, WorkOrderForm
-from clientbase.workorders.models import Invoice, Quote, WorkOrder
+from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
 
 # How many work orders the customer page shows before linking to the list.
 CUSTOMER_SECTION_SIZE = 10
@@ -46,12 +46,19 @@ def work_order_url(work_order: WorkOrder | int) -> str:
     return reverse("workorders:work-order-detail", args=[getattr(work_order, "pk", work_order)])
 
 
-def quote_url(quote: Quote | int) -> str:
-    return reverse("workorders:quote-detail", args=[getattr(quote, "pk", quote)])
+def document_url(model: type[Document], page: str, *args: Any) -> str:
+    """A page of quotes or of invoices (`model`): "list", "create", or "detail" with the id."""
+    return reverse(f"workorders:{model._meta.model_name}-{page}", args=args)
 
 
-def invoice_url(invoice: Invoice | int) -> str:
-    return reverse("workorders:invoice-detail", args=[getattr(invoice, "pk", invoice)])
+def document_names(model: type[Document]) -> dict[str, Any]:
+    """How the pages of quotes or of invoices (`model`) name them: `noun` ("quote"), and the link
+    to their list, `list_url` with its label `list_label` ("Quotes")."""
+    return {
+        "noun": str(model._meta.verbose_name),
+        "list_url": document_url(model, "list"),
+        "list_label": str(model._meta.verbose_name_plural).capitalize(),
+    }
 
 
 def visible_by_param(user: Any, queryset: QuerySet, value: str) -> Any:
@@ -63,25 +70,27 @@ def visible_by_param(user: Any, queryset: QuerySet, value: str) -> Any:
     return access.restrict(user, queryset.filter(pk=pk), access.VIEW).first()
 
 
-class WorkOrderListView(ListPage):
+class CustomerWorkListView(ListPage):
+    """A list of work orders, quotes or invoices, which `?customer=` narrows to one customer's: the
+    page names that customer (`filter_customer`) if the user may see it."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        customer_id = self.request.GET.get("customer", "")
+        context["filter_customer"] = visible_by_param(self.user, Customer.objects.all(), customer_id)
+        return context
+
+
+class WorkOrderListView(CustomerWorkListView):
     section = "work-orders"
     model = WorkOrder
     queryset = selectors.work_orders_for_pages(WorkOrder.objects.all())
     filterset_class = WorkOrderFilterSet
-    template_name = "workorders/work_order_list.html"
     partial_template_name = "workorders/_partials/work_order_results.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        context.update(
-            statuses=WorkOrder.Status.choices,
-            status=params.get("status", ""),
-            search=params.get("search", ""),
-            filter_customer=visible_by_param(self.user, Customer.objects.all(), params.get("customer", "")),
-            can_add=self.can(access.ADD, WorkOrder),
-        )
-        return context
+    url_name = "workorders:work-order-list"
+    search_placeholder = "Number or summary"
+    add_url_name = "workorders:work-order-create"
+    add_label = "New work order"
 
 
 class WorkOrderCreateView(FormPage):
@@ -164,25 +173,12 @@ class WorkOrderDetailView(DetailPage):
 # Quotes and invoices ------------------------------------------------------------------------------
 
 
-class DocumentListView(ListPage):
+class DocumentListView(CustomerWorkListView):
     """Quotes or invoices, newest first: filtered by customer and status, searched by number."""
 
     def filter_queryset(self, queryset: QuerySet) -> tuple[QuerySet, Any]:
         queryset, filterset = super().filter_queryset(queryset)
         return selectors.search_by_number(queryset, self.request.GET.get("search", "")), filterset
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        model: Any = self.model
-        context.update(
-            statuses=model.Status.choices,
-            status=params.get("status", ""),
-            search=params.get("search", ""),
-            filter_customer=visible_by_param(self.user, Customer.objects.all(), params.get("customer", "")),
-            can_add=self.can(access.ADD, model),
-        )
-        return context
 
 
 class QuoteListView(DocumentListView):
@@ -192,6 +188,10 @@ class QuoteListView(DocumentListView):
     filterset_class = QuoteFilterSet
     template_name = "workorders/quote_list.html"
     partial_template_name = "workorders/_partials/quote_results.html"
+    url_name = "workorders:quote-list"
+    search_placeholder = "Quote number, e.g. Q-000042"
+    add_url_name = "workorders:quote-create"
+    add_label = "New quote"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -206,8 +206,11 @@ class InvoiceListView(DocumentListView):
     model = Invoice
     queryset = selectors.invoices_for_pages(Invoice.objects.all())
     filterset_class = InvoiceFilterSet
-    template_name = "workorders/invoice_list.html"
     partial_template_name = "workorders/_partials/invoice_results.html"
+    url_name = "workorders:invoice-list"
+    search_placeholder = "Invoice number, e.g. I-000042"
+    add_url_name = "workorders:invoice-create"
+    add_label = "New invoice"
 
 
 class DocumentCreateView(FormPage):
@@ -215,10 +218,7 @@ class DocumentCreateView(FormPage):
     refreshes as soon as the customer changes; without, “Continue” does). `?customer=` and
     `?work_order=` pre-fill it, as the buttons on a customer or work-order page do."""
 
-    model: ClassVar[type[Quote] | type[Invoice]]
-    noun: ClassVar[str]
-    list_url_name: ClassVar[str]
-    create_url_name: ClassVar[str]
+    model: ClassVar[type[Document]]
     form_class = DocumentForm
     template_name = "workorders/document_form.html"
 
@@ -243,49 +243,45 @@ class DocumentCreateView(FormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        names = document_names(self.model)
         context.update(
+            names,
             customer=self.customer,
-            noun=self.noun,
-            title=f"New {self.noun}",
-            list_url=reverse(self.list_url_name),
-            create_url=reverse(self.create_url_name),
-            list_label=str(self.model._meta.verbose_name_plural).capitalize(),
+            title=f"New {names['noun']}",
+            create_url=document_url(self.model, "create"),
         )
         return context
 
-    def success_url_for(self, obj: Quote | Invoice) -> str:
-        return reverse(f"workorders:{self.noun}-detail", args=[obj.pk])
+    def perform(self, form: DocumentForm) -> Document:
+        return services.create_document(self.model, acting_user=self.user, data=form.service_data())
+
+    def success_url_for(self, obj: Document) -> str:
+        return document_url(self.model, "detail", obj.pk)
 
 
 class QuoteCreateView(DocumentCreateView):
     section = "quotes"
     model = Quote
-    noun = "quote"
-    list_url_name = "workorders:quote-list"
-    create_url_name = "workorders:quote-create"
     success_message = "Quote {obj.number} created as a draft; send it when it is ready."
-
-    def perform(self, form: DocumentForm) -> Quote:
-        return services.create_quote(acting_user=self.user, data=form.service_data())
 
 
 class InvoiceCreateView(DocumentCreateView):
     section = "invoices"
     model = Invoice
-    noun = "invoice"
-    list_url_name = "workorders:invoice-list"
-    create_url_name = "workorders:invoice-create"
     success_message = "Invoice {obj.number} created as a draft; issue it when it is ready."
-
-    def perform(self, form: DocumentForm) -> Invoice:
-        return services.create_invoice(acting_user=self.user, data=form.service_data())
 
 
 class DocumentDetailView(DetailPage):
     """A quote or invoice with its customer and work order, the actions the user may take in its
-    state, who those would notify, and the messages they wrote."""
+    state, who those would notify, and the messages they wrote. The page is
+    `workorders/<model>_detail.html` (extending `workorders/document_detail.html`), where the
+    document is `document` and also `quote` or `invoice`."""
 
+    model: ClassVar[type[Document]]
     event: ClassVar[str]
+
+    def get_template_names(self) -> list[str]:
+        return [f"workorders/{self.model._meta.model_name}_detail.html"]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -296,8 +292,12 @@ class DocumentDetailView(DetailPage):
         for message in written:
             message.linkable = message.pk in linkable  # type: ignore[attr-defined]
         may = flags(user, document, [access.CHANGE])
-        drafting = may[access.CHANGE] and document.status == "draft"
+        drafting = may[access.CHANGE] and document.is_draft
+        context[str(self.model._meta.model_name)] = document
         context.update(
+            document_names(self.model),
+            document=document,
+            done=self.model.AFTER_DRAFT,
             can=may,
             can_view_contacts=access.can(user, access.VIEW, Contact),
             can_view_work_orders=access.can(user, access.VIEW, WorkOrder),
@@ -306,7 +306,7 @@ class DocumentDetailView(DetailPage):
         )
         return context
 
-    def routing_preview(self, document: Quote | Invoice) -> Routing | None:
+    def routing_preview(self, document: Document) -> Routing | None:
         """Who the action on this draft would notify (only for users who may see contacts)."""
         if not access.can(self.user, access.VIEW, Contact):
             return None
@@ -323,8 +323,6 @@ class QuoteDetailView(DocumentDetailView):
     section = "quotes"
     model = Quote
     queryset = selectors.quotes_for_pages(Quote.objects.all())
-    template_name = "workorders/quote_detail.html"
-    context_object_name = "quote"
     event = QUOTE_SENT
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -339,8 +337,6 @@ class InvoiceDetailView(DocumentDetailView):
     section = "invoices"
     model = Invoice
     queryset = selectors.invoices_for_pages(Invoice.objects.all())
-    template_name = "workorders/invoice_detail.html"
-    context_object_name = "invoice"
     event = INVOICE_ISSUED
 
 
@@ -348,52 +344,74 @@ def messages_written(count: int) -> str:
     return "no message was written" if count == 0 else f"{count} message{'s' if count != 1 else ''} written"
 
 
-class QuoteSendView(ActionView):
-    """Send a draft quote to the approvers whose limit covers it (`services.send_quote`)."""
+class DocumentActionView(ActionView):
+    """An action on a quote or invoice the user may change (404 for one it may not see, 403 for one
+    it may not change); a refusal goes back to its page with the reason."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quote = access.fetch(self.user, Quote.objects.all(), pk, access.CHANGE)
-        quote = services.send_quote(quote=quote, acting_user=self.user)
-        count = selectors.messages_of_document(quote).count()
-        messages.success(request, f"Quote {quote.number} sent to the approvers: {messages_written(count)}.")
-        return HttpResponseRedirect(quote_url(quote))
+    model: ClassVar[type[Document]]
+
+    def fetch(self, pk: int) -> Any:
+        return access.fetch(self.user, self.model.objects.all(), pk, access.CHANGE)
 
     def get_conflict_url(self) -> str:
-        return quote_url(self.kwargs["pk"])
+        return document_url(self.model, "detail", self.kwargs["pk"])
 
 
-class QuoteApproveView(ActionView):
+class DraftActionView(DocumentActionView):
+    """The action that takes a draft further (`perform`: sending a quote, issuing an invoice): back
+    to its page with `success_message`, formatted with the document (`obj`) and the messages the
+    action wrote (`written`)."""
+
+    success_message: ClassVar[str]
+
+    def perform(self, document: Any) -> Quote | Invoice:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = self.perform(self.fetch(pk))
+        written = messages_written(selectors.messages_of_document(document).count())
+        messages.success(request, self.success_message.format(obj=document, written=written))
+        return HttpResponseRedirect(document_url(self.model, "detail", document.pk))
+
+
+class QuoteSendView(DraftActionView):
+    """Send a draft quote to the approvers whose limit covers it (`services.send_quote`); refused,
+    with nothing changed, when none does."""
+
+    model = Quote
+    success_message = "Quote {obj.number} sent to the approvers: {written}."
+
+    def perform(self, document: Quote) -> Quote:
+        return services.send_quote(quote=document, acting_user=self.user)
+
+
+class QuoteApproveView(DocumentActionView):
     """Record that a contact approved a sent quote (`services.approve_quote`, which refuses a
     contact without the authority, with the reason, and changes nothing)."""
 
+    model = Quote
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quote = access.fetch(self.user, Quote.objects.all(), pk, access.CHANGE)
+        quote = self.fetch(pk)
         form = QuoteApprovalForm(request.POST, user=self.user, quote=quote)
         if not form.is_valid():
             messages.error(request, " ".join(str(error) for error in form.errors.get("contact", [])))
-            return HttpResponseRedirect(quote_url(quote))
+            return HttpResponseRedirect(document_url(Quote, "detail", quote.pk))
         quote = services.approve_quote(
             quote=quote, contact=form.cleaned_data["contact"], acting_user=self.user
         )
         messages.success(request, f"Quote {quote.number} approved by {quote.approved_by_name}.")
-        return HttpResponseRedirect(quote_url(quote))
-
-    def get_conflict_url(self) -> str:
-        return quote_url(self.kwargs["pk"])
+        return HttpResponseRedirect(document_url(Quote, "detail", quote.pk))
 
 
-class InvoiceIssueView(ActionView):
+class InvoiceIssueView(DraftActionView):
     """Issue a draft invoice (`services.issue_invoice`); its billing contacts are notified."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        invoice = access.fetch(self.user, Invoice.objects.all(), pk, access.CHANGE)
-        invoice = services.issue_invoice(invoice=invoice, acting_user=self.user)
-        count = selectors.messages_of_document(invoice).count()
-        messages.success(request, f"Invoice {invoice.number} issued: {messages_written(count)}.")
-        return HttpResponseRedirect(invoice_url(invoice))
+    model = Invoice
+    success_message = "Invoice {obj.number} issued: {written}."
 
-    def get_conflict_url(self) -> str:
-        return invoice_url(self.kwargs["pk"])
+    def perform(self, document: Invoice) -> Invoice:
+        return services.issue_invoice(invoice=document, acting_user=self.user)
 
 
 # Sections of the customer and contact pages --------------------------------------------------------

@@ -4,14 +4,7 @@ from django.db import migrations
 
 from clientbase import groups
 
-
-def grant_permissions(apps, schema_editor):
-    groups.ensure_permissions(apps, ["audit"])
-    groups.grant(apps, groups.ADMINISTRATOR, "audit", ["view_auditevent"])
-
-
-def revoke_permissions(apps, schema_editor):
-    groups.revoke_all(apps, "audit")
+GRANTS = {groups.ADMINISTRATOR: ["view_auditevent"]}
 
 
 class Migration(migrations.Migration):
@@ -22,4 +15,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant_permissions, revoke_permissions)]
+    operations = [groups.grant_operation("audit", GRANTS)]

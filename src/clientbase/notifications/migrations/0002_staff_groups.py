@@ -5,17 +5,12 @@ from django.db import migrations
 
 from clientbase import groups
 
-
-def grant_permissions(apps, schema_editor):
-    groups.ensure_permissions(apps, ["notifications"])
-    groups.grant(apps, groups.ADMINISTRATOR, "notifications")
-    for group in (groups.DISPATCHER, groups.ACCOUNTS_RECEIVABLE):
-        groups.grant(apps, group, "notifications", ["view_message", "view_activity", "add_activity"])
-    groups.grant(apps, groups.TECHNICIAN, "notifications", ["view_message", "view_activity"])
-
-
-def revoke_permissions(apps, schema_editor):
-    groups.revoke_all(apps, "notifications")
+GRANTS = {
+    groups.ADMINISTRATOR: None,
+    groups.DISPATCHER: ["view_message", "view_activity", "add_activity"],
+    groups.ACCOUNTS_RECEIVABLE: ["view_message", "view_activity", "add_activity"],
+    groups.TECHNICIAN: ["view_message", "view_activity"],
+}
 
 
 class Migration(migrations.Migration):
@@ -26,4 +21,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant_permissions, revoke_permissions)]
+    operations = [groups.grant_operation("notifications", GRANTS)]

@@ -5,20 +5,8 @@ from django.db import migrations
 
 from clientbase import groups
 
-
-def grant(apps, schema_editor):
-    groups.ensure_permissions(apps, ["notifications"])
-    groups.grant(apps, groups.ADMINISTRATOR, "notifications", ["view_message_body"])
-
-
-def revoke(apps, schema_editor):
-    group_model = apps.get_model("auth", "Group")
-    permission_model = apps.get_model("auth", "Permission")
-    permission = permission_model.objects.filter(
-        content_type__app_label="notifications", codename="view_message_body"
-    )
-    for group in group_model.objects.filter(name__in=groups.GROUPS):
-        group.permissions.remove(*permission)
+PERMISSIONS = ["view_message_body"]
+GRANTS = {groups.ADMINISTRATOR: PERMISSIONS}
 
 
 class Migration(migrations.Migration):
@@ -34,5 +22,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(grant, revoke),
+        groups.grant_operation("notifications", GRANTS, revoke_on_reverse=PERMISSIONS),
     ]

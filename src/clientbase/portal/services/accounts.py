@@ -40,7 +40,6 @@ from clientbase.api.authentication import delete_tokens
 from clientbase.audit import events
 from clientbase.contacts import services as contact_services
 from clientbase.contacts.models import Contact
-from clientbase.customers.models import Customer
 from clientbase.errors import Conflict, FieldForbidden, Forbidden, ValidationFailed
 from clientbase.portal import mail
 from clientbase.portal.models import PortalSession
@@ -84,13 +83,13 @@ def login_username(email: str, customer_id: int | None) -> str:
 def grantable_capabilities(actor: Contact) -> set[str]:
     """What a portal user may grant others: the capabilities it holds; an admin grants admin too."""
     granted = set(actor.portal_permissions or [])
-    if "admin" in granted:
+    if access.ADMIN_CAPABILITY in granted:
         return {access.ADMIN_CAPABILITY, *access.portal_capability_names()}
     return granted & access.portal_capability_names()
 
 
 def is_portal_admin(contact: Contact | None) -> bool:
-    return contact is not None and "admin" in (contact.portal_permissions or [])
+    return contact is not None and access.ADMIN_CAPABILITY in (contact.portal_permissions or [])
 
 
 def current_portal_admins(customer_id: int, *, excluding: Iterable[int] = ()) -> list[Contact]:
@@ -99,13 +98,6 @@ def current_portal_admins(customer_id: int, *, excluding: Iterable[int] = ()) ->
         customer_id=customer_id, portal_enabled=True, status="active"
     ).exclude(pk__in=list(excluding))
     return [c for c in candidates if is_portal_admin(c) and access.portal_access_is_current(c)]
-
-
-def lock_customer(customer_id: int | None) -> None:
-    """Lock the customer's row until the transaction ends (`SELECT ... FOR UPDATE` on PostgreSQL;
-    SQLite's IMMEDIATE transactions hold the database's write lock already)."""
-    if customer_id is not None:
-        list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
 
 
 def ensure_admin_remains(*, before: Contact | None, acting_user: Any) -> None:
@@ -125,7 +117,7 @@ def ensure_admin_remains(*, before: Contact | None, acting_user: Any) -> None:
         return
     if not (is_portal_admin(before) and access.portal_access_is_current(before)):
         return
-    lock_customer(before.customer_id)
+    contact_services.lock_customer(before.customer_id)
     if not current_portal_admins(before.customer_id):
         raise Conflict(
             f"{before.full_name} is the last portal admin of this customer; "

@@ -6,37 +6,32 @@ staff pages). A page names what it needs as an action on a model (`needs`), aske
 the question the REST API asks too; without it the answer is 403 with the reason. Service errors
 are answered here for the whole portal, in the portal's own look: NotFound 404 (which is also what
 another customer's objects answer), Forbidden 403, Conflict a message back on the page, nothing
-changed."""
+changed. The lists of the portal are `PortalListPage`s, its forms `PortalFormView`s."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import abc
+from typing import Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 
 from clientbase import access
 from clientbase.audit.events import record_refusal
 from clientbase.contacts.models import Contact
-from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError
-from clientbase.pages import safe_next
+from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from clientbase.pages import ServiceForm, paginate, safe_next
 from clientbase.portal.services.accounts import is_portal_admin
 from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
-CAPABILITY_REFUSALS = {
-    "admin": "This needs the portal admin permission.",
-    "billing": "Billing needs the “Access billing” permission; a portal admin of yours grants it.",
-    "reports": "Reports need the “Access reports” permission; a portal admin of yours grants it.",
-    "create_work_order": "Requesting service needs the “Create work orders” permission.",
-    "edit_contacts": "The contacts pages need the “Edit contacts” permission.",
-}
+M = TypeVar("M", bound=Model)
 
 
 def refusal(
@@ -77,10 +72,12 @@ class PortalMixin:
     """Signed-in portal users only; service errors answered in the portal's look."""
 
     request: HttpRequest
+    kwargs: dict[str, Any]
     # What the page needs, asked of `access`: (action, "app_label.Model"); None: every portal user.
-    # `refusal_message` is what a user without it reads.
+    # `refusal_message` is what a user without it reads; empty: the refusal of `access` ("You may
+    # not view contacts.").
     needs: ClassVar[tuple[str, str] | None] = None
-    refusal_message: ClassVar[str] = "You may not open this page."
+    refusal_message: ClassVar[str] = ""
     # The section of the menu.
     section: ClassVar[str] = ""
     contact: Contact
@@ -101,7 +98,7 @@ class PortalMixin:
         self.contact = contact
         # What the user holds: the capabilities `access` derives, and `admin` itself.
         self.capabilities = access.portal_capabilities(contact) | (
-            {"admin"} if is_portal_admin(contact) else set()
+            {access.ADMIN_CAPABILITY} if is_portal_admin(contact) else set()
         )
         try:
             self.check_access()
@@ -116,13 +113,19 @@ class PortalMixin:
 
     def check_access(self) -> None:
         """Forbidden unless the user may open this page at all."""
-        if self.needs is not None:
-            action, label = self.needs
-            if not access.can(self.request.user, action, apps.get_model(label)):
-                raise Forbidden(self.refusal_message)
+        if self.needs is None:
+            return
+        action, label = self.needs
+        model = apps.get_model(label)
+        if not self.refusal_message:
+            access.require_model(self.request.user, action, model)
+        elif not access.can(self.request.user, action, model):
+            raise Forbidden(self.refusal_message)
 
-    def require_model(self, action: str, model: type[Model]) -> None:
-        access.require_model(self.request.user, action, model)
+    def fetch(self, queryset: QuerySet[M], action: str = access.VIEW) -> M:
+        """The object of the URL's `pk` among `queryset`, as `access.fetch` answers it (NotFound
+        when missing or another customer's, Forbidden without `action`)."""
+        return access.fetch(self.request.user, queryset, self.kwargs["pk"], action)
 
     def get_conflict_url(self) -> str:
         return safe_next(self.request, self.request.get_full_path())
@@ -151,7 +154,75 @@ class PortalMixin:
 
 
 class PortalPage(PortalMixin, TemplateView):
-    pass
+    """A page: what every portal page shows, and what this one shows (`page_context`)."""
+
+    def page_context(self) -> dict[str, Any]:
+        """What this page shows besides the portal's own context."""
+        return {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(self.page_context())
+        return context
+
+
+class PortalListPage(PortalPage):
+    """A list of `rows()`, a page of `page_size` at a time, shown with "portal/list.html". With
+    `status_choices` ((value, label) pairs), `?status=` keeps the rows of one of those statuses
+    (another value keeps them all)."""
+
+    page_size: ClassVar[int] = 25
+    status_choices: ClassVar[list[tuple[str, str]]] = []
+
+    def rows(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def page_context(self) -> dict[str, Any]:
+        rows = self.rows()
+        status = self.request.GET.get("status", "")
+        if status in dict(self.status_choices):
+            rows = rows.filter(status=status)
+        return {
+            "page": paginate(self.request, rows, self.page_size),
+            "status": status,
+            "status_choices": self.status_choices,
+        }
+
+
+class PortalFormView(PortalMixin, FormView, metaclass=abc.ABCMeta):
+    """A form whose valid input a service writes (`perform`). A refusal of the service shows the
+    form again with what was typed kept (`refused`); once written, the user goes to
+    `success_url_for` of what was written, told `success_message`."""
+
+    @abc.abstractmethod
+    def perform(self, form: Any) -> Model:
+        """Write the form's input through the service; answer what was written."""
+
+    @abc.abstractmethod
+    def success_message(self, obj: Any) -> str:
+        """What the user is told once `obj` was written."""
+
+    @abc.abstractmethod
+    def success_url_for(self, obj: Any) -> str:
+        """Where the user goes once `obj` was written."""
+
+    def refused(self, form: ServiceForm, error: ServiceError) -> HttpResponse:
+        """The form again: a ValidationFailed's messages next to their fields, a Forbidden (403)
+        or Conflict (409) above the form."""
+        if isinstance(error, ValidationFailed):
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        form.add_error(None, error.message)
+        status = 403 if isinstance(error, Forbidden) else 409
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
+    def form_valid(self, form: ServiceForm) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except (ValidationFailed, Forbidden, Conflict) as error:
+            return self.refused(form, error)
+        messages.success(self.request, self.success_message(obj))
+        return HttpResponseRedirect(self.success_url_for(obj))
 
 
 class PortalAction(PortalMixin, View):

@@ -4,27 +4,27 @@ View, Add, Edit, Delete with a confirmation. Everything is scoped to the portal 
 
 from __future__ import annotations
 
-import abc
-from typing import Any
+from functools import cached_property
+from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.generic import FormView, View
+from django.views.generic import View
 
 from clientbase import access
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import Contact
-from clientbase.errors import Conflict, Forbidden, Stale, ValidationFailed
-from clientbase.pages import VersionedFormMixin, allowed_ids, paginate
+from clientbase.errors import ServiceError, Stale
+from clientbase.pages import VersionedFormMixin, allowed_ids
 from clientbase.phones import format_phone
-from clientbase.portal.forms import CAPABILITY_LABELS, ColleagueForm, ContactSearchForm
+from clientbase.portal.forms import ColleagueForm, ContactSearchForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import is_portal_admin, resend_invitation
-from clientbase.portal.views.base import CAPABILITY_REFUSALS, PortalAction, PortalMixin, PortalPage
+from clientbase.portal.views.base import PortalAction, PortalFormView, PortalListPage, PortalMixin, PortalPage
 from clientbase.transfer.vcard import vcard_response
-
-PAGE_SIZE = 25
+from clientbase.vocabulary import PortalCapability
 
 
 def contact_url(contact: Contact | int) -> str:
@@ -41,27 +41,34 @@ def first_phone(contact: Contact) -> tuple[str, str]:
 
 class ContactsSection:
     section = "contacts"
+    needs: ClassVar[tuple[str, str] | None] = (access.VIEW, "contacts.Contact")
 
 
-class ContactListView(ContactsSection, PortalPage):
+class ContactListView(ContactsSection, PortalListPage):
     template_name = "portal/contacts/list.html"
 
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, Contact)
+    @cached_property
+    def search_form(self) -> ContactSearchForm:
+        return ContactSearchForm(self.request.GET or None)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        search = ContactSearchForm(self.request.GET or None)
-        criteria = search.cleaned_data if search.is_valid() else {}
-        scoped = access.restrict(user, Contact.objects.all(), access.VIEW)
+    @cached_property
+    def criteria(self) -> dict[str, Any]:
+        """The search and status asked for ({} when the search form is not valid)."""
+        return self.search_form.cleaned_data if self.search_form.is_valid() else {}
+
+    def rows(self) -> QuerySet[Contact]:
+        scoped = access.restrict(self.request.user, Contact.objects.all(), access.VIEW)
         filterset = ContactFilterSet(
-            {"search": criteria.get("search", ""), "status": criteria.get("status", "")}, queryset=scoped
+            {"search": self.criteria.get("search", ""), "status": self.criteria.get("status", "")},
+            queryset=scoped,
         )
-        rows = filterset.qs if filterset.is_valid() else scoped.none()
-        page = paginate(self.request, rows, PAGE_SIZE)
-        ids = [contact.pk for contact in page.rows]
-        in_page = Contact.objects.filter(pk__in=ids)
+        return filterset.qs if filterset.is_valid() else scoped.none()
+
+    def page_context(self) -> dict[str, Any]:
+        context = super().page_context()
+        user = self.request.user
+        page = context["page"]
+        in_page = Contact.objects.filter(pk__in=[contact.pk for contact in page.rows])
         changeable = allowed_ids(user, in_page, access.CHANGE)
         deletable = allowed_ids(user, in_page, access.DELETE)
         for contact in page.rows:
@@ -69,25 +76,20 @@ class ContactListView(ContactsSection, PortalPage):
             contact.may_change = contact.pk in changeable
             contact.may_delete = contact.pk in deletable
             contact.is_me = contact.pk == self.contact.pk
-        context.update(
-            search_form=search,
-            page=page,
-            filtered=bool(criteria.get("search") or criteria.get("status")),
-            can_add=access.can(user, access.ADD, Contact),
-        )
-        return context
+        return {
+            **context,
+            "search_form": self.search_form,
+            "filtered": bool(self.criteria.get("search") or self.criteria.get("status")),
+            "can_add": access.can(user, access.ADD, Contact),
+        }
 
 
 class ContactDetailView(ContactsSection, PortalPage):
     template_name = "portal/contacts/detail.html"
 
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, Contact)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def page_context(self) -> dict[str, Any]:
         user = self.request.user
-        contact = access.fetch(user, Contact.objects.select_related("customer"), self.kwargs["pk"])
+        contact = self.fetch(Contact.objects.select_related("customer"))
         phones = [
             (label, number, format_phone(number))
             for label, number in (
@@ -98,35 +100,28 @@ class ContactDetailView(ContactsSection, PortalPage):
             if number
         ]
         is_me = contact.pk == self.contact.pk
-        context.update(
-            contact=contact,
-            phones=phones,
-            sites=list(access.restrict(user, contact.locations.all(), access.VIEW)),
-            permission_labels=[
-                CAPABILITY_LABELS[p] for p in contact.portal_permissions or [] if p in CAPABILITY_LABELS
-            ],
-            is_me=is_me,
-            may_change=access.allowed(user, access.CHANGE, contact),
-            may_delete=access.allowed(user, access.DELETE, contact),
-            may_invite=is_portal_admin(self.contact) and contact.portal_enabled and not is_me,
-        )
-        return context
+        return {
+            "contact": contact,
+            "phones": phones,
+            "sites": list(access.restrict(user, contact.locations.all(), access.VIEW)),
+            "permission_labels": PortalCapability.labels_of(contact.portal_permissions or []),
+            "is_me": is_me,
+            "may_change": access.allowed(user, access.CHANGE, contact),
+            "may_delete": access.allowed(user, access.DELETE, contact),
+            "may_invite": is_portal_admin(self.contact) and contact.portal_enabled and not is_me,
+        }
 
 
-class ContactVCardView(PortalMixin, View):
+class ContactVCardView(ContactsSection, PortalMixin, View):
     """The contact as a .vcf download (scoped like the page: another customer's is a 404)."""
 
     http_method_names = ["get"]
 
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, Contact)
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        contact = access.fetch(request.user, Contact.objects.all(), self.kwargs["pk"])
-        return vcard_response(contact, request)
+        return vcard_response(self.fetch(Contact.objects.all()), request)
 
 
-class ColleagueFormView(ContactsSection, VersionedFormMixin, PortalMixin, FormView, metaclass=abc.ABCMeta):
+class ColleagueFormView(ContactsSection, VersionedFormMixin, PortalFormView):
     """Add or edit: the service's refusals are shown on the form, with what was typed kept; the
     edit form carries the contact's version and a stale save shows what changed since
     (`VersionedFormMixin`: only the fields of this form, people named as the portal names them)."""
@@ -163,52 +158,33 @@ class ColleagueFormView(ContactsSection, VersionedFormMixin, PortalMixin, FormVi
         )
         return context
 
-    @abc.abstractmethod
-    def perform(self, form: ColleagueForm) -> Contact:
-        """Write the colleague through the service; answer it."""
-
-    def form_valid(self, form: ColleagueForm) -> HttpResponse:
-        try:
-            contact = self.perform(form)
-        except ValidationFailed as error:
-            form.add_service_errors(error)
-            return self.form_invalid(form)
-        except Stale as error:
+    def refused(self, form: Any, error: ServiceError) -> HttpResponse:
+        if isinstance(error, Stale):
             return self.stale_response(form, error)
-        except (Forbidden, Conflict) as error:
-            form.add_error(None, error.message)
-            status = 403 if isinstance(error, Forbidden) else 409
-            return self.render_to_response(self.get_context_data(form=form), status=status)
-        messages.success(self.request, self.success_message(contact))
-        return HttpResponseRedirect(contact_url(contact))
+        return super().refused(form, error)
 
-    @abc.abstractmethod
-    def success_message(self, contact: Contact) -> str:
-        """What the user is told once `contact` was written."""
+    def success_url_for(self, obj: Any) -> str:
+        return contact_url(obj)
 
 
 class ContactCreateView(ColleagueFormView):
-    def check_access(self) -> None:
-        self.require_model(access.ADD, Contact)
+    needs = (access.ADD, "contacts.Contact")
 
     def perform(self, form: ColleagueForm) -> Contact:
         return colleagues.create_colleague(acting_user=self.request.user, data=form.service_data())
 
-    def success_message(self, contact: Contact) -> str:
-        if contact.portal_enabled:
-            return f"{contact.full_name} was added and will receive an e-mail to choose a password."
-        return f"{contact.full_name} was added."
+    def success_message(self, obj: Contact) -> str:
+        if obj.portal_enabled:
+            return f"{obj.full_name} was added and will receive an e-mail to choose a password."
+        return f"{obj.full_name} was added."
 
 
 class ContactUpdateView(ColleagueFormView):
+    needs = (access.CHANGE, "contacts.Contact")
+
     def check_access(self) -> None:
-        self.require_model(access.CHANGE, Contact)
-        self.editing = access.fetch(
-            self.request.user,
-            Contact.objects.select_related("customer"),
-            self.kwargs["pk"],
-            access.CHANGE,
-        )
+        super().check_access()
+        self.editing = self.fetch(Contact.objects.select_related("customer"), access.CHANGE)
 
     def get_initial(self) -> dict[str, Any]:
         assert self.editing is not None
@@ -223,26 +199,22 @@ class ContactUpdateView(ColleagueFormView):
             expected_version=self.expected_version,
         )
 
-    def success_message(self, contact: Contact) -> str:
-        return f"Your changes to {contact.full_name} were saved."
+    def success_message(self, obj: Contact) -> str:
+        return f"Your changes to {obj.full_name} were saved."
 
 
 class ContactDeleteView(ContactsSection, PortalPage):
     """GET: the confirmation (the list and the View page open it as a dialog); POST: delete."""
 
     template_name = "portal/contacts/confirm_delete.html"
+    needs = (access.DELETE, "contacts.Contact")
 
     def check_access(self) -> None:
-        self.require_model(access.DELETE, Contact)
-        self.target = access.fetch(
-            self.request.user,
-            Contact.objects.select_related("customer"),
-            self.kwargs["pk"],
-            access.DELETE,
-        )
+        super().check_access()
+        self.target = self.fetch(Contact.objects.select_related("customer"), access.DELETE)
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(contact=self.target, **kwargs)
+    def page_context(self) -> dict[str, Any]:
+        return {"contact": self.target}
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name = self.target.full_name
@@ -258,10 +230,10 @@ class ContactInvitationView(ContactsSection, PortalAction):
     """A portal admin sends a colleague a new invitation link."""
 
     needs = (access.MANAGE_PORTAL, "contacts.Contact")
-    refusal_message = CAPABILITY_REFUSALS["admin"]
+    refusal_message = PortalCapability.ADMIN.refusal
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        contact = self.fetch(Contact.objects.all())
         resend_invitation(contact=contact, acting_user=request.user)
         messages.success(request, f"A new invitation was sent to {contact.email}.")
         return HttpResponseRedirect(contact_url(contact))

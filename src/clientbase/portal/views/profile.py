@@ -14,10 +14,11 @@ from clientbase import access
 from clientbase.errors import Conflict, ValidationFailed
 from clientbase.pages import ConfirmedPasswordChangeForm, PasswordConfirmationViewMixin
 from clientbase.phones import format_phone
-from clientbase.portal.forms import CAPABILITY_LABELS, LoginEmailForm
+from clientbase.portal.forms import LoginEmailForm
 from clientbase.portal.services import colleagues
 from clientbase.portal.services.accounts import remember_session
 from clientbase.portal.views.base import PortalMixin, PortalPage
+from clientbase.vocabulary import PortalCapability
 
 
 class ProfileSection:
@@ -27,16 +28,14 @@ class ProfileSection:
 class ProfileView(ProfileSection, PortalPage):
     template_name = "portal/profile/profile.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def page_context(self) -> dict[str, Any]:
         me = self.contact
-        context.update(
-            phones=[format_phone(number) for number in (me.phone, me.mobile, me.secondary_phone) if number],
-            permission_labels=[
-                CAPABILITY_LABELS[p] for p in me.portal_permissions or [] if p in CAPABILITY_LABELS
+        return {
+            "phones": [
+                format_phone(number) for number in (me.phone, me.mobile, me.secondary_phone) if number
             ],
-        )
-        return context
+            "permission_labels": PortalCapability.labels_of(me.portal_permissions or []),
+        }
 
 
 class PortalPasswordChangeView(

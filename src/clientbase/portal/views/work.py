@@ -8,21 +8,18 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.generic import FormView
 
 from clientbase import access
 from clientbase.contacts.models import Contact
-from clientbase.errors import Conflict, Forbidden, ValidationFailed
-from clientbase.pages import paginate
-from clientbase.portal.forms import CAPABILITY_LABELS, WorkOrderRequestForm
+from clientbase.portal.forms import WorkOrderRequestForm
 from clientbase.portal.selectors import location_summaries
-from clientbase.portal.views.base import CAPABILITY_REFUSALS, PortalAction, PortalMixin, PortalPage
+from clientbase.portal.views.base import PortalAction, PortalFormView, PortalListPage, PortalPage
+from clientbase.vocabulary import PortalCapability
 from clientbase.workorders import services as work_services
 from clientbase.workorders.models import Invoice, Quote, WorkOrder
-
-PAGE_SIZE = 25
 
 
 class HomeView(PortalPage):
@@ -31,24 +28,18 @@ class HomeView(PortalPage):
     template_name = "portal/home.html"
     section = "home"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def page_context(self) -> dict[str, Any]:
         user = self.request.user
-        contact = self.contact
-        granted = set(contact.portal_permissions or [])
-        context.update(
-            permission_labels=[
-                CAPABILITY_LABELS[p] for p in ("admin", *sorted(granted - {"admin"})) if p in granted
-            ],
-            may_contacts=access.can(user, access.VIEW, Contact),
-            may_add_work_order=access.can(user, access.ADD, WorkOrder),
-            may_work_orders=access.can(user, access.VIEW, WorkOrder),
-            may_quotes=access.can(user, access.VIEW, Quote),
-            awaiting_quotes=access.restrict(
+        return {
+            "permission_labels": PortalCapability.labels_of(self.contact.portal_permissions or []),
+            "may_contacts": access.can(user, access.VIEW, Contact),
+            "may_add_work_order": access.can(user, access.ADD, WorkOrder),
+            "may_work_orders": access.can(user, access.VIEW, WorkOrder),
+            "may_quotes": access.can(user, access.VIEW, Quote),
+            "awaiting_quotes": access.restrict(
                 user, Quote.objects.filter(status=Quote.Status.SENT), access.VIEW
             ).count(),
-        )
-        return context
+        }
 
 
 # Work orders ------------------------------------------------------------------------------------
@@ -56,79 +47,48 @@ class HomeView(PortalPage):
 
 class WorkOrdersSection:
     section = "work-orders"
+    needs: ClassVar[tuple[str, str] | None] = (access.VIEW, "workorders.WorkOrder")
 
 
-class WorkOrderListView(WorkOrdersSection, PortalPage):
+class WorkOrderListView(WorkOrdersSection, PortalListPage):
     template_name = "portal/work_orders/list.html"
+    status_choices = WorkOrder.Status.choices
 
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, WorkOrder)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        status = self.request.GET.get("status", "")
-        rows = access.restrict(user, WorkOrder.objects.select_related("location", "asset"), access.VIEW)
-        if status in WorkOrder.Status.values:
-            rows = rows.filter(status=status)
-        context.update(
-            page=paginate(self.request, rows, PAGE_SIZE),
-            status=status,
-            status_choices=WorkOrder.Status.choices,
-            can_add=access.can(user, access.ADD, WorkOrder),
+    def rows(self) -> QuerySet[WorkOrder]:
+        return access.restrict(
+            self.request.user, WorkOrder.objects.select_related("location", "asset"), access.VIEW
         )
-        return context
+
+    def page_context(self) -> dict[str, Any]:
+        return {**super().page_context(), "can_add": access.can(self.request.user, access.ADD, WorkOrder)}
 
 
 class WorkOrderDetailView(WorkOrdersSection, PortalPage):
     template_name = "portal/work_orders/detail.html"
 
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, WorkOrder)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        work_order = access.fetch(
-            self.request.user,
-            WorkOrder.objects.select_related("location", "asset"),
-            self.kwargs["pk"],
-        )
-        context["work_order"] = work_order
-        return context
+    def page_context(self) -> dict[str, Any]:
+        return {"work_order": self.fetch(WorkOrder.objects.select_related("location", "asset"))}
 
 
-class WorkOrderCreateView(WorkOrdersSection, PortalMixin, FormView):
+class WorkOrderCreateView(WorkOrdersSection, PortalFormView):
     """Raise a request: site, equipment there, what is wrong (`workorders.services.create_work_order`,
     the portal user as the requester)."""
 
     template_name = "portal/work_orders/form.html"
     form_class = WorkOrderRequestForm
-
-    def check_access(self) -> None:
-        self.require_model(access.ADD, WorkOrder)
+    needs = (access.ADD, "workorders.WorkOrder")
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {
-            **super().get_form_kwargs(),
-            "user": self.request.user,
-            "customer_id": self.contact.customer_id,
-        }
+        return {**super().get_form_kwargs(), "user": self.request.user, "customer": self.contact.customer}
 
-    def form_valid(self, form: WorkOrderRequestForm) -> HttpResponse:
-        try:
-            work_order = work_services.create_work_order(
-                acting_user=self.request.user, data=form.service_data(self.contact.customer)
-            )
-        except ValidationFailed as error:
-            for key, texts in error.errors.items():
-                for text in texts:
-                    form.add_error(key if key in form.fields else None, text)
-            return self.form_invalid(form)
-        except (Forbidden, Conflict) as error:
-            form.add_error(None, error.message)
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        messages.success(self.request, f"Work order {work_order.number} was opened. We will be in touch.")
-        return HttpResponseRedirect(reverse("portal:work-order-detail", args=[work_order.pk]))
+    def perform(self, form: WorkOrderRequestForm) -> WorkOrder:
+        return work_services.create_work_order(acting_user=self.request.user, data=form.service_data())
+
+    def success_message(self, obj: WorkOrder) -> str:
+        return f"Work order {obj.number} was opened. We will be in touch."
+
+    def success_url_for(self, obj: WorkOrder) -> str:
+        return reverse("portal:work-order-detail", args=[obj.pk])
 
 
 # Quotes -----------------------------------------------------------------------------------------
@@ -136,6 +96,7 @@ class WorkOrderCreateView(WorkOrdersSection, PortalMixin, FormView):
 
 class QuotesSection:
     section = "quotes"
+    needs: ClassVar[tuple[str, str] | None] = (access.VIEW, "workorders.Quote")
 
 
 def customer_quotes(user: Any) -> Any:
@@ -147,11 +108,7 @@ class QuoteListView(QuotesSection, PortalPage):
 
     template_name = "portal/quotes/list.html"
 
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, Quote)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def page_context(self) -> dict[str, Any]:
         quotes = customer_quotes(self.request.user).select_related("work_order__location")
         limit = self.contact.approval_limit
         awaiting: list[Quote] = []
@@ -159,16 +116,12 @@ class QuoteListView(QuotesSection, PortalPage):
         for quote in quotes:
             quote.within_limit = limit is None or quote.amount <= limit
             (awaiting if quote.status == Quote.Status.SENT else decided).append(quote)
-        context.update(awaiting=awaiting, decided=decided[:50], limit=limit)
-        return context
+        return {"awaiting": awaiting, "decided": decided[:50], "limit": limit}
 
 
 class QuoteApproveView(QuotesSection, PortalAction):
-    def check_access(self) -> None:
-        self.require_model(access.VIEW, Quote)
-
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quote = access.fetch(request.user, customer_quotes(request.user), pk)
+        quote = self.fetch(customer_quotes(request.user))
         work_services.approve_quote(quote=quote, contact=self.contact, acting_user=request.user)
         messages.success(request, f"Quote {quote.number} is approved. Thank you; we will schedule the work.")
         return HttpResponseRedirect(reverse("portal:quote-list"))
@@ -184,43 +137,37 @@ class BillingSection:
     section = "billing"
     # The question of the invoices endpoint too: `reports` alone does not see invoices.
     needs: ClassVar[tuple[str, str] | None] = (access.VIEW, "workorders.Invoice")
-    refusal_message: ClassVar[str] = CAPABILITY_REFUSALS["billing"]
+    refusal_message: ClassVar[str] = PortalCapability.BILLING.refusal
 
 
 def customer_invoices(user: Any) -> Any:
     return access.restrict(user, Invoice.objects.exclude(status=Invoice.Status.DRAFT), access.VIEW)
 
 
-class InvoiceListView(BillingSection, PortalPage):
+class InvoiceListView(BillingSection, PortalListPage):
     template_name = "portal/billing/list.html"
+    # An issued invoice is open to the customer.
+    status_choices = [(Invoice.Status.ISSUED, "Open"), (Invoice.Status.PAID, Invoice.Status.PAID.label)]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        invoices = customer_invoices(self.request.user)
-        status = self.request.GET.get("status", "")
-        if status in (Invoice.Status.ISSUED, Invoice.Status.PAID):
-            invoices = invoices.filter(status=status)
+    def rows(self) -> QuerySet[Invoice]:
+        return customer_invoices(self.request.user).select_related("work_order__location")
+
+    def page_context(self) -> dict[str, Any]:
         unpaid = customer_invoices(self.request.user).filter(status=Invoice.Status.ISSUED)
-        context.update(
-            page=paginate(self.request, invoices.select_related("work_order__location"), PAGE_SIZE),
-            status=status,
-            unpaid_count=unpaid.count(),
-            unpaid_total=sum((invoice.amount for invoice in unpaid), Decimal("0.00")),
-        )
-        return context
+        return {
+            **super().page_context(),
+            "unpaid_count": unpaid.count(),
+            "unpaid_total": sum((invoice.amount for invoice in unpaid), Decimal("0.00")),
+        }
 
 
 class InvoiceDetailView(BillingSection, PortalPage):
     template_name = "portal/billing/detail.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["invoice"] = access.fetch(
-            self.request.user,
-            customer_invoices(self.request.user).select_related("work_order__location"),
-            self.kwargs["pk"],
-        )
-        return context
+    def page_context(self) -> dict[str, Any]:
+        return {
+            "invoice": self.fetch(customer_invoices(self.request.user).select_related("work_order__location"))
+        }
 
 
 # Reports ----------------------------------------------------------------------------------------
@@ -244,16 +191,15 @@ class ReportsView(PortalPage):
     template_name = "portal/reports.html"
     section = "reports"
     needs = (access.REPORT, "workorders.WorkOrder")
-    refusal_message = CAPABILITY_REFUSALS["reports"]
+    refusal_message = PortalCapability.REPORTS.refusal
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def page_context(self) -> dict[str, Any]:
         assert self.contact.customer_id is not None, "a portal user always has a customer"
         summaries = location_summaries(self.request.user, self.contact.customer_id)
         scale = max((row.work_orders for row in summaries), default=0)
-        context.update(
-            rows=[{"summary": row, "segments": chart_segments(row.bar(scale))} for row in summaries],
-            totals={
+        return {
+            "rows": [{"summary": row, "segments": chart_segments(row.bar(scale))} for row in summaries],
+            "totals": {
                 "open": sum(row.open_work_orders for row in summaries),
                 "completed": sum(row.completed_work_orders for row in summaries),
                 "cancelled": sum(row.cancelled_work_orders for row in summaries),
@@ -261,6 +207,5 @@ class ReportsView(PortalPage):
                 "invoiced": sum((row.invoiced for row in summaries), Decimal("0.00")),
                 "unpaid": sum((row.unpaid for row in summaries), Decimal("0.00")),
             },
-            scale=scale,
-        )
-        return context
+            "scale": scale,
+        }

@@ -5,16 +5,11 @@ from django.db import migrations
 
 from clientbase import groups
 
-
-def grant_permissions(apps, schema_editor):
-    groups.ensure_permissions(apps, ["transfer"])
-    groups.grant(apps, groups.ADMINISTRATOR, "transfer")
-    groups.grant(apps, groups.DISPATCHER, "transfer", ["view_importrun"])
-    groups.grant(apps, groups.ACCOUNTS_RECEIVABLE, "transfer", ["view_importrun"])
-
-
-def revoke_permissions(apps, schema_editor):
-    groups.revoke_all(apps, "transfer")
+GRANTS = {
+    groups.ADMINISTRATOR: None,
+    groups.DISPATCHER: ["view_importrun"],
+    groups.ACCOUNTS_RECEIVABLE: ["view_importrun"],
+}
 
 
 class Migration(migrations.Migration):
@@ -25,4 +20,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant_permissions, revoke_permissions)]
+    operations = [groups.grant_operation("transfer", GRANTS)]

@@ -8,26 +8,12 @@ from clientbase import groups
 
 ACTIONS = ("add", "change", "delete", "view")
 
-
-def _codenames(actions, models):
-    return [f"{action}_{model}" for action in actions for model in models]
-
-
-def grant_permissions(apps, schema_editor):
-    groups.ensure_permissions(apps, ["workorders"])
-    groups.grant(apps, groups.ADMINISTRATOR, "workorders")
-    groups.grant(apps, groups.DISPATCHER, "workorders", _codenames(ACTIONS, ["workorder"]))
-    groups.grant(
-        apps,
-        groups.ACCOUNTS_RECEIVABLE,
-        "workorders",
-        [*_codenames(ACTIONS, ["quote", "invoice"]), "view_workorder"],
-    )
-    groups.grant(apps, groups.TECHNICIAN, "workorders", _codenames(["view"], ["workorder", "quote", "invoice"]))
-
-
-def revoke_permissions(apps, schema_editor):
-    groups.revoke_all(apps, "workorders")
+GRANTS = {
+    groups.ADMINISTRATOR: None,
+    groups.DISPATCHER: groups.codenames(ACTIONS, ["workorder"]),
+    groups.ACCOUNTS_RECEIVABLE: [*groups.codenames(ACTIONS, ["quote", "invoice"]), "view_workorder"],
+    groups.TECHNICIAN: groups.codenames(["view"], ["workorder", "quote", "invoice"]),
+}
 
 
 class Migration(migrations.Migration):
@@ -38,4 +24,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant_permissions, revoke_permissions)]
+    operations = [groups.grant_operation("workorders", GRANTS)]

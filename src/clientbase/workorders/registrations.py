@@ -1,0 +1,65 @@
+"""What the workorders app registers once the apps are loaded (`clientbase.app_config.App`): what it
+adds to the shared registries and to the pages of the apps below it."""
+
+from __future__ import annotations
+
+from clientbase import access
+from clientbase.contacts.privacy import register_source
+from clientbase.contacts.views import ContactSection, register_contact_section
+from clientbase.customers.views import CustomerSection, register_customer_section
+from clientbase.errors import register_constraint_messages
+from clientbase.pages import NavItem, register_nav_item
+from clientbase.workorders.policies import POLICIES
+from clientbase.workorders.privacy import SOURCE as PRIVACY_SOURCE
+from clientbase.workorders.services import CONSISTENCY_MESSAGES
+from clientbase.workorders.views import (
+    contact_work_section,
+    customer_invoices_section,
+    customer_quotes_section,
+    customer_section,
+)
+
+
+def register() -> None:
+    access.register(*POLICIES)
+    register_constraint_messages(CONSISTENCY_MESSAGES)
+
+    register_source(PRIVACY_SOURCE)
+
+    register_nav_item(
+        NavItem("work-orders", "Work orders", "workorders:work-order-list", "workorders.WorkOrder")
+    )
+    register_nav_item(NavItem("quotes", "Quotes", "workorders:quote-list", "workorders.Quote"))
+    register_nav_item(NavItem("invoices", "Invoices", "workorders:invoice-list", "workorders.Invoice"))
+    register_customer_section(
+        CustomerSection(
+            key="work-orders",
+            title="Work orders",
+            template_name="workorders/_partials/customer_work_orders.html",
+            context=customer_section,
+        )
+    )
+    register_customer_section(
+        CustomerSection(
+            key="quotes",
+            title="Quotes",
+            template_name="workorders/_partials/customer_quotes.html",
+            context=customer_quotes_section,
+        )
+    )
+    register_customer_section(
+        CustomerSection(
+            key="invoices",
+            title="Invoices",
+            template_name="workorders/_partials/customer_invoices.html",
+            context=customer_invoices_section,
+        )
+    )
+    register_contact_section(
+        ContactSection(
+            key="work-and-quotes",
+            title="Work orders and quotes",
+            template_name="workorders/_partials/contact_work.html",
+            context=contact_work_section,
+        )
+    )
