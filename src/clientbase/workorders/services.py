@@ -260,7 +260,7 @@ def _draft_to_act_on(document: D, acting_user: Any) -> D:
     (sending, issuing): Forbidden without the permission to change it, Conflict when it is no
     longer a draft."""
     access.require(acting_user, access.CHANGE, document)
-    document = type(document).objects.select_for_update().get(pk=document.pk)
+    document = lock(document)
     _require_draft(document, f"a draft {document._meta.verbose_name} can be {document.AFTER_DRAFT}")
     return document
 
@@ -387,7 +387,7 @@ def approve_quote(*, quote: Quote, contact: Contact | int, acting_user: Any) -> 
             raise Forbidden("In the portal you approve quotes in your own name only.")
     else:
         access.require(acting_user, access.CHANGE, quote)
-    quote = Quote.objects.select_for_update().get(pk=quote.pk)
+    quote = lock(quote)
     found = Contact.objects.select_for_update().filter(pk=contact_id).first()
     if found is None:
         raise ValidationFailed({"contact": [f"There is no contact {contact_id}."]})
