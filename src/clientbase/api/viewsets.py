@@ -6,11 +6,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models import Model, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -208,9 +209,13 @@ class ScopedGenericViewSet(viewsets.GenericViewSet):
     def get_object(self) -> Model:
         # Fetched once per request: a write checks If-Match on the object it then changes.
         if getattr(self, "_object", None) is None:
-            self._object = access.fetch(
-                self.request.user, self.get_queryset(), self.kwargs[self.lookup_url_kwarg or "pk"]
-            )
+            queryset = self.get_queryset()
+            if self.request.method not in SAFE_METHODS:
+                # A write hands its object to the service, which locks and reads it again, and is
+                # answered from a fresh read: related rows prefetched here would be read for nothing.
+                queryset = queryset.prefetch_related(None)
+            pk = self.kwargs[self.lookup_url_kwarg or "pk"]
+            self._object = access.fetch(self.request.user, queryset, pk)
         return self._object
 
     @property
@@ -285,19 +290,7 @@ class ScopedModelViewSet(
         instance = type(self).update_service(
             acting_user=self.request.user, data=serializer.validated_data, **kwargs, **self.write_kwargs()
         )
-        serializer.instance = self.answer_for(instance)
-
-    def answer_for(self, instance: Model) -> Model:
-        """The object a write returned, as the caller reads it now. The service's copy is the
-        stored row: it is given the relations the scoped queryset prefetches (one query each; a
-        related object it joins is read when the answer needs it). Read again through that
-        queryset only where it annotates values of its own or where row rules could hide the
-        object from the caller."""
-        queryset = self.get_queryset()
-        if queryset.query.annotations or access.rows_limited(self.request.user, self.model):
-            return queryset.get(pk=instance.pk)
-        prefetch_related_objects([instance], *queryset._prefetch_related_lookups)  # type: ignore[attr-defined]
-        return instance
+        serializer.instance = self.get_queryset().get(pk=instance.pk)
 
     def perform_destroy(self, instance: Model) -> None:
         type(self).delete_service(
