@@ -473,6 +473,46 @@ def test_revert_deletes_created_and_restores_updated_contacts(dispatcher, custom
         revert_import(run=run, acting_user=dispatcher)
 
 
+TWO_ROWS = "external_id,customer,last_name,email,title,is_primary\n"
+
+
+def test_revert_restores_a_contact_two_rows_changed_to_before_the_first(
+    run_import, dispatcher, customer_with_two_sites
+):
+    """Row 1 changes P's title, row 2 makes a new contact primary (un-marking P): the revert gives
+    P both its title and its primary flag back."""
+    customer, _, _ = customer_with_two_sites
+    p = ContactFactory(customer=customer, is_primary=True, email="p@n.example", external_id="P", title="Old")
+    run_import(
+        dispatcher,
+        TWO_ROWS
+        + f"P,{customer.number},{p.last_name},p@n.example,New,\n"
+        + f"N,{customer.number},Newman,n@n.example,,true\n",
+    )
+    revert_import(run=ImportRun.objects.get(), acting_user=dispatcher)
+    p.refresh_from_db()
+    assert (p.title, p.is_primary) == ("Old", True)
+    assert list(Contact.objects.filter(customer=customer).values_list("pk", flat=True)) == [p.pk]
+
+
+def test_revert_restores_a_side_effect_and_a_later_change_of_the_same_contact(
+    run_import, dispatcher, customer_with_two_sites
+):
+    """Row 1 makes a new contact primary (un-marking B), row 2 changes B's title."""
+    customer, _, _ = customer_with_two_sites
+    b = ContactFactory(customer=customer, is_primary=True, email="b@n.example", external_id="B", title="Old")
+    run_import(
+        dispatcher,
+        TWO_ROWS
+        + f"A,{customer.number},Anew,a@n.example,,true\n"
+        + f"B,{customer.number},{b.last_name},b@n.example,New,\n",
+    )
+    revert_import(run=ImportRun.objects.get(), acting_user=dispatcher)
+    b.refresh_from_db()
+    assert (b.title, b.is_primary) == ("Old", True)
+    assert not Contact.objects.filter(external_id="A").exists()
+
+
 def test_revert_is_refused_when_something_changed_since(api, dispatcher, customer_with_two_sites):
     customer, north, _ = customer_with_two_sites
     report = import_file(

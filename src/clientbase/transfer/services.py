@@ -358,10 +358,16 @@ def revert_import(*, run: ImportRun, acting_user: Any) -> ImportRun:
         raise Conflict("This import was already reverted.")
     spec = kind_for(run.kind)(acting_user)
     model = spec.model
+    # Per object: its first item (created by this import or not) and, of every field any row
+    # changed, the value before the first of them (a later row's "before" is this import's own).
     first: dict[int, ImportRunItem] = {}
+    restore: dict[int, dict[str, Any]] = {}
     last_stamp: dict[int, tuple[int | None, int]] = {}
     for item in run.items.order_by("id").iterator(chunk_size=2000):
         first.setdefault(item.object_id, item)
+        earlier = restore.setdefault(item.object_id, {})
+        for name, value in (item.before or {}).items():
+            earlier.setdefault(name, value)
         last_stamp[item.object_id] = (item.history_id, item.row)
     ids = list(first)
     changed: list[int] = []
@@ -379,6 +385,7 @@ def revert_import(*, run: ImportRun, acting_user: Any) -> ImportRun:
             f"since (rows {rows}{' and more' if len(changed) > 10 else ''}); nothing was reverted."
         )
     for pk in reversed(ids):
+        first[pk].before = restore[pk]
         _revert_item(spec, run.kind, first[pk], acting_user)
     run.status = ImportRun.Status.REVERTED
     run.reverted_at = timezone.now()
