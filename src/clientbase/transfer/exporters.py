@@ -17,8 +17,7 @@ from django.db.models import QuerySet
 from clientbase import access
 from clientbase.audit import events
 from clientbase.contacts.filters import ContactFilterSet
-from clientbase.contacts.models import NOTIFY_CATEGORIES, Contact
-from clientbase.customers.models import ADDRESS_KEYS
+from clientbase.contacts.models import Contact
 from clientbase.errors import ValidationFailed
 from clientbase.transfer.formulas import neutralise, string_cell
 from clientbase.transfer.kinds import KINDS, ContactKind
@@ -63,42 +62,12 @@ def contacts_for_export(
     return contacts
 
 
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
-
-
-def contact_cells(contact: Contact) -> list[str]:
-    """One contact in the columns of `ContactKind.columns` (before the formula guard)."""
-    address = contact.address or {}
-    values: dict[str, str] = {
-        "customer": (contact.customer.number or "") if contact.customer is not None else "",
-        "roles": ", ".join(contact.roles),
-        "is_primary": _flag(contact.is_primary),
-        "locations": ", ".join(location.code or location.name for location in contact.locations.all()),
-        "approval_limit": "" if contact.approval_limit is None else str(contact.approval_limit),
-        "portal_enabled": _flag(contact.portal_enabled),
-        "portal_permissions": ", ".join(contact.portal_permissions or []),
-        "portal_support_start": contact.support_start.isoformat() if contact.support_start else "",
-        "portal_support_end": contact.support_end.isoformat() if contact.support_end else "",
-    }
-    values.update(
-        {
-            f"notify_{category}": _flag(getattr(contact, f"notify_{category}"))
-            for category in NOTIFY_CATEGORIES
-        }
-    )
-    values.update({f"address_{key}": address.get(key, "") for key in ADDRESS_KEYS})
-    return [
-        values[column] if column in values else getattr(contact, column) for column in ContactKind.columns
-    ]
-
-
 def contact_table(contacts: QuerySet[Contact]) -> Iterator[list[str]]:
     """The header, then one row per contact, as text; the writers guard the cells (`csv_stream`,
     `write_xlsx`)."""
     yield list(ContactKind.columns)
     for contact in contacts.iterator(chunk_size=CHUNK):
-        yield contact_cells(contact)
+        yield ContactKind.cells(contact)
 
 
 def template_table(kind: str) -> Iterator[list[str]]:

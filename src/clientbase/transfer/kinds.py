@@ -398,6 +398,11 @@ NOTIFY_COLUMNS = tuple(f"notify_{category}" for category in NOTIFY_CATEGORIES)
 PORTAL_COLUMNS = ("portal_enabled", "portal_permissions", "portal_support_start", "portal_support_end")
 
 
+def _flag(value: bool) -> str:
+    """A true-or-false cell as the files write it."""
+    return "true" if value else "false"
+
+
 class ContactKind(Kind):
     name = "contacts"
     model = Contact
@@ -607,10 +612,33 @@ class ContactKind(Kind):
         return getattr(contact, key) == value
 
     def display(self, obj: Model) -> dict[str, str]:
-        from clientbase.transfer.exporters import contact_cells  # exporters build on this module
-
         assert isinstance(obj, Contact)
-        return dict(zip(self.columns, contact_cells(obj), strict=True))
+        return dict(zip(self.columns, self.cells(obj), strict=True))
+
+    @classmethod
+    def cells(cls, contact: Contact) -> list[str]:
+        """One contact in the columns of the file (`columns`), as text: what the export writes
+        (before the formula guard) and the preview shows; an import of it changes nothing."""
+        address = contact.address or {}
+        values: dict[str, str] = {
+            "customer": (contact.customer.number or "") if contact.customer is not None else "",
+            "roles": ", ".join(contact.roles),
+            "is_primary": _flag(contact.is_primary),
+            "locations": ", ".join(location.code or location.name for location in contact.locations.all()),
+            "approval_limit": "" if contact.approval_limit is None else str(contact.approval_limit),
+            "portal_enabled": _flag(contact.portal_enabled),
+            "portal_permissions": ", ".join(contact.portal_permissions or []),
+            "portal_support_start": contact.support_start.isoformat() if contact.support_start else "",
+            "portal_support_end": contact.support_end.isoformat() if contact.support_end else "",
+        }
+        values.update(
+            {
+                f"notify_{category}": _flag(getattr(contact, f"notify_{category}"))
+                for category in NOTIFY_CATEGORIES
+            }
+        )
+        values.update({f"address_{key}": address.get(key, "") for key in ADDRESS_KEYS})
+        return [values[column] if column in values else getattr(contact, column) for column in cls.columns]
 
     def side_effects(self, instance: Model | None, data: Mapping[str, Any]) -> list[int]:
         """Making a contact primary un-marks the customer's previous primary contact."""
