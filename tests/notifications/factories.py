@@ -5,8 +5,8 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
-from clientbase.notifications.events import new_message_id
 from clientbase.notifications.models import Activity, Message
+from clientbase.notifications.outbox import new_message_id
 from tests.factories import ContactFactory
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from clientbase.contacts.models import Contact
-from clientbase.notifications import events
+from clientbase.notifications import events, outbox
 from clientbase.notifications.models import Message
 from tests.factories import CustomerFactory
 
@@ -30,7 +30,7 @@ def test_an_event_is_written_in_two_queries_whatever_the_number_of_recipients(
         ]
     )
     with django_assert_num_queries(2):  # the resolver's read, one insert
-        routing = events.emit(event=events.WORK_ORDER_CREATED, customer=customer, facts=FACTS)
+        routing = outbox.emit(event=events.WORK_ORDER_CREATED, customer=customer, facts=FACTS)
     assert len(routing.recipients) == count
     messages = Message.objects.all()
     assert messages.count() == count
@@ -42,7 +42,7 @@ def test_an_event_is_written_in_two_queries_whatever_the_number_of_recipients(
 def test_nobody_to_notify_writes_nothing(django_assert_num_queries):
     customer = CustomerFactory()
     with django_assert_num_queries(1):
-        routing = events.emit(
+        routing = outbox.emit(
             event=events.INVOICE_ISSUED, customer=customer, facts={**FACTS, "amount": "1.00"}
         )
     assert routing.recipients == [] and routing.warnings
@@ -63,6 +63,6 @@ def test_the_database_refuses_two_messages_of_one_event_to_one_contact():
 
 def test_message_ids_are_unique_and_use_the_senders_domain(settings):
     settings.DEFAULT_FROM_EMAIL = "Service <service@northwind.example>"
-    ids = {events.new_message_id() for _ in range(100)}
+    ids = {outbox.new_message_id() for _ in range(100)}
     assert len(ids) == 100
     assert all(i.startswith("<") and i.endswith("@northwind.example>") for i in ids)

@@ -1,28 +1,14 @@
-"""The notification events and their emission into the outbox.
-
-`emit` is called by the services that change work orders, quotes and invoices, inside their
-transaction: it resolves the recipients (`clientbase.notifications.routing`) and writes one
-`Message` per recipient, so the messages exist exactly when the change does. The facts a mail
-shows are a snapshot of the change (`clientbase.notifications.facts`) rendered by the worker."""
+"""The catalogue of notification events: each event's category, template, label and subject, and
+the mail events other apps register (`register_mail_event`). Writing an event's messages into
+the outbox is `clientbase.notifications.outbox.emit`'s."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
-from email.utils import parseaddr
-from typing import TYPE_CHECKING, Any
-
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from typing import Any
 
 from clientbase.vocabulary import NotificationCategory
-
-if TYPE_CHECKING:
-    from clientbase.customers.models import Customer
-    from clientbase.notifications.routing import Routing
 
 WORK_ORDER_CREATED = "work_order.created"
 WORK_ORDER_UPDATED = "work_order.updated"
@@ -94,56 +80,5 @@ def register_mail_event(event: str, *, template: str, label: str) -> None:
     LABELS.setdefault(event, label)
 
 
-def new_message_id() -> str:
-    """A Message-ID made once per message and kept across every delivery attempt."""
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    domain = address.rpartition("@")[2] or "clientbase.invalid"
-    return f"<{uuid.uuid4().hex}@{domain}>"
-
-
 def subject_for(event: str, facts: Mapping[str, Any]) -> str:
     return EVENTS[event].subject.format_map(dict(facts))[:255]
-
-
-@transaction.atomic(savepoint=False)
-def emit(
-    *,
-    event: str,
-    customer: Customer,
-    facts: Mapping[str, Any],
-    location_id: int | None = None,
-    amount: Decimal | None = None,
-) -> Routing:
-    """Write one pending message per recipient of `event`; answer the routing (recipients with
-    their reasons, warnings). Joins the caller's transaction (no savepoint of its own), so the
-    messages commit or roll back with the change that caused them. Two queries, whatever the
-    number of recipients: the resolver's read and one insert (SQLite splits very large inserts
-    into batches)."""
-    from clientbase.notifications.models import Message
-    from clientbase.notifications.routing import resolve_recipients
-
-    routing = resolve_recipients(event=event, customer_id=customer.pk, location_id=location_id, amount=amount)
-    if not routing.recipients:
-        return routing
-    event_id = uuid.uuid4()
-    now = timezone.now()
-    subject = subject_for(event, facts)
-    Message.objects.bulk_create(
-        [
-            Message(
-                event=event,
-                event_id=event_id,
-                message_id=new_message_id(),
-                customer=customer,
-                contact_id=recipient.contact_id,
-                to=recipient.email,
-                recipient_name=recipient.name,
-                reason=recipient.reason[:255],
-                subject=subject,
-                context={"facts": dict(facts)},
-                next_attempt_at=now,
-            )
-            for recipient in routing.recipients
-        ]
-    )
-    return routing

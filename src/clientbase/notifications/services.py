@@ -18,8 +18,9 @@ from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.errors import Conflict, NotFound, Throttled, ValidationFailed, wait_text
 from clientbase.notifications import secret_links
-from clientbase.notifications.events import LABELS, TEST_EMAIL, new_message_id
+from clientbase.notifications.events import LABELS, TEST_EMAIL
 from clientbase.notifications.models import Activity, Message
+from clientbase.notifications.outbox import new_message_id
 from clientbase.versions import lock_rows
 from clientbase.writes import set_acting_user, validate
 

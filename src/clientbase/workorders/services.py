@@ -1,6 +1,6 @@
 """Every write to work orders, quotes and invoices, with the notifications each one causes.
 
-The messages of an event are written by `clientbase.notifications.events.emit` inside the same
+The messages of an event are written by `clientbase.notifications.outbox.emit` inside the same
 transaction as the change, so a change never commits without its messages, nor messages without
 their change."""
 
@@ -16,7 +16,7 @@ from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from clientbase.notifications import events
+from clientbase.notifications import events, outbox
 from clientbase.notifications.facts import money
 from clientbase.notifications.routing import Routing, resolve_site_contact
 from clientbase.versions import ExpectedVersion, lock
@@ -130,7 +130,7 @@ def create_work_order(*, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder
     set_acting_user(work_order, acting_user)
     with refusals_as_conflicts():
         work_order.save()
-    events.emit(
+    outbox.emit(
         event=events.WORK_ORDER_CREATED,
         customer=customer,
         facts=facts.work_order_facts(work_order),
@@ -211,7 +211,7 @@ def update_work_order(
     ]
     if "description" in changed:
         changes.append({"field": "Description", "old": "", "new": "changed"})
-    events.emit(
+    outbox.emit(
         event=events.WORK_ORDER_COMPLETED if completed else events.WORK_ORDER_UPDATED,
         customer=work_order.customer,
         facts=facts.work_order_facts(work_order, changes),
@@ -268,14 +268,14 @@ def _draft_to_act_on(document: D, acting_user: Any) -> D:
 def _emit(event: str, document: D, facts_of: Callable[[D], dict[str, Any]], **options: Any) -> Routing:
     """Write the messages of `event` about `document` (read again with its customer and work order,
     whose facts `facts_of` takes), routed by the location of its work order; `options` go to
-    `events.emit` (an `amount`)."""
+    `outbox.emit` (an `amount`)."""
     document = (
         type(document)
         .objects.select_related("customer", "work_order__location", "work_order__asset")
         .get(pk=document.pk)
     )
     work_order = document.work_order
-    return events.emit(
+    return outbox.emit(
         event=event,
         customer=document.customer,
         facts=facts_of(document),
