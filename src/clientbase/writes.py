@@ -128,7 +128,10 @@ def _constraint_errors(instance: models.Model, excluded: set[str]) -> dict[str, 
             key = fields[0] if error.code == "unique" and len(fields) == 1 else "non_field_errors"
             errors.setdefault(key, []).extend(str(message) for message in error.messages)
     for constraint in _failed_checks(instance, checks, excluded, using):
-        errors.setdefault("non_field_errors", []).append(str(constraint.get_violation_error_message()))
+        # A rule about one field is that field's error (shown next to it); others are the form's.
+        names = constraint_fields(model, constraint)
+        key = next(iter(names)) if len(names) == 1 else "non_field_errors"
+        errors.setdefault(key, []).append(str(constraint.get_violation_error_message()))
     return errors
 
 

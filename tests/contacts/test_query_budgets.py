@@ -56,3 +56,16 @@ def test_a_changed_field_is_still_checked_by_the_constraints_that_read_it(dispat
     assert "last_name" in refused.value.errors  # type: ignore[attr-defined]
     contact.refresh_from_db()
     assert contact.last_name != "" and contact.version == 1
+
+
+def test_a_one_field_constraint_answers_under_its_field_in_the_models_words(api, accounts_clerk):
+    """The rule is stated once, in Meta.constraints: its check before saving answers the 400 under
+    the one field it reads, with the constraint's own message."""
+    contact = ContactFactory(role_approver=True, approval_limit=100)
+    response = api(accounts_clerk).patch(
+        f"/api/v1/contacts/{contact.pk}/", {"approval_limit": "-1"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["approval_limit"] == ["The approval limit may not be negative."]
+    contact.refresh_from_db()
+    assert (contact.approval_limit, contact.version) == (100, 1)

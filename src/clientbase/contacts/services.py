@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -159,8 +158,6 @@ def _check_rules(contact: Contact, locations: list[Location] | None, changed_fie
     errors: dict[str, list[str]] = {}
     if contact.approval_limit is not None and not contact.role_approver:
         errors["approval_limit"] = ["An approval limit needs the approver role."]
-    if isinstance(contact.approval_limit, Decimal) and contact.approval_limit < 0:
-        errors["approval_limit"] = ["The approval limit may not be negative."]
     if locations:
         foreign = [location for location in locations if location.customer_id != contact.customer_id]
         if foreign:
