@@ -79,7 +79,7 @@ browser-deps: ## Debian's chromium for the browser tests (installed when root an
 	fi
 
 .PHONY: bench
-bench: $(VENV)/.installed-dev ## benchmarks, written as ratios against a baseline in bench/results.md
+bench: $(VENV)/.installed-dev ## benchmarks, written as ratios against a baseline in bench/results/latest.md
 	$(BIN)/python -m bench
 
 .PHONY: clean

@@ -122,3 +122,17 @@ def test_export_to_a_text_stream(admin_user, customer_with_two_sites):
     assert code == 0 and "FN:" in out and "Texty" in out
     with pytest.raises(CommandError, match="-o FILE"):
         run("export", "contacts", "--format", "xlsx")
+
+
+@pytest.mark.parametrize(
+    ("ending", "start"), [("xlsx", b"PK\x03\x04"), ("XLSX", b"PK\x03\x04"), ("txt", b"\xef\xbb\xbf")]
+)
+def test_export_takes_its_format_from_the_files_ending(
+    admin_user, customer_with_two_sites, tmp_path, ending, start
+):
+    """`-o contacts.xlsx` writes a workbook; an ending that names no format writes CSV."""
+    ContactFactory(customer=customer_with_two_sites[0])
+    target = tmp_path / f"contacts.{ending}"
+    code, _, _ = run("export", "contacts", "-o", str(target))
+    assert code == 0
+    assert target.read_bytes().startswith(start)

@@ -22,7 +22,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=["contacts"], help="What to export.")
-        parser.add_argument("--format", choices=list(FORMATS), default="csv", help="Default csv.")
+        parser.add_argument(
+            "--format",
+            choices=list(FORMATS),
+            help="Default: the ending of the --output file (.csv, .xlsx, .vcf), else csv.",
+        )
         parser.add_argument("-o", "--output", help="The file to write (default: standard output).")
         parser.add_argument("--customer", help="Only this customer's contacts (id or number C-000042).")
         parser.add_argument(
@@ -39,6 +43,9 @@ class Command(BaseCommand):
                     raise CommandError(f"No customer numbered {customer}.")
                 customer = str(found)
             params["customer"] = customer
+        output = options["output"] or ""
+        ending = output.rpartition(".")[2].lower() if "." in output else ""
+        options["format"] = options["format"] or (ending if ending in FORMATS else "csv")
         try:
             contacts = contacts_for_export(user, {**params, "format": options["format"]})
             if options["output"]:
