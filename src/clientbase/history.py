@@ -165,8 +165,8 @@ def readable(value: Any) -> str:
 
 def for_display(entries: list[dict[str, Any]], model: type[models.Model]) -> list[dict[str, Any]]:
     """Entries (`entries`, `changes_since`) with field labels (`label`) and readable `old` and
-    `new`: references and many-to-many links by the names of the objects, one query per model
-    referred to; one that no longer exists as `#id`."""
+    `new`: references (many-to-one, one-to-one) and many-to-many links by the names of the
+    objects, one query per model referred to; one that no longer exists as `#id`."""
     fields: dict[str, Any] = {}
     wanted: dict[Any, set[Any]] = {}
     for entry in entries:
@@ -178,7 +178,7 @@ def for_display(entries: list[dict[str, Any]], model: type[models.Model]) -> lis
                 except Exception:  # a field the model no longer has
                     fields[name] = None
             field = fields[name]
-            if field is not None and (field.many_to_one or field.many_to_many):
+            if field is not None and field.is_relation and field.related_model is not None:
                 ids = wanted.setdefault(field.related_model, set())
                 for value in (change["old"], change["new"]):
                     ids.update(value if isinstance(value, list) else [] if value is None else [value])
@@ -197,7 +197,7 @@ def for_display(entries: list[dict[str, Any]], model: type[models.Model]) -> lis
                     change[side] = readable(
                         [names[field.related_model].get(pk, f"#{pk}") for pk in value or []]
                     )
-                elif field is not None and field.many_to_one and value is not None:
+                elif field is not None and field.is_relation and value is not None:
                     change[side] = names[field.related_model].get(value, f"#{value}")
                 else:
                     change[side] = readable(value)
