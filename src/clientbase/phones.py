@@ -16,10 +16,13 @@ NON_DIGITS = re.compile(r"\D")
 
 
 def normalize_phone(value: str | None, region: str | None = None) -> str:
-    """Parse `value` with the default region and answer it in E.164; '' for empty input.
+    """Parse `value` with the default region (`CLIENTBASE_DEFAULT_REGION`, or `region`) and answer
+    it in E.164; '' for empty input.
 
-    Raises ValidationError when the text is not a phone number, or holds what no single-line text
-    may (`clientbase.text`)."""
+    Raises ValidationError (code `invalid_phone`) when the text is not a phone number the phone
+    library calls valid (not merely of a possible length), the message naming the region assumed
+    for a number written without its country code; or when it holds what no single-line text may
+    (`clientbase.text`)."""
     text = (value or "").strip()
     if not text:
         return ""
@@ -29,12 +32,17 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
         raise ValidationError(f"“{text}” is not a phone number.", code="invalid_phone") from error
-    if not phonenumbers.is_possible_number(number):
-        raise ValidationError(
-            f"“{text}” is not a possible phone number for region {region}; "
-            "give the country code (+...) for numbers abroad.",
-            code="invalid_phone",
-        )
+    if not phonenumbers.is_valid_number(number):
+        # Valid, not merely of a possible length: "06 98 09 92 46" (a French mobile written
+        # nationally) has as many digits as a US number but is none, and is not made one.
+        if text.startswith("+"):
+            message = f"“{text}” is not a valid phone number of the country its code names."
+        else:
+            message = (
+                f"“{text}” is not a valid phone number in region {region}; "
+                "give the country code (+...) for numbers abroad."
+            )
+        raise ValidationError(message, code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given
@@ -39,19 +40,43 @@ def test_unparseable_phone_numbers_are_refused(text):
 
 
 @given(st.integers(min_value=2012000000, max_value=9899999999))
-def test_any_us_number_written_any_way_is_found_by_its_digits(number):
-    """Every ten-digit US number is accepted, whichever way it is written, as one E.164 number
-    whose search digits hold each writing's digits."""
+def test_any_us_number_written_any_way_is_found_by_its_digits_or_refused(number):
+    """Every ten-digit US number the phone library calls valid is accepted, whichever way it is
+    written, as one E.164 number whose search digits hold each writing's digits; any other is
+    refused in every writing, never stored as something else."""
     raw = str(number)
     writings = [
         f"({raw[:3]}) {raw[3:6]}-{raw[6:]}",
         f"{raw[:3]}.{raw[3:6]}.{raw[6:]}",
         f"+1 {raw[:3]} {raw[3:6]} {raw[6:]}",
     ]
+    if not phonenumbers.is_valid_number(phonenumbers.parse(f"+1{raw}", None)):
+        for writing in writings:
+            with pytest.raises(ValidationError, match="is not a valid phone number"):
+                normalize_phone(writing, "US")
+        return
     assert {normalize_phone(writing, "US") for writing in writings} == {f"+1{raw}"}
     searchable = phone_search_digits(f"+1{raw}")
     for writing in writings:
         assert digits_of(writing) in searchable
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        # A French mobile written nationally has as many digits as a US number, but is none.
+        ("06 98 09 92 46", "in region US; give the country code"),
+        ("555-0142", "in region US; give the country code"),
+        ("+1 555 0142", "of the country its code names"),
+    ],
+)
+def test_a_number_invalid_for_its_region_is_refused_not_invented(text, says):
+    with pytest.raises(ValidationError, match=says):
+        normalize_phone(text, "US")
+
+
+def test_the_same_number_with_its_country_code_is_accepted():
+    assert normalize_phone("+33 6 98 09 92 46", "US") == "+33698099246"
 
 
 @given(st.integers(min_value=0, max_value=999999), st.sampled_from(["{}", "({})", "+1 {}", "{}-"]))
@@ -74,3 +99,17 @@ def test_emails_are_trimmed_and_domain_lowercased(text, expected):
 def test_invalid_emails_are_refused(text):
     with pytest.raises(ValidationError):
         normalize_email(text)
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_number_of_another_region_written_nationally(api, dispatcher):
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(phone="+13125550142")
+    response = api(dispatcher).patch(
+        f"/api/v1/contacts/{contact.pk}/", {"phone": "06 98 09 92 46"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "region US" in response.json()["phone"][0]
+    contact.refresh_from_db()
+    assert (contact.phone, contact.version) == ("+13125550142", 1)

@@ -159,7 +159,7 @@ def test_a_bad_input_is_shown_on_the_form_and_changes_nothing(admin_contact, col
     url = f"/portal/contacts/{colleague.pk}/edit/"
     bad_phone = client.post(url, {"last_name": "Builder", "phone": "12", "status": "active"})
     assert bad_phone.status_code == 200
-    assert "is not a possible phone number" in text(bad_phone)
+    assert "is not a valid phone number" in text(bad_phone)
     bad_email = client.post(url, {"last_name": "Builder", "email": "not an address", "status": "active"})
     assert bad_email.status_code == 200
     assert "Enter a valid e-mail address" in text(bad_email)
