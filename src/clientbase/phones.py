@@ -74,6 +74,26 @@ def digits_of(text: str) -> str:
 MIN_PHONE_DIGITS = 3
 
 
+def search_digits(text: str) -> str | None:
+    """The digits a search text asks for among stored numbers (`phone_search_digits`), or None
+    when the text is no phone number: digits and phone punctuation only, or a `tel:` link (its
+    parameters such as `;ext=` left out), with at least MIN_PHONE_DIGITS digits. An international
+    call prefix (`00`, `011`) stands for the "+" and is dropped, so "0044 20 7946 0018",
+    "011 44 20 7946 0018" and "+44 20 7946 0018" ask for the same digits."""
+    stripped = text.strip()
+    if stripped[:4].lower() == "tel:":
+        stripped = stripped[4:].split(";", 1)[0]
+    if not looks_like_phone(stripped):
+        return None
+    digits = digits_of(stripped)
+    if not stripped.startswith("+"):
+        for prefix in ("011", "00"):
+            if digits.startswith(prefix) and len(digits) > len(prefix) + MIN_PHONE_DIGITS:
+                digits = digits[len(prefix) :]
+                break
+    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+
+
 def looks_like_phone(text: str) -> bool:
     """Text made of digits and phone punctuation only: '(312) 555-01', '+44 20 7946'."""
     stripped = text.strip()

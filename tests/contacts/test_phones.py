@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clientbase.emails import normalize_email
-from clientbase.phones import digits_of, normalize_phone, phone_search_digits
+from clientbase.phones import digits_of, normalize_phone, phone_search_digits, search_digits
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,45 @@ def test_the_api_refuses_a_number_of_another_region_written_nationally(api, disp
     assert "region US" in response.json()["phone"][0]
     contact.refresh_from_db()
     assert (contact.phone, contact.version) == ("+13125550142", 1)
+
+
+WRITINGS_OF_A_LONDON_NUMBER = [
+    "+44 20 7946 0018",
+    "0044 20 7946 0018",  # the international call prefix most of the world dials
+    "011 44 20 7946 0018",  # North America's
+    "020 7946 0018",  # national, with the trunk prefix
+    "tel:+44-20-7946-0018",  # a link copied from a page or a signature
+    "tel:+44-20-7946-0018;ext=12",
+    "7946 0018",  # a part of it
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", WRITINGS_OF_A_LONDON_NUMBER)
+def test_search_finds_a_number_however_it_is_written(text):
+    from clientbase.contacts.models import Contact
+    from clientbase.contacts.selectors import search_contacts
+    from clientbase.customers.models import Customer
+    from clientbase.customers.selectors import find_customers
+    from tests.factories import ContactFactory, CustomerFactory
+
+    contact = ContactFactory(phone="+442079460018", customer=CustomerFactory(phone="+442079460018"))
+    ContactFactory(phone="+13125550142")
+    assert list(search_contacts(Contact.objects.all(), text)) == [contact]
+    assert list(find_customers(Customer.objects.all(), text)) == [contact.customer]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("tel:", None),
+        ("00", None),
+        ("call 0044", None),
+        ("0044 20", "4420"),
+        ("011 2", "0112"),
+        ("+00 12", "0012"),
+    ],
+)
+def test_the_digits_a_search_text_asks_for(text, digits):
+    """No number in words or too few digits; a call prefix dropped only before a longer number."""
+    assert search_digits(text) == digits

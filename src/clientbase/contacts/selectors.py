@@ -13,7 +13,7 @@ from django.db.models.functions import Concat
 from clientbase import access, history
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Location
-from clientbase.phones import MIN_PHONE_DIGITS, digits_of, looks_like_phone
+from clientbase.phones import search_digits
 
 
 def contacts_with_relations(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -46,8 +46,8 @@ def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]
             | Q(customer__name__icontains=word)
         )
     match |= words
-    digits = digits_of(text)
-    if looks_like_phone(text) and len(digits) >= MIN_PHONE_DIGITS:
+    digits = search_digits(text)
+    if digits is not None:
         match |= Q(phone_digits__contains=digits)
     rank = Case(
         When(Q(email__iexact=text) | Q(search_full_name__iexact=text), then=Value(100)),

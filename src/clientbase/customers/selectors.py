@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from clientbase import history
 from clientbase.customers.models import Asset, Customer, Location
-from clientbase.phones import MIN_PHONE_DIGITS, digits_of, looks_like_phone
+from clientbase.phones import search_digits
 
 # Values other apps add to each customer the API answers: {attribute: a function answering the
 # expression to annotate, e.g. a Subquery over `OuterRef("pk")`}. Contacts adds
@@ -50,8 +50,8 @@ def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer
     if not text:
         return queryset
     matches = search_customers(queryset, text)
-    digits = digits_of(text)
-    if looks_like_phone(text) and len(digits) >= MIN_PHONE_DIGITS:
+    digits = search_digits(text)
+    if digits is not None:
         # Stored as E.164: national digits are its tail, less any trunk prefix ("0" in "020 …").
         matches = matches | queryset.filter(phone__contains=digits.lstrip("0"))
     return matches.order_by("name", "id")
