@@ -74,6 +74,8 @@ def test_export_edit_preview_import_and_revert(signed_in, tmp_path):
     assert Contact.objects.filter(last_name="Lee").exists()
 
     screenshot(page, "transfer-import")
+    page.get_by_role("link", name="Revert this import…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revert import")
     page.get_by_role("button", name="Revert this import").click()
     expect(page.locator("#messages")).to_contain_text("was reverted")
     mike.refresh_from_db()

@@ -165,11 +165,24 @@ def test_revert_from_the_detail_page(browser, dispatcher):
     client = browser(dispatcher)
     client.post(start_import(client, "last_name\nDoe\n")["Location"], {"action": "commit"})
     run = ImportRun.objects.get()
+    detail = client.get(f"/imports/{run.pk}/").content.decode()
+    assert f'href="/imports/{run.pk}/revert/"' in detail
+    # First what the revert does, to confirm; opening that page changes nothing.
+    confirm = client.get(f"/imports/{run.pk}/revert/")
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert f"Revert import {run.pk} of contacts?" in page and "The 1 contacts it created are deleted." in page
+    assert Contact.objects.exists()
+    run.refresh_from_db()
+    assert run.status == "applied"
     response = client.post(f"/imports/{run.pk}/revert/", follow=True)
     assert response.status_code == 200
     assert f"Import {run.pk} was reverted." in response.content.decode()
     assert not Contact.objects.exists()
     assert "Revert this import" not in response.content.decode()
+    # A reverted import has nothing left to confirm: its page again.
+    again = client.get(f"/imports/{run.pk}/revert/")
+    assert again.status_code == 302 and again["Location"] == f"/imports/{run.pk}/"
 
 
 def test_templates_and_exports_download(browser, dispatcher, customer_with_two_sites, other_customer):

@@ -244,8 +244,17 @@ class ImportDetailView(StaffPage):
 
 
 class ImportRevertView(ActionView):
-    """Revert an import: created objects deleted, updated ones restored; refused with the reason when
-    something changed since."""
+    """`GET`: what reverting this import does, to confirm; `POST`: revert it (created objects
+    deleted, updated ones restored), refused with the reason when something changed since."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        run = visible_run(request.user, pk)
+        if run.status == ImportRun.Status.REVERTED or not selectors.may_revert(request.user, run):
+            return HttpResponseRedirect(reverse("transfer:import-detail", args=[run.pk]))
+        confirm = ImportDetailView.as_view(template_name="transfer/import_confirm_revert.html")
+        return confirm(request, pk=pk)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = visible_run(request.user, pk)
