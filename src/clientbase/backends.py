@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
 
@@ -35,8 +36,8 @@ class PasswordBackend(BaseBackend):
         return self.user_for(request, login, password)
 
     def user_for(self, request: HttpRequest | None, login: str, password: str) -> Any | None:
-        """The user whose login and password these are, or None."""
-        raise NotImplementedError
+        """The user whose login and password these are, or None (each backend names its own)."""
+        raise ImproperlyConfigured(f"{type(self).__name__} names no user_for().")
 
 
 class StaffBackend(PasswordBackend, ModelBackend):

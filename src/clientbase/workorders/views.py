@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -365,7 +366,8 @@ class DraftActionView(DocumentActionView):
     success_message: ClassVar[str]
 
     def perform(self, document: Any) -> Quote | Invoice:
-        raise NotImplementedError
+        """Take `document` further through its service (each action names its own)."""
+        raise ImproperlyConfigured(f"{type(self).__name__} names no perform().")
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         document = self.perform(self.fetch(pk))

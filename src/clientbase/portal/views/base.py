@@ -17,6 +17,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
@@ -175,7 +176,8 @@ class PortalListPage(PortalPage):
     status_choices: ClassVar[list[tuple[str, str]]] = []
 
     def rows(self) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The rows the list shows, in order (each list page names its own)."""
+        raise ImproperlyConfigured(f"{type(self).__name__} names no rows().")
 
     def page_context(self) -> dict[str, Any]:
         rows = self.rows()
