@@ -80,6 +80,8 @@ def vcard(contact: Contact) -> str:
         (contact.secondary_phone, "voice"),
     ):
         if number:
+            # The stored number is the body of its RFC 3966 URI, an extension included
+            # ("tel:+13125550142;ext=12", as RFC 6350 writes it); a URI value is not escaped.
             lines.append(f"TEL;VALUE=uri;TYPE={kind}:tel:{number}")
     address = contact.address or {}
     if any(address.values()):

@@ -32,7 +32,8 @@ def contact_url(contact: Contact | int) -> str:
 
 
 def first_phone(contact: Contact) -> tuple[str, str]:
-    """(E.164 for tel:, readable) of the first phone number the contact has."""
+    """(the stored number, which is the body of its tel: link with any `;ext=`, readable) of the
+    first phone number the contact has."""
     for number in (contact.phone, contact.mobile, contact.secondary_phone):
         if number:
             return number, format_phone(number)
