@@ -23,6 +23,11 @@ def normalize_email(value: str | None) -> str:
     return result.normalized
 
 
+def check_email(value: str) -> None:
+    """A validator (serializers, forms): ValidationError when `normalize_email` refuses `value`."""
+    normalize_email(value)
+
+
 class NormalizedEmailField(models.EmailField):
     """An EmailField whose `full_clean()` normalises the address."""
 
@@ -34,3 +39,7 @@ class NormalizedEmailField(models.EmailField):
 
     def to_python(self, value):
         return normalize_email(super().to_python(value))
+
+    def to_canonical(self, value: str) -> str:
+        """The stored form of `value` (`normalize_email`); ValidationError when it is none."""
+        return normalize_email(value)

@@ -72,6 +72,11 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
     return stored
 
 
+def check_phone(value: str) -> None:
+    """A validator (serializers, forms): ValidationError when `normalize_phone` refuses `value`."""
+    normalize_phone(value)
+
+
 def split_extension(stored: str) -> tuple[str, str]:
     """(the E.164 number, the extension's digits or '') of a stored number:
     "+13125550142;ext=12" answers ("+13125550142", "12"), "+13125550142" ("+13125550142", "")."""
@@ -171,4 +176,8 @@ class PhoneNumberField(models.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
+        return normalize_phone(value)
+
+    def to_canonical(self, value: str) -> str:
+        """The stored form of `value` (`normalize_phone`); ValidationError when it is none."""
         return normalize_phone(value)

@@ -48,6 +48,10 @@ MULTI_LINE_CONTROLS = frozenset("\n\r\t")
 LINE_SEPARATORS = frozenset("\u2028\u2029")
 # The code given with every refusal: `ValidationError.code`.
 CODE = "forbidden_character"
+# The most characters a multi-line text field (notes) holds, on every path (API, pages, import):
+# what one spreadsheet cell holds (32,767, Excel's limit) less one, so that an export's formula
+# guard still fits and every export imports back.
+LONG_TEXT_MAX = 32_766
 
 _NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a line break", "\x00": "a NUL character"}
 
@@ -175,3 +179,18 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     """`count` and its noun, singular for one: counted(1, "row") == "1 row", counted(2, "row") ==
     "2 rows", counted(3, "entry", "entries") == "3 entries"; thousands separated."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def long_text_limit(field: str, *, table: str, label: str) -> models.CheckConstraint:
+    """The database's rule that `field` holds at most LONG_TEXT_MAX characters: the constraint
+    `<table>_<field>_length` for a model's `Meta.constraints`, refused as "<label> may have at most
+    32,766 characters." (a multi-line text field is a `TextField(max_length=LONG_TEXT_MAX)`, which
+    the API and forms check first)."""
+    from django.db.models.functions import Length
+    from django.db.models.lookups import LessThanOrEqual
+
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), LONG_TEXT_MAX),
+        name=f"{table}_{field}_length",
+        violation_error_message=f"{label} may have at most {LONG_TEXT_MAX:,} characters.",
+    )

@@ -17,11 +17,28 @@ from django.db.models.sql.constants import SINGLE
 from clientbase import text
 from clientbase.errors import Conflict, ValidationFailed, conflict_from_integrity_error
 
+# Where an update service leaves what it changed on the object it answers (`note_changes`).
+_CHANGES = "_clientbase_changes"
+
+
+def note_changes(instance: models.Model, changed: Iterable[str]) -> None:
+    """Record on `instance` the fields the update that answers it changed (none: nothing was
+    written). Every update service does, so that callers such as the import learn from the service,
+    which compares values as it stores them, whether a write changed anything (`changes_of`)."""
+    setattr(instance, _CHANGES, frozenset(changed))
+
+
+def changes_of(instance: models.Model) -> frozenset[str] | None:
+    """The fields the update service that answered `instance` changed (`note_changes`); None for
+    an object no update service answered."""
+    return getattr(instance, _CHANGES, None)
+
 
 def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
     """Set the `fields` present in `data` on `instance`; answer the names that changed. Text is
     compared and set in NFC (`clientbase.text.nfc`), so the same text in another Unicode form is
-    no change; `validate` refuses what text may not hold."""
+    no change, and in the stored form of a field that has one (`to_canonical`: phones in E.164,
+    e-mail addresses normalised); `validate` refuses what text may not hold."""
     changed = []
     for name in fields:
         if name not in data:
@@ -31,6 +48,10 @@ def apply_values(instance: models.Model, data: Mapping[str, Any], fields: Iterab
         if text.is_text_field(field):
             with contextlib.suppress(DjangoValidationError):  # refused by `validate`, with its message
                 value = text.clean_value(field, value)
+        if isinstance(value, str) and hasattr(field, "to_canonical"):
+            # Phone numbers, e-mail addresses: the same value written differently is no change.
+            with contextlib.suppress(DjangoValidationError):
+                value = field.to_canonical(value)
         attname = getattr(field, "attname", name)
         if isinstance(field, models.ForeignKey):
             current = getattr(instance, attname)

@@ -81,3 +81,36 @@ def test_export_edit_preview_import_and_revert(signed_in, tmp_path):
     mike.refresh_from_db()
     assert mike.title == "Technician"
     assert not Contact.objects.filter(last_name="Lee").exists()
+
+
+def test_a_spreadsheet_with_other_headers_is_mapped_then_imported(signed_in, tmp_path):
+    page = signed_in
+    customer = CustomerFactory(name="Northwind Hospitals")
+    stored = ContactFactory(
+        customer=customer, external_id="E-1", last_name="Johnson", title="Technician", phone="+13125550142"
+    )
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "External ID,Company,Nachname,Job Title,Telefon\n"
+        f"E-1,{customer.number},Johnson,Lead Technician,\n"
+        f"E-2,{customer.number},Lee,Engineer,(312) 555-0177\n"
+    )
+    page.goto("/imports/new/")
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page).to_have_url(re.compile(r"/columns/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Columns of people.csv")
+    expect(page.get_by_label("Job Title")).to_have_value("title")  # recognised
+    page.get_by_label("Nachname").select_option("last_name")
+    page.get_by_label("Telefon").select_option("phone")
+    screenshot(page, "transfer-columns")
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page).to_have_url(re.compile(r"/imports/preview/[^/]+/$"))
+    figures = page.locator("#import-figures")
+    expect(figures.locator('[data-figure="created"]')).to_have_text("1")
+    expect(figures.locator('[data-figure="updated"]')).to_have_text("1")
+    page.get_by_role("button", name="Import 2 rows").click()
+    expect(page.locator("#messages")).to_contain_text("Imported: 1 created, 1 updated")
+    stored.refresh_from_db()
+    assert (stored.title, stored.phone) == ("Lead Technician", "+13125550142")  # the blank kept it
+    assert Contact.objects.get(external_id="E-2").phone == "+13125550177"

@@ -371,7 +371,7 @@ def test_an_inactive_contact_cannot_be_made_primary(api, dispatcher, customer_wi
 # Duplicate, delete, history ------------------------------------------------------------------------
 
 
-def test_duplicate_copies_the_contact_but_not_primary_portal_or_external_id(
+def test_duplicate_copies_the_contact_but_not_primary_portal_e_mail_or_external_id(
     api, accounts_clerk, customer_with_two_sites
 ):
     customer, north, _ = customer_with_two_sites
@@ -396,6 +396,7 @@ def test_duplicate_copies_the_contact_but_not_primary_portal_or_external_id(
     assert copy["locations"] == [north.pk]
     assert copy["is_primary"] is False
     assert copy["external_id"] == ""
+    assert copy["email"] == ""  # one contact's within the customer
     assert copy["portal"]["enabled"] is False
 
 

@@ -510,25 +510,26 @@ def make_admin(scene):
 # Import -----------------------------------------------------------------------------------------
 
 
-def run_import(user, text):
+def run_import(user, text, blank="keep"):
     return import_file(
-        acting_user=user, kind="contacts", file=io.BytesIO(text.encode()), dry_run=False
+        acting_user=user, kind="contacts", file=io.BytesIO(text.encode()), dry_run=False, blank=blank
     ).as_dict()
 
 
 @pytest.mark.parametrize(
-    ("row", "field"),
+    ("row", "field", "blank"),
     [
-        ("email,roles\nann@northwind.example,\n", "roles"),
-        ("email,roles\nbob@northwind.example,approver\n", "roles"),
-        ("email,approval_limit\nann@northwind.example,1000000\n", "approval_limit"),
+        ("email,roles\nann@northwind.example,\n", "roles", "clear"),
+        ("email,roles\nann@northwind.example,site\n", "roles", "keep"),
+        ("email,roles\nbob@northwind.example,approver\n", "roles", "keep"),
+        ("email,approval_limit\nann@northwind.example,1000000\n", "approval_limit", "keep"),
     ],
 )
-def test_the_dispatcher_imports_no_approval_authority(dispatcher, scene, row, field):
+def test_the_dispatcher_imports_no_approval_authority(dispatcher, scene, row, field, blank):
     number = scene["customer"].number
     header, cells = row.split("\n")[:2]
     before = everything()
-    report = run_import(dispatcher, f"customer,{header}\n{number},{cells}\n")
+    report = run_import(dispatcher, f"customer,{header}\n{number},{cells}\n", blank=blank)
     assert [(error["row"], error["field"]) for error in report["errors"]] == [(2, field)], report
     assert "“" + field + "”" in report["errors"][0]["message"]
     assert report["updated"] == 0

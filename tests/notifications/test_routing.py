@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from clientbase.contacts.models import Contact
 from clientbase.notifications.routing import resolve_recipients, resolve_site_contact
@@ -185,7 +186,9 @@ def test_rule4_does_not_apply_to_quotes_no_approver_qualifies(customer_with_two_
 # Rule 5: each person once ---------------------------------------------------------------------------
 
 
-def test_rule5_each_person_once_even_with_two_records_of_one_address(customer_with_two_sites):
+def test_rule5_each_person_once_as_one_address_is_one_contact_of_the_customer(customer_with_two_sites):
+    """A second record of an address within the customer cannot exist (the database refuses it,
+    ignoring case), so no address is mailed twice."""
     customer, north, _ = customer_with_two_sites
     first = ContactFactory(
         customer=customer,
@@ -195,7 +198,8 @@ def test_rule5_each_person_once_even_with_two_records_of_one_address(customer_wi
         is_primary=True,
         locations=[north],
     )
-    ContactFactory(customer=customer, last_name="Zed", email="MIKE@example.com", notify_work_orders=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContactFactory(customer=customer, last_name="Zed", email="MIKE@example.com", notify_work_orders=True)
     routing = resolve_recipients(event="work_order.created", customer_id=customer.pk, location_id=north.pk)
     assert [r.contact_id for r in routing.recipients] == [first.pk]
 

@@ -88,16 +88,27 @@ def test_portal_access_needs_a_valid_e_mail_and_nothing_is_created_without(api, 
     assert not Message.objects.exists()
 
 
-def test_two_portal_users_of_one_customer_cannot_share_an_address_and_the_refusal_changes_nothing(
+def test_two_contacts_of_one_customer_cannot_share_a_portal_address_and_the_refusal_changes_nothing(
     api, dispatcher, northwind, make_portal_contact
 ):
+    """An address is one contact's within a customer (ignoring case), so no second contact of the
+    customer can take a portal user's address, with or without portal access."""
     customer, _, _ = northwind
-    make_portal_contact(customer, ["admin"], email="shared@example.com")
-    twin = ContactFactory(customer=customer, email="SHARED@example.com")
-    response = api(dispatcher).patch(f"{CONTACTS}{twin.pk}/", {"portal": {"enabled": True}}, format="json")
+    first = make_portal_contact(
+        customer, ["admin"], first_name="Ann", last_name="First", email="shared@example.com"
+    )
+    twin = ContactFactory(customer=customer, email="twin@example.com")
+    response = api(dispatcher).patch(
+        f"{CONTACTS}{twin.pk}/",
+        {"email": "SHARED@example.com", "portal": {"enabled": True}},
+        format="json",
+    )
     assert response.status_code == 409
-    assert "Another portal user of this customer already signs in with" in response.json()["detail"]
+    assert response.json() == {
+        "detail": f"Another contact of this customer, Ann First, already has the e-mail {first.email}."
+    }
     twin.refresh_from_db()
+    assert twin.email == "twin@example.com"
     assert not twin.portal_enabled and twin.user is None
     assert not Message.objects.filter(contact=twin).exists()
 

@@ -54,8 +54,12 @@ def test_export_edit_and_preview_the_demo_contacts(monkeypatch):
     assert contacts_dump() == before
     assert (preview.created, preview.updated, preview.unchanged, preview.errors) == (1, 2, total - 2, [])
     changes = {change["row"]: change for change in preview.changes}
-    assert changes[2]["fields"] == [{"field": "title", "old": old_title, "new": "Director of Facilities"}]
-    assert changes[3]["fields"] == [{"field": "mobile", "old": old_mobile, "new": "+13125550177"}]
+    assert changes[2]["fields"] == [
+        {"field": "title", "old": old_title, "new": "Director of Facilities", "cleared": False}
+    ]
+    assert changes[3]["fields"] == [
+        {"field": "mobile", "old": old_mobile, "new": "+13125550177", "cleared": False}
+    ]
     assert changes[total + 2]["action"] == "create"
 
     committed = import_file(acting_user=admin, kind="contacts", file=io.BytesIO(data), dry_run=False)

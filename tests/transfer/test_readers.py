@@ -58,9 +58,9 @@ def test_a_file_of_one_column_reads_with_commas():
     assert (table.delimiter, read) == (",", [["last_name"], ["Doe"]])
 
 
-def test_header_is_trimmed_and_lower_cased_and_trailing_empty_columns_dropped():
+def test_header_is_trimmed_as_written_and_trailing_empty_columns_dropped():
     table, read = read_all(b" Last_Name ,EMAIL,,\nDoe,d@example.com,,\n")
-    assert table.header == ["last_name", "email"]
+    assert table.header == ["Last_Name", "EMAIL"]  # recognised by `columns.Columns`
     assert read[1] == ["Doe", "d@example.com"]
 
 
@@ -118,8 +118,8 @@ def test_reads_xlsx_cells_as_the_text_a_user_typed():
     table, read = read_all(data)
     assert table.format == "xlsx"
     assert table.header == [
-        "last_name",
-        "phone",
+        "Last_Name",
+        "Phone",
         "approval_limit",
         "portal_support_start",
         "is_primary",

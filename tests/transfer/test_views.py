@@ -95,13 +95,13 @@ def test_the_wizard_previews_exactly_what_changes_then_commits(browser, dispatch
 
 def test_a_file_that_cannot_be_imported_is_refused_at_upload(browser, dispatcher):
     client = browser(dispatcher)
-    response = start_import(client, "last_name,shoe_size\nDoe,9\n")
+    response = start_import(client, "last_name,,shoe_size\nDoe,,9\n")
     assert response.status_code == 200
-    assert "Unknown columns: shoe_size" in response.content.decode()
+    assert "Row 1: column 2 has no name." in response.content.decode()
     assert not list(uploads_dir().iterdir())
     bad_match = start_import(client, "last_name\nDoe\n", match="phone")
     assert bad_match.status_code == 200
-    assert "match on external_id, email" in bad_match.content.decode()
+    assert "match on id, external_id, email" in bad_match.content.decode()
 
 
 def test_cancel_discards_the_upload(browser, dispatcher):
@@ -197,7 +197,7 @@ def test_templates_and_exports_download(browser, dispatcher, customer_with_two_s
     export = client.get("/exports/contacts/", {"format": "csv", "customer": customer.pk})
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    assert [row[4] for row in rows[1:]] == ["Mine"]
+    assert [row[rows[0].index("last_name")] for row in rows[1:]] == ["Mine"]
     assert browser().get("/exports/contacts/").status_code == 302
 
 
@@ -211,3 +211,74 @@ def test_the_contact_page_offers_its_vcard(browser, dispatcher, customer_with_tw
 def test_the_navigation_leads_to_imports(browser, dispatcher):
     page = browser(dispatcher).get("/imports/").content.decode()
     assert 'href="/imports/" aria-current="page">Imports<' in page
+
+
+# Columns of the file, blank cells, the help page -------------------------------------------------
+
+
+def test_unrecognised_headers_ask_what_each_column_is_then_remember_it(
+    browser, dispatcher, customer_with_two_sites
+):
+    customer = customer_with_two_sites[0]
+    client = browser(dispatcher)
+    text = f"Kunde,Nachname,E-mail Address,Fax\n{customer.number},Lee,ann.lee@example.com,555\n"
+    response = start_import(client, text)
+    assert response.status_code == 302 and response["Location"].endswith("/columns/")
+    page = client.get(response["Location"]).content.decode()
+    assert "not recognised" in page
+    assert '<option value="email" selected>' in page  # recognised: offered as chosen
+    refused = client.post(
+        response["Location"], {"column-0": "customer", "column-1": "", "column-2": "email", "column-3": "-"}
+    )
+    assert refused.status_code == 400
+    assert "Say what the column “Nachname” is, or ignore it." in refused.content.decode()
+    repeated = client.post(
+        response["Location"],
+        {"column-0": "customer", "column-1": "email", "column-2": "email", "column-3": "-"},
+    )
+    assert repeated.status_code == 400 and "Repeated columns: email." in repeated.content.decode()
+    assert not Contact.objects.exists()
+    chosen = client.post(
+        response["Location"],
+        {"column-0": "customer", "column-1": "last_name", "column-2": "email", "column-3": "-"},
+    )
+    assert chosen.status_code == 302 and "/columns/" not in chosen["Location"]
+    preview = client.get(chosen["Location"])
+    assert 'data-figure="created">1<' in preview.content.decode()
+    client.post(chosen["Location"], {"action": "commit"})
+    assert Contact.objects.get(last_name="Lee").customer == customer
+
+    again = start_import(client, text.replace("Lee", "Lea"))  # the same header: remembered
+    assert again.status_code == 302 and "/columns/" not in again["Location"]
+
+
+def test_the_preview_of_a_file_whose_columns_are_not_chosen_goes_to_the_columns_step(browser, dispatcher):
+    client = browser(dispatcher)
+    response = start_import(client, "Nachname\nLee\n")
+    preview_url = response["Location"].removesuffix("columns/")
+    direct = client.get(preview_url)
+    assert direct.status_code == 302 and direct["Location"].endswith("/columns/")
+
+
+def test_blank_cells_keep_unless_the_box_is_ticked_and_the_preview_marks_clearing(
+    browser, dispatcher, customer_with_two_sites
+):
+    customer = customer_with_two_sites[0]
+    ContactFactory(customer=customer, external_id="E-1", last_name="Kept", title="Boss", email="")
+    client = browser(dispatcher)
+    text = f"external_id,customer,title\nE-1,{customer.number},\n"
+    kept = client.get(start_import(client, text)["Location"]).content.decode()
+    assert 'data-figure="unchanged">1<' in kept
+    ticked = client.post(
+        "/imports/new/", {"kind": "contacts", "file": upload(text), "match": "", "clear_blanks": "on"}
+    )
+    preview = client.get(ticked["Location"]).content.decode()
+    assert 'data-figure="updated">1<' in preview
+    assert "change--cleared" in preview and ">cleared<" in preview
+
+
+def test_the_help_page_lists_every_column_with_its_other_names(browser, dispatcher):
+    page = browser(dispatcher).get("/imports/help/").content.decode()
+    assert "<code>customer_name</code>" in page and "E-mail Address".lower() in page.lower()
+    assert "At most 254 characters." in page
+    assert 'href="/imports/help/"' in browser(dispatcher).get("/imports/new/").content.decode()

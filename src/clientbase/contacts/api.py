@@ -27,7 +27,9 @@ from clientbase.contacts import privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
 from clientbase.customers.models import Customer, Location
+from clientbase.emails import check_email
 from clientbase.errors import Forbidden
+from clientbase.phones import check_phone
 
 
 class NotifySerializer(StrictSerializer):
@@ -51,10 +53,14 @@ class ContactSerializer(StrictModelSerializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=ROLES), required=False, allow_empty=True
     )
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    mobile = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    secondary_phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=50, validators=[check_phone])
+    mobile = serializers.CharField(required=False, allow_blank=True, max_length=50, validators=[check_phone])
+    secondary_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, validators=[check_phone]
+    )
+    # Checked with the other fields, so that a body's every error is answered at once (the
+    # service stores the normalised form).
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254, validators=[check_email])
     locations = ScopedPrimaryKeyRelatedField(queryset=Location.objects.all(), many=True, required=False)
     reports_to = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
     address = serializers.JSONField(required=False)
@@ -153,7 +159,8 @@ class ContactViewSet(ScopedModelViewSet):
     @extend_schema(request=None, responses={201: ContactSerializer})
     @action(detail=True, methods=["post"])
     def duplicate(self, request: Request, pk: str | None = None) -> Response:
-        """A new contact copied from this one (not primary, no portal access, no external id)."""
+        """A new contact copied from this one (not primary, no e-mail address, no portal access, no
+        external id)."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)
         copy = services.duplicate_contact(contact=contact, acting_user=request.user)
         return Response(

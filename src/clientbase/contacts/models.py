@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length, Trim
+from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan
 
 from clientbase.customers.models import Customer, Location
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History
 from clientbase.phones import PhoneNumberField, phone_search_digits
+from clientbase.text import LONG_TEXT_MAX, long_text_limit
 from clientbase.versions import Versioned
 from clientbase.vocabulary import ContactRole, NotificationCategory, PortalCapability
 
@@ -53,7 +54,9 @@ class Contact(Versioned):
 
     Held in the database: one primary per customer (partial unique index); locations and
     `reports_to` of the contact's own customer and no reporting cycle (triggers, see migration
-    0002); a non-blank last name; a non-negative approval limit."""
+    0002); a non-blank last name; a non-negative approval limit; an external ID and an e-mail
+    address (ignoring case) once among the contacts of one customer, and once among those without
+    a customer (partial unique indexes, the e-mail one on `LOWER(email)`)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -90,7 +93,7 @@ class Contact(Versioned):
     secondary_phone = PhoneNumberField()
     phone_digits = models.CharField(max_length=200, blank=True, editable=False)
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
 
     is_primary = models.BooleanField(default=False)
     locations = models.ManyToManyField(Location, through=ContactLocation, related_name="contacts", blank=True)
@@ -144,6 +147,7 @@ class Contact(Versioned):
             ),
         ]
         constraints = [
+            long_text_limit("notes", table="contacts_contact", label="Notes"),
             models.UniqueConstraint(
                 fields=["customer"],
                 condition=Q(is_primary=True),
@@ -205,6 +209,23 @@ class Contact(Versioned):
                 condition=~Q(external_id="") & Q(customer__isnull=True),
                 name="contacts_contact_unique_external_id_unaffiliated",
                 violation_error_message="Another contact without a customer already has this external ID.",
+            ),
+            # An e-mail address is one person's within a customer (and among the contacts without a
+            # customer), compared ignoring case as the import matches it; across customers one
+            # person may be a contact of each. The services name the contact holding the address
+            # (`services.check_email_free`); these are the last wall, under concurrent writes.
+            models.UniqueConstraint(
+                F("customer"),
+                Lower("email"),
+                condition=~Q(email="") & Q(customer__isnull=False),
+                name="contacts_contact_unique_email_per_customer",
+                violation_error_message="Another contact of this customer already has this e-mail address.",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email="") & Q(customer__isnull=True),
+                name="contacts_contact_unique_email_unaffiliated",
+                violation_error_message="Another contact without a customer already has this e-mail address.",
             ),
         ]
         indexes = [

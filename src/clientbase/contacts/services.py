@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 
 from clientbase import access, history
 from clientbase.contacts import hooks
@@ -30,6 +32,7 @@ from clientbase.phones import normalize_phone
 from clientbase.versions import ExpectedVersion, lock, lock_rows
 from clientbase.writes import (
     apply_values,
+    note_changes,
     refusals_as_conflicts,
     set_acting_user,
     validate,
@@ -198,6 +201,38 @@ def _reaches(manager: Contact, contact_pk: int) -> bool:
     return False
 
 
+def email_holder(email: str, customer_id: int | None, *, excluding: int | None = None) -> Contact | None:
+    """The contact of customer `customer_id` (None: the contacts without a customer) other than
+    `excluding` that holds the e-mail address `email`, compared as the database's unique indexes
+    compare it (`LOWER(email)`, `Contact.Meta.constraints`); None when there is none or `email` is
+    empty. One query."""
+    if not email:
+        return None
+    same_customer = Q(customer__isnull=True) if customer_id is None else Q(customer_id=customer_id)
+    others = (
+        Contact.objects.filter(same_customer)
+        .exclude(email="")
+        .annotate(email_key=Lower("email"))
+        .filter(email_key=Lower(Value(email)))
+    )
+    if excluding is not None:
+        others = others.exclude(pk=excluding)
+    return others.only("pk", "first_name", "last_name", "email").order_by("pk").first()
+
+
+def check_email_free(contact: Contact) -> None:
+    """Conflict naming the other contact when another contact of `contact`'s customer (or, for a
+    contact without a customer, another contact without one) already has its e-mail address,
+    ignoring case: “Another contact of this customer, Jane Smith, already has the e-mail
+    jane@example.com.” The rule is the database's (the unique indexes on `LOWER(email)` in
+    `Contact.Meta.constraints`); this says who holds the address, before the write. A write racing
+    this check is still refused by the index, in the constraint's own words."""
+    other = email_holder(contact.email, contact.customer_id, excluding=contact.pk)
+    if other is not None:
+        whose = "of this customer" if contact.customer_id is not None else "without a customer"
+        raise Conflict(f"Another contact {whose}, {other.full_name}, already has the e-mail {other.email}.")
+
+
 def lock_customer(customer_id: int | None) -> None:
     """Serialise the changes of a rule that spans a customer's contacts (its primary contact, its
     last portal administrator) by locking the customer's row (`versions.lock_rows`)."""
@@ -229,7 +264,9 @@ def _validate_fields(contact: Contact, changed: set[str] | None = None) -> None:
 def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     """Create a contact. `notify` defaults from the roles; `is_primary` un-marks the previous
     primary in the same transaction. Then the `hooks.after_contact_saved` run (the portal opens
-    the login of a contact given portal access and writes its invitation)."""
+    the login of a contact given portal access and writes its invitation). Conflict, naming the
+    other contact, when another contact of the customer has the e-mail address
+    (`check_email_free`)."""
     access.require_model(acting_user, access.ADD, Contact)
     cleaned = _clean_input(data)
     if "notify" not in cleaned:
@@ -249,6 +286,7 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     _apply(contact, cleaned, creating=True)
     contact.is_primary = bool(cleaned.get("is_primary"))
     _check_rules(contact, locations, set(cleaned))
+    check_email_free(contact)
     _validate_fields(contact)
     set_acting_user(contact, acting_user)
     make_it_primary = contact.is_primary
@@ -271,7 +309,9 @@ def update_contact(
     (technicians) may change nothing else. Stale when `expected_version` is given and no longer
     current (`clientbase.versions.lock`). After a change, the `hooks.after_contact_saved` run (the
     portal: its login and mails, the rules of portal users changing portal access, the last portal
-    admin rule; each may refuse the change)."""
+    admin rule; each may refuse the change). Conflict, naming the other contact, when a new e-mail
+    address is another contact's of the same customer (`check_email_free`). The contact answered
+    carries the fields changed (`writes.changes_of`; empty when nothing was)."""
     cleaned = _clean_input(data)
     contact = lock(contact, expected_version=expected_version)
     before = copy.copy(contact)  # as stored, for the hooks (the portal's last-admin rule)
@@ -297,6 +337,7 @@ def update_contact(
         access.require(acting_user, access.CHANGE_NOTES, contact)
     else:
         access.require(acting_user, access.CHANGE, contact)
+    note_changes(contact, changed)
     if not changed:
         return contact
 
@@ -311,6 +352,8 @@ def update_contact(
     # The stored links belong to the contact's customer (the database holds that rule), and the
     # customer changes only by `move_contact`: only new links need checking.
     _check_rules(contact, locations if "locations" in changed else None, changed)
+    if "email" in changed:
+        check_email_free(contact)
     _validate_fields(contact, changed)
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts(), history.one_record(contact, contact_history_records, "~"):
@@ -342,18 +385,25 @@ def make_primary(*, contact: Contact, acting_user: Any) -> Contact:
     return contact
 
 
+# What a copy of a contact does not take over: the keys that are one contact's within its customer.
+DUPLICATE_LEAVES_EMPTY = ("email", "external_id")
+
+
 @transaction.atomic
 def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
     """A new contact copied from `contact`: same customer, locations, roles and details; never
-    primary, without portal access, external id or verified e-mail status; with the approver role
-    and approval limit only when `acting_user` may give approval authority
-    (`contacts.set_approval_authority`), else without them."""
+    primary, without e-mail address (one person's within a customer: `Contact.Meta.constraints`),
+    hence without portal access (which needs one), and without external id (also unique within
+    the customer); with the approver role and approval limit only when `acting_user` may give
+    approval authority (`contacts.set_approval_authority`), else without them."""
     access.require_model(acting_user, access.ADD, Contact)
     locations = list(contact.locations.all())
     access.require_contact_level(
         acting_user, customer_id=contact.customer_id, location_ids=[loc.pk for loc in locations]
     )
-    data: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS if name != "external_id"}
+    data: dict[str, Any] = {
+        name: getattr(contact, name) for name in CONTACT_FIELDS if name not in DUPLICATE_LEAVES_EMPTY
+    }
     data.update(roles=contact.roles, notify=contact.notify, locations=locations)
     locked = access.locked_fields(acting_user, Contact)
     if "roles" in locked or "approval_limit" in locked:
@@ -401,8 +451,9 @@ def move_contact(
     with `acting_user`.
 
     Raises Forbidden (may not move contacts), NotFound (`customer` not visible to the user),
-    ValidationFailed on `customer` (already the contact's customer), Stale (`expected_version`
-    no longer current)."""
+    ValidationFailed on `customer` (already the contact's customer), Conflict (another contact of
+    `customer` has the contact's e-mail address, ignoring case: `email_holder`), Stale
+    (`expected_version` no longer current)."""
     access.require(acting_user, access.MOVE, contact)
     if customer is not None and not access.allowed(acting_user, access.VIEW, customer):
         raise NotFound("Customer not found.")
@@ -411,6 +462,13 @@ def move_contact(
     if contact.customer_id == target_id:
         raise ValidationFailed({"customer": ["The contact already belongs to this customer."]})
     access.require_contact_level(acting_user, customer_id=target_id, location_ids=[])
+    holder = email_holder(contact.email, target_id, excluding=contact.pk)
+    if holder is not None:
+        whose = f"of {customer.name}" if customer is not None else "without a customer"
+        raise Conflict(
+            f"Another contact {whose}, {holder.full_name}, already has the e-mail {holder.email}; "
+            "change or clear this contact's e-mail address before moving it."
+        )
     lock_customer(contact.customer_id)  # its primary flag goes
     contact_moving.send(sender=Contact, contact=contact, acting_user=acting_user)
     contact = lock(contact)  # as the portal left it

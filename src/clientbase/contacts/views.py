@@ -528,13 +528,22 @@ class ContactMakePrimaryView(ActionView):
 
 
 class ContactDuplicateView(ActionView):
-    """Copy a contact and open the copy for editing."""
+    """Copy a contact and open the copy for editing; the notice says that the copy's e-mail
+    address is left empty, to be filled in (`services.duplicate_contact`)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = self.user
         contact = access.fetch(user, Contact.objects.all(), pk)
         copy = services.duplicate_contact(contact=contact, acting_user=user)
-        messages.success(request, f"Copy of {contact.full_name} created: adjust it and save.")
+        if contact.email:
+            messages.success(
+                request,
+                f"Copy of {contact.full_name} created without an e-mail address, since "
+                f"{contact.email} is {contact.full_name}'s: enter the copy's own address, adjust "
+                "the rest and save.",
+            )
+        else:
+            messages.success(request, f"Copy of {contact.full_name} created: adjust it and save.")
         if access.allowed(user, access.CHANGE, copy):
             return HttpResponseRedirect(reverse("contacts:contact-update", args=[copy.pk]))
         return HttpResponseRedirect(contact_url(copy))

@@ -13,11 +13,15 @@ from clientbase.customers.filters import (
     LocationFilterSet,
 )
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
+from clientbase.emails import check_email
+from clientbase.phones import check_phone
 
 
 class CustomerSerializer(StrictModelSerializer):
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=50, validators=[check_phone])
+    # Checked with the other fields, so that a body's every error is answered at once (the
+    # service stores the normalised form).
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254, validators=[check_email])
     billing_address = serializers.JSONField(required=False)
     # Annotated by contacts (`selectors.register_customer_annotation`); null without it.
     primary_contact = serializers.IntegerField(source="primary_contact_id", read_only=True, allow_null=True)

@@ -8,6 +8,7 @@ from django.db.models.lookups import GreaterThan
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History, one_record
 from clientbase.phones import PhoneNumberField
+from clientbase.text import LONG_TEXT_MAX, long_text_limit
 from clientbase.versions import Versioned
 
 ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
@@ -42,7 +43,7 @@ class Customer(Versioned):
     phone = PhoneNumberField()
     website = models.URLField(blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,6 +52,7 @@ class Customer(Versioned):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
+            long_text_limit("notes", table="customers_customer", label="Notes"),
             models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("name")), 0),
                 name="customers_customer_name_not_blank",
@@ -85,7 +87,7 @@ class Location(Versioned):
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=50, blank=True)
     address = models.JSONField(default=dict, blank=True)
-    access_notes = models.TextField(blank=True)
+    access_notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,6 +97,7 @@ class Location(Versioned):
     class Meta:
         ordering = ["customer_id", "name", "id"]
         constraints = [
+            long_text_limit("access_notes", table="customers_location", label="Access notes"),
             models.UniqueConstraint(
                 fields=["customer", "code"],
                 condition=~Q(code=""),

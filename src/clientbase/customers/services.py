@@ -12,7 +12,7 @@ from clientbase import access
 from clientbase.customers.models import ADDRESS_KEYS, Asset, AssetPart, Customer, Location
 from clientbase.errors import ValidationFailed
 from clientbase.versions import ExpectedVersion, Versioned, lock
-from clientbase.writes import apply_values, refusals_as_conflicts, set_acting_user, validate
+from clientbase.writes import apply_values, note_changes, refusals_as_conflicts, set_acting_user, validate
 
 M = TypeVar("M", bound=Model)
 V = TypeVar("V", bound=Versioned)
@@ -90,13 +90,14 @@ def _update(
     compare its version (`versions.lock`: Stale, NotFound); `prepare(stored, data)` checks the
     rules of the kind and answers the values to set; set what changed, check it
     (`writes.validate` of the changed fields) and save only those fields. Nothing is saved when
-    nothing changed."""
+    nothing changed; the object answered carries the fields changed (`writes.changes_of`)."""
     access.require(acting_user, access.CHANGE, instance)
     instance = lock(instance, expected_version=expected_version)
     cleaned = _strip_text(data)
     if prepare is not None:
         cleaned = prepare(instance, cleaned)
     changed = apply_values(instance, cleaned, fields)
+    note_changes(instance, changed)
     validate(instance, exclude=["number"] if isinstance(instance, Customer) else (), changed=changed)
     if changed:
         set_acting_user(instance, acting_user)

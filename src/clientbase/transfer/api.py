@@ -43,7 +43,20 @@ class ImportRequestSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=list(KINDS), default="contacts")
     dry_run = serializers.BooleanField(default=False)
     match = serializers.CharField(
-        required=False, allow_blank=True, help_text="Match keys in order, e.g. `external_id,email`."
+        required=False,
+        allow_blank=True,
+        help_text="Match keys in order, e.g. `id,external_id,email` (the default for contacts).",
+    )
+    blank = serializers.ChoiceField(
+        choices=["keep", "clear"],
+        default="keep",
+        help_text="What a blank cell does: `keep` leaves the stored value, `clear` clears it.",
+    )
+    mapping = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text='JSON `{"file column": "column, or empty to ignore it"}` for headers that are not '
+        "recognised (docs/import-export.md).",
     )
 
 
@@ -114,8 +127,8 @@ class ImportListView(GenericAPIView):
                 ImportReportSerializer, description="The report of a commit; Location names the run."
             ),
             400: OpenApiResponse(
-                description="The file (unreadable, or beyond the upload limits), kind or match was "
-                "refused; nothing imported."
+                description="The file (unreadable, beyond the upload limits, unknown columns), kind, "
+                "match, blank or mapping was refused; nothing imported."
             ),
         },
     )
@@ -129,6 +142,8 @@ class ImportListView(GenericAPIView):
             file=upload.file,
             dry_run=params.validated_data["dry_run"],
             match=params.validated_data.get("match") or None,
+            blank=params.validated_data["blank"],
+            mapping=params.validated_data.get("mapping") or None,
             filename=upload.name or "",
             ip=request_ip(request),
         )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain, islice
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -29,6 +31,10 @@ FORMATS = {
     "vcf": ("text/vcard; charset=utf-8", "vcf"),
 }
 CHUNK = 1000
+# XLSX column widths, in characters: from the header and the first rows, within these bounds.
+WIDTH_SAMPLE_ROWS = 100
+MIN_WIDTH = 8
+MAX_WIDTH = 60
 
 
 def contacts_for_export(
@@ -71,8 +77,9 @@ def contact_table(contacts: QuerySet[Contact]) -> Iterator[list[str]]:
 
 
 def template_table(kind: str) -> Iterator[list[str]]:
-    """The template of an import: its header row only."""
+    """The template of an import: its header row and an example row (`Column.example`)."""
     yield list(KINDS[kind].columns)
+    yield KINDS[kind].example_row()
 
 
 def csv_stream(rows: Iterable[list[str]]) -> Iterator[bytes]:
@@ -91,21 +98,52 @@ def csv_stream(rows: Iterable[list[str]]) -> Iterator[bytes]:
 def write_xlsx(rows: Iterable[list[str]], target: IO[bytes]) -> None:
     """An XLSX workbook of typed string cells, written row by row (openpyxl's write-only mode).
     A string cell is never run as a formula, whatever its text (`=...`, `+1 312...`), so cells get
-    no quote (`formulas.string_cell`); control characters other than tab and line breaks, which
-    XLSX cannot hold, are left out, as in CSV."""
+    no quote (`formulas.string_cell`; CSV keeps its guard); control characters other than tab and
+    line breaks, which XLSX cannot hold, are left out, as in CSV. The first row is the header:
+    bold, and frozen so that it stays in view; each column is as wide as its widest text among the
+    header and the first `WIDTH_SAMPLE_ROWS` rows (`column_widths`), which are all the writer holds
+    before it streams the rest."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
+    rows = iter(rows)
+    first = list(islice(rows, WIDTH_SAMPLE_ROWS))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Contacts")
-    for row in rows:
+    for column, width in enumerate(column_widths(first), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    for number, row in enumerate(chain(first, rows)):
         cells = []
         for text in row:
             cell = WriteOnlyCell(sheet, value=string_cell(text))
             cell.data_type = "s"  # openpyxl would make a text starting with "=" a formula
+            if number == 0:
+                cell.font = bold
             cells.append(cell)
         sheet.append(cells)
     workbook.save(target)
+
+
+def column_widths(rows: Iterable[list[str]]) -> list[float]:
+    """The width of each column (in characters, as XLSX measures them) for its longest line of
+    text among `rows`, with a margin, within `MIN_WIDTH`..`MAX_WIDTH` (long notes wrap or are cut
+    off on screen rather than make a column wider than the window). Wide characters (CJK) count
+    twice."""
+    longest: list[int] = []
+    for row in rows:
+        if len(row) > len(longest):
+            longest.extend([0] * (len(row) - len(longest)))
+        for column, text in enumerate(row):
+            longest[column] = max(longest[column], max(map(_display_width, text.splitlines() or [""])))
+    return [min(max(width + 2, MIN_WIDTH), MAX_WIDTH) for width in longest]
+
+
+def _display_width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in line)
 
 
 def xlsx_file(rows: Iterable[list[str]]) -> IO[bytes]:

@@ -32,8 +32,15 @@ class ImportUploadForm(ServiceForm):
     match = forms.CharField(
         label="Match rows on",
         required=False,
-        help_text="Column names in order, separated by commas. Empty: contacts external_id,email; "
+        help_text="Column names in order, separated by commas. Empty: contacts id,external_id,email; "
         "customers number,name; locations code,name.",
+    )
+
+    clear_blanks = forms.BooleanField(
+        label="Blank cells clear the stored value",
+        required=False,
+        help_text="Off: a blank cell leaves the stored value as it is (a new row gets the default). "
+        "On: a blank cell empties the field; the preview marks every value that would be cleared.",
     )
 
     def clean(self) -> dict[str, Any]:

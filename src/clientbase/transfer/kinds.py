@@ -1,19 +1,24 @@
 """What can be imported, column by column: contacts, customers and locations.
 
-Each kind turns the cells of one row into the body the API would receive (API field names, ids of
-the referenced objects), finds the stored object the row stands for (the `match` keys in order),
-and then hands the body to the kind's API serializer and service: the import has no rules of its
-own. Exports write the same columns, so an exported file imports back unchanged."""
+Each kind describes its columns once (`columns.Column`), turns the cells of one row into the body
+the API would receive (API field names, ids of the referenced objects), finds the stored object
+the row stands for (the `match` keys in order), and then hands the body to the kind's API
+serializer and service: the import has no rules of its own. Exports write the same columns, so an
+exported file imports back unchanged.
+
+A blank cell keeps the stored value (`blank="keep"`, the default, as other programs' importers
+do); with `blank="clear"` it clears it, except in columns of true or false and of fixed choices,
+where a blank gives no value."""
 
 from __future__ import annotations
 
 import abc
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
@@ -27,26 +32,26 @@ from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, RO
 from clientbase.customers import services as customer_services
 from clientbase.customers.api import CustomerSerializer, LocationSerializer
 from clientbase.customers.models import ADDRESS_KEYS, Customer, Location
-from clientbase.customers.services import clean_address
 from clientbase.emails import normalize_email
 from clientbase.errors import ValidationFailed
-from clientbase.phones import normalize_phone
-from clientbase.text import nfc
+from clientbase.transfer.columns import (
+    BLANK_CHOICES,
+    KEEP,
+    Column,
+    Columns,
+    RowError,
+    as_boolean,
+    as_date,
+    as_stripped,
+    text,
+    word_list,
+)
 from clientbase.transfer.conflicts import DuplicateFinder, Key
-from clientbase.transfer.formulas import restore
 
-TRUE_WORDS = {"true", "yes", "y", "1", "x"}
-FALSE_WORDS = {"false", "no", "n", "0"}
+__all__ = ["KINDS", "ContactKind", "CustomerKind", "Kind", "LocationKind", "RowError"]
+
 CUSTOMER_NUMBER = re.compile(r"^C-\d+$")
 CACHE_LIMIT = 10_000
-
-
-class RowError(Exception):
-    """What is wrong with one row: [(field, message)]."""
-
-    def __init__(self, errors: list[tuple[str, str]]):
-        self.errors = errors
-        super().__init__("; ".join(message for _, message in errors))
 
 
 @dataclass(frozen=True)
@@ -56,42 +61,9 @@ class ActingRequest:
     user: Any
 
 
-def text(value: str) -> str:
-    """A cell as the text it stands for: an exported formula guard removed, in NFC (so a value
-    matches the stored one whatever Unicode form the file has it in; `clientbase.text`)."""
-    return nfc(restore(value))
-
-
-def boolean(value: str, field: str) -> bool:
-    word = text(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise RowError([(field, f"Write true or false, not “{value}”.")])
-
-
 def filled(row: Mapping[str, str], column: str) -> bool:
-    """The file has the column and this row's cell is not blank. A blank cell in a column of true
-    or false, or of a fixed choice (status), gives no value: the default for a new row, the stored
-    value for an update."""
+    """The file has the column and this row's cell is not blank."""
     return column in row and bool(text(row[column]).strip())
-
-
-def word_list(value: str) -> list[str]:
-    """`site, billing` -> ["site", "billing"]; an empty cell is an empty list."""
-    return [part.strip() for part in text(value).split(",") if part.strip()]
-
-
-def _first_names(names: list[str], shown: int = 10) -> str:
-    """`a, b, c` or, for a long list, `a, b, ... and 39,990 more`."""
-    if len(names) <= shown:
-        return ", ".join(names)
-    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
-
-
-def address_columns(prefix: str) -> tuple[str, ...]:
-    return tuple(f"{prefix}_{key}" for key in ADDRESS_KEYS)
 
 
 def cell(value: Any) -> str:
@@ -114,6 +86,55 @@ def flat_values(values: Mapping[str, Any]) -> dict[str, str]:
         else:
             flat[name] = cell(value)
     return flat
+
+
+ADDRESS_ALIASES = {
+    "street": ("street", "address", "street address", "address line 1", "address 1"),
+    "street2": ("address line 2", "address 2", "street 2"),
+    "city": ("city", "town"),
+    "region": ("region", "state", "province", "county", "state/province"),
+    "postal_code": ("postal code", "zip", "zip code", "postcode"),
+    "country": ("country",),
+}
+ADDRESS_EXAMPLE = {
+    "street": "1 Main Street",
+    "street2": "",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62701",
+    "country": "US",
+}
+
+
+def address_columns(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}_{key}" for key in ADDRESS_KEYS)
+
+
+def address_specs(prefix: str, help_text: str, *, aliased: bool) -> tuple[Column, ...]:
+    """The columns of an address: `prefix_street` ... `prefix_country`, merged with the stored
+    address (a column the file lacks, or a blank cell with blank=keep, keeps its part). With
+    `aliased`, the bare spellings (`City`, `ZIP Code`) name them too."""
+    return tuple(
+        Column(
+            f"{prefix}_{key}",
+            help_text,
+            path=(prefix, key),
+            aliases=ADDRESS_ALIASES[key] if aliased else (),
+            example=ADDRESS_EXAMPLE[key],
+        )
+        for key in ADDRESS_KEYS
+    )
+
+
+def parse_blank(value: str | None) -> bool:
+    """`blank` as given (`keep` or `clear`; None = keep) -> do blank cells clear?"""
+    if value is None or value == "":
+        return False
+    if value not in BLANK_CHOICES:
+        raise ValidationFailed(
+            {"blank": ["keep (a blank cell leaves the stored value) or clear (a blank cell clears it)."]}
+        )
+    return value == "clear"
 
 
 class Resolver:
@@ -207,11 +228,13 @@ class Resolver:
 
 
 class Kind(abc.ABC):
-    """One importable kind. Subclasses name the columns, match keys, serializer and services."""
+    """One importable kind. Subclasses describe the columns (`spec`) and name the match keys,
+    serializer and services."""
 
     name: ClassVar[str]
     model: ClassVar[type[Model]]
     serializer_class: ClassVar[type[serializers.ModelSerializer]]
+    spec: ClassVar[Columns]
     columns: ClassVar[tuple[str, ...]]
     column_help: ClassVar[dict[str, str]]
     match_keys: ClassVar[tuple[str, ...]]
@@ -219,34 +242,30 @@ class Kind(abc.ABC):
     instance_kwarg: ClassVar[str]
     create_service: ClassVar[Callable[..., Model]]
     update_service: ClassVar[Callable[..., Model]]
+    # Values of the body that are whole objects merged with the stored one (addresses).
+    merged: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, user: Any):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "spec" in cls.__dict__:
+            cls.columns = cls.spec.names
+            cls.column_help = cls.spec.help()
+
+    def __init__(self, user: Any, *, clear_blanks: bool = False):
         self.user = user
+        self.clear_blanks = clear_blanks
         self.resolver = Resolver(user)
         self.context = {"request": ActingRequest(user)}
 
     # Columns and matching ------------------------------------------------------------------------
 
     @classmethod
-    def check_columns(cls, header: list[str]) -> None:
-        """Unknown or repeated columns refuse the whole file, naming them (the first ten of each)."""
-        known = frozenset(cls.columns)
-        unknown = [name for name in header if name not in known]
-        repeated = sorted(name for name, count in Counter(header).items() if count > 1)
-        problems = []
-        if unknown:
-            problems.append(f"Unknown columns: {_first_names(unknown)}.")
-        if repeated:
-            problems.append(f"Repeated columns: {_first_names(repeated)}.")
-        if problems:
-            raise ValidationFailed(
-                {
-                    "file": [
-                        " ".join(problems)
-                        + f" The columns of a {cls.name} import are: {', '.join(cls.columns)}."
-                    ]
-                }
-            )
+    def check_columns(cls, header: list[str], mapping: Any = None) -> list[str | None]:
+        """The column each file column stands for (None: ignored), by `mapping` (`{"file column":
+        "column or empty"}`, or its JSON text) and the headers recognised. ValidationFailed on
+        `file` for unknown or repeated columns (the first ten of each named), on `mapping` for a
+        bad mapping."""
+        return cls.spec.resolve(header, cls.spec.parse_mapping(mapping))
 
     @classmethod
     def parse_match(cls, value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -263,6 +282,22 @@ class Kind(abc.ABC):
                 }
             )
         return tuple(dict.fromkeys(keys))
+
+    @classmethod
+    def max_length(cls, column: Column) -> int | None:
+        """The most characters a value of `column` may have (its model field's), None for none."""
+        if column.role != "value" or len(column.target) != 1:
+            return None
+        try:
+            field = cls.model._meta.get_field(column.target[0])
+        except FieldDoesNotExist:
+            return None
+        return getattr(field, "max_length", None)
+
+    @classmethod
+    def example_row(cls) -> list[str]:
+        """The example row of the kind's template."""
+        return [column.example for column in cls.spec.all]
 
     def visible(self) -> QuerySet:
         return access.restrict(self.user, self.model._default_manager.all(), access.VIEW)
@@ -288,6 +323,10 @@ class Kind(abc.ABC):
         value = text(row.get(key, "")).strip()
         if not value:
             return None
+        if key == "id":
+            if not value.isdigit():
+                raise RowError([("id", f"“{value}” is not an id; ids are whole numbers.")])
+            return self.visible().filter(pk=int(value))
         return self.visible().filter(**{key: value})
 
     def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
@@ -296,13 +335,53 @@ class Kind(abc.ABC):
 
     # Rows -------------------------------------------------------------------------------------------
 
-    @abc.abstractmethod
-    def body(self, row: Mapping[str, str], instance: Model | None) -> dict[str, Any]:
-        """The API body of the row (only the columns the file has)."""
+    def body(
+        self, row: Mapping[str, str], instance: Model | None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The API body of the row (only the columns the file has, blank cells as `clear_blanks`
+        says) and the errors of the cells that could not be read, all of them (their columns are
+        left out of the body)."""
+        body: dict[str, Any] = {}
+        errors: list[tuple[str, str]] = []
+        for column in self.spec.all:
+            if column.name not in row or column.role in ("key", "ignored", "locations"):
+                continue
+            raw = row[column.name]
+            try:
+                if column.role == "customer":
+                    value = self.read_customer(row)
+                elif not text(raw).strip():
+                    if not self.clear_blanks or column.cleared is KEEP:
+                        continue
+                    value = column.cleared
+                else:
+                    value = column.read(raw, column.name)
+            except RowError as error:
+                errors.extend(error.errors)
+                continue
+            *parents, leaf = column.target
+            target = body
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = value
+        for name in self.merged:
+            if name in body:
+                stored = getattr(instance, name, None) if instance is not None else None
+                body[name] = {**(stored or {}), **body[name]}
+        if "locations" in row and not any(field == "customer" for field, _ in errors):
+            try:
+                self.read_locations(row, instance, body)
+            except RowError as error:
+                errors.extend(error.errors)
+        return body, errors
 
-    @abc.abstractmethod
-    def differs(self, instance: Model, data: Mapping[str, Any]) -> bool:
-        """Would writing `data` (validated) change `instance`? Compared as the service stores it."""
+    def read_customer(self, row: Mapping[str, str]) -> int | None:
+        """The customer's id the row names (None for a blank cell); RowError when not found."""
+        return self.resolver.customer(row["customer"])
+
+    def read_locations(self, row: Mapping[str, str], instance: Model | None, body: dict[str, Any]) -> None:
+        """Kinds with a `locations` column put their ids in `body`."""
+        raise NotImplementedError(f"{type(self).__name__} has no locations column.")
 
     def side_effects(self, instance: Model | None, data: Mapping[str, Any]) -> list[int]:
         """Other objects of this kind the write will change (their values are kept for a revert)."""
@@ -345,35 +424,6 @@ class Kind(abc.ABC):
         """Forget cached lookups that the write made stale (none here)."""
         return None
 
-    @staticmethod
-    def normalised_text(value: Any, normalise: Callable[[str], str] | None = None) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = value.strip()
-        if normalise is None:
-            return value
-        try:
-            return normalise(value)
-        except DjangoValidationError:
-            return None  # never equal to a stored value: the service will refuse it
-
-    @staticmethod
-    def address_body(row: Mapping[str, str], prefix: str, stored: Mapping[str, str] | None) -> dict[str, str]:
-        """An address from its columns; on an update the columns the file lacks keep their value."""
-        address = dict(stored or {})
-        for key in ADDRESS_KEYS:
-            column = f"{prefix}_{key}"
-            if column in row:
-                address[key] = text(row[column])
-        return address
-
-    @staticmethod
-    def same_address(stored: Mapping[str, str], given: Any, field: str) -> bool:
-        try:
-            return clean_address(given, field) == stored
-        except ValidationFailed:
-            return False
-
 
 # Contacts ---------------------------------------------------------------------------------------
 
@@ -384,23 +434,165 @@ class _AnyCustomer:
 
 ANY_CUSTOMER = _AnyCustomer()
 
-CONTACT_TEXT = (
-    *contact_services.PERSON_FIELDS,
-    "secondary_phone",
-    "preferred_channel",
-    "status",
-    "notes",
-    "external_id",
-)
 PHONE_FIELDS = ("phone", "mobile", "secondary_phone")
-CONTACT_CHOICES = ("preferred_channel", "status")
 NOTIFY_COLUMNS = tuple(f"notify_{category}" for category in NOTIFY_CATEGORIES)
 PORTAL_COLUMNS = ("portal_enabled", "portal_permissions", "portal_support_start", "portal_support_end")
+PHONE_HELP = "Any format; stored as E.164 (+13125550142), an extension kept (ext. 12)."
 
 
 def _flag(value: bool) -> str:
     """A true-or-false cell as the files write it."""
     return "true" if value else "false"
+
+
+CONTACT_COLUMNS = Columns(
+    "contacts",
+    (
+        Column(
+            "id",
+            "The contact's id in clientbase, as exports write it; matched first (within the customer). "
+            "Empty for a new contact.",
+            role="key",
+            aliases=("contact id", "clientbase id"),
+        ),
+        Column(
+            "external_id",
+            "Your own key for the contact (e.g. the ERP's), unique within the customer; matched after id.",
+            aliases=("external id", "external key", "erp id"),
+            example="ERP-1001",
+        ),
+        Column(
+            "customer",
+            "Customer number (C-000042) or exact customer name; empty for a contact without a customer.",
+            role="customer",
+            aliases=(
+                "customer number",
+                "company",
+                "company name",
+                "account",
+                "account name",
+                "organization",
+                "organisation",
+            ),
+            example="C-000001",
+        ),
+        Column(
+            "customer_name",
+            "The customer's name, written by exports for reading; ignored by imports.",
+            role="ignored",
+        ),
+        Column("salutation", "Mr., Ms., Dr. ...", aliases=("prefix", "honorific"), example="Ms."),
+        Column("first_name", "Text.", aliases=("first", "given name", "forename"), example="Jane"),
+        Column(
+            "last_name",
+            "Required for a new contact.",
+            aliases=("last", "surname", "family name"),
+            example="Example",
+        ),
+        Column("title", "Job title.", aliases=("job title", "position"), example="Facilities manager"),
+        Column("department", "Text.", aliases=("dept",), example="Operations"),
+        Column(
+            "roles",
+            f"Comma-separated: {', '.join(ROLES)}.",
+            read=word_list,
+            cleared=[],
+            aliases=("role",),
+            example="site, billing",
+        ),
+        Column(
+            "email",
+            "Matched (case-insensitively) when neither id nor external_id matches.",
+            aliases=("e-mail", "email address", "e-mail address", "mail", "work email"),
+            example="jane.example@example.com",
+        ),
+        Column(
+            "phone",
+            PHONE_HELP,
+            aliases=("phone number", "telephone", "tel", "business phone", "work phone", "office phone"),
+            example="+1 312 555 0142 ext. 12",
+        ),
+        Column(
+            "mobile",
+            PHONE_HELP,
+            aliases=("mobile phone", "mobile number", "cell", "cell phone"),
+            example="+1 312 555 0199",
+        ),
+        Column("secondary_phone", PHONE_HELP, aliases=("other phone", "home phone", "phone 2")),
+        Column(
+            "preferred_channel",
+            "email, phone or sms.",
+            read=as_stripped,
+            cleared=KEEP,
+            aliases=("preferred contact method", "channel"),
+            example="email",
+        ),
+        Column(
+            "is_primary",
+            "true or false; at most one primary per customer in a file.",
+            read=as_boolean,
+            cleared=KEEP,
+            aliases=("primary", "primary contact"),
+            example="false",
+        ),
+        Column(
+            "locations",
+            "Comma-separated codes or exact names of the customer's locations; none = customer-level.",
+            role="locations",
+            aliases=("location", "sites", "site"),
+        ),
+        Column("status", "active or inactive.", read=as_stripped, cleared=KEEP, example="active"),
+        Column(
+            "approval_limit",
+            "A decimal amount; empty = no limit. Needs the approver role.",
+            read=as_stripped,
+            cleared=None,
+            aliases=("limit",),
+        ),
+        *(
+            Column(column, "true or false.", read=as_boolean, path=("notify", column[7:]), cleared=KEEP)
+            for column in NOTIFY_COLUMNS
+        ),
+        Column(
+            "portal_enabled",
+            "true or false; portal access needs an e-mail.",
+            read=as_boolean,
+            path=("portal", "enabled"),
+            cleared=KEEP,
+            aliases=("portal access", "portal"),
+            example="false",
+        ),
+        Column(
+            "portal_permissions",
+            f"Comma-separated: {', '.join(PORTAL_PERMISSIONS)}.",
+            read=word_list,
+            path=("portal", "permissions"),
+            cleared=[],
+        ),
+        Column(
+            "portal_support_start",
+            "A date, 2026-01-31 (a time of day is left out); empty = none.",
+            read=as_date,
+            path=("portal", "support_start"),
+            cleared=None,
+            aliases=("support start",),
+        ),
+        Column(
+            "portal_support_end",
+            "A date, 2026-12-31 (a time of day is left out); empty = none.",
+            read=as_date,
+            path=("portal", "support_end"),
+            cleared=None,
+            aliases=("support end",),
+        ),
+        *address_specs("address", "The contact's address, one part per column.", aliased=True),
+        Column(
+            "notes",
+            "Text; line breaks are kept.",
+            aliases=("note", "comments", "description"),
+            example="Prefers e-mail before 10 am.",
+        ),
+    ),
+)
 
 
 class ContactKind(Kind):
@@ -410,60 +602,11 @@ class ContactKind(Kind):
     instance_kwarg = "contact"
     create_service = staticmethod(contact_services.create_contact)
     update_service = staticmethod(contact_services.update_contact)
-    match_keys = ("external_id", "email")
-    default_match = ("external_id", "email")
-    columns = (
-        "external_id",
-        "customer",
-        "salutation",
-        "first_name",
-        "last_name",
-        "title",
-        "department",
-        "roles",
-        "email",
-        "phone",
-        "mobile",
-        "secondary_phone",
-        "preferred_channel",
-        "is_primary",
-        "locations",
-        "status",
-        "approval_limit",
-        *NOTIFY_COLUMNS,
-        *PORTAL_COLUMNS,
-        *address_columns("address"),
-        "notes",
-    )
-    column_help = {
-        "external_id": "Your own key for the contact (e.g. the ERP's); matched first.",
-        "customer": "Customer number (C-000042) or exact customer name; empty for an unaffiliated contact.",
-        "salutation": "Mr., Ms., Dr. ...",
-        "first_name": "Text.",
-        "last_name": "Required for a new contact.",
-        "title": "Job title.",
-        "department": "Text.",
-        "roles": f"Comma-separated: {', '.join(ROLES)}.",
-        "email": "Matched (case-insensitively) when no external_id matches.",
-        "phone": "Any format; stored as E.164 (+13125550142).",
-        "mobile": "Any format; stored as E.164.",
-        "secondary_phone": "Any format; stored as E.164.",
-        "preferred_channel": "email, phone or sms.",
-        "is_primary": "true or false; at most one primary per customer in a file.",
-        "locations": "Comma-separated codes or exact names of the customer's locations; "
-        "empty = customer-level.",
-        "status": "active or inactive.",
-        "approval_limit": "A decimal amount; empty = no limit. Needs the approver role.",
-        **dict.fromkeys(NOTIFY_COLUMNS, "true or false."),
-        "portal_enabled": "true or false; portal access needs an e-mail.",
-        "portal_permissions": f"Comma-separated: {', '.join(PORTAL_PERMISSIONS)}.",
-        "portal_support_start": "A date, 2026-01-31; empty = none.",
-        "portal_support_end": "A date, 2026-12-31; empty = none.",
-        **dict.fromkeys(
-            address_columns("address"), "The contact's address; columns left out keep their value."
-        ),
-        "notes": "Text; line breaks are kept.",
-    }
+    spec = CONTACT_COLUMNS
+    match_keys = ("id", "external_id", "email")
+    default_match = ("id", "external_id", "email")
+    merged = ("address",)
+    ID = Key("id", "The id {value} appears")
     EMAIL = Key("email", "The e-mail {value} appears")
     EXTERNAL_ID = Key("external_id", "The external_id {value} appears")
     PRIMARY = Key("is_primary", "Customer {value} is made primary contact")
@@ -485,7 +628,10 @@ class ContactKind(Kind):
             value = text(row.get("email", "")).strip()
             if not value:
                 return None
-            email = self.normalised_text(value, normalize_email) or value
+            try:
+                email = normalize_email(value)
+            except DjangoValidationError:
+                email = value  # matches nothing; the row's e-mail error is reported
             queryset: QuerySet | None = self.visible().filter(email__iexact=email)
         else:
             queryset = super().match_queryset(key, row)
@@ -499,7 +645,7 @@ class ContactKind(Kind):
         return queryset.filter(customer_id=customer)
 
     def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
-        """E-mails and external_ids must not repeat among the rows of one customer (matching looks
+        """Ids, e-mails and external_ids must not repeat among the rows of one customer (matching looks
         within the customer, so rows of different customers never meet)."""
         try:
             customer = self.row_customer(row)
@@ -509,107 +655,27 @@ class ContactKind(Kind):
         email = text(row.get("email", "")).strip()
         if email:  # compared as matching compares them: ignoring case
             finder.add(self.EMAIL, f"{scope}:{email.casefold()}", number, shown=email)
+        contact_id = text(row.get("id", "")).strip()
+        if contact_id:
+            finder.add(self.ID, contact_id, number)
         external_id = text(row.get("external_id", "")).strip()
         if external_id:
             finder.add(self.EXTERNAL_ID, f"{scope}:{external_id}", number, shown=external_id)
         try:
-            primary = filled(row, "is_primary") and boolean(row["is_primary"], "is_primary")
+            primary = filled(row, "is_primary") and as_boolean(row["is_primary"], "is_primary")
             customer_id = self.resolver.customer(row["customer"]) if primary and "customer" in row else None
         except RowError:
             return  # reported when the row itself is read
         if primary and customer_id is not None:
             finder.add(self.PRIMARY, str(customer_id), number, shown=text(row["customer"]).strip())
 
-    def body(self, row: Mapping[str, str], instance: Model | None) -> dict[str, Any]:
-        errors: list[tuple[str, str]] = []
-        body: dict[str, Any] = {}
-
-        def read(field: str, parse: Callable[[], Any]) -> None:
-            try:
-                body[field] = parse()
-            except RowError as error:
-                errors.extend(error.errors)
-
-        for name in CONTACT_TEXT:
-            if name in CONTACT_CHOICES and not filled(row, name):
-                continue
-            if name in row:
-                body[name] = text(row[name])
-        if "customer" in row:
-            read("customer", lambda: self.resolver.customer(row["customer"]))
-        if "roles" in row:
-            body["roles"] = word_list(row["roles"])
-        if filled(row, "is_primary"):
-            read("is_primary", lambda: boolean(row["is_primary"], "is_primary"))
-        if "approval_limit" in row:
-            body["approval_limit"] = text(row["approval_limit"]).strip() or None
-        notify: dict[str, bool] = {}
-        for category in NOTIFY_CATEGORIES:
-            column = f"notify_{category}"
-            if filled(row, column):
-                try:
-                    notify[category] = boolean(row[column], column)
-                except RowError as error:
-                    errors.extend(error.errors)
-        if notify:
-            body["notify"] = notify
-        portal: dict[str, Any] = {}
-        if filled(row, "portal_enabled"):
-            try:
-                portal["enabled"] = boolean(row["portal_enabled"], "portal_enabled")
-            except RowError as error:
-                errors.extend(error.errors)
-        if "portal_permissions" in row:
-            portal["permissions"] = word_list(row["portal_permissions"])
-        for key in ("support_start", "support_end"):
-            if f"portal_{key}" in row:
-                portal[key] = text(row[f"portal_{key}"]).strip() or None
-        if portal:
-            body["portal"] = portal
-        if any(column in row for column in address_columns("address")):
-            stored = instance.address if isinstance(instance, Contact) else None
-            body["address"] = self.address_body(row, "address", stored)
-        if "locations" in row and not any(field == "customer" for field, _ in errors):
-            customer_id = (
-                body.get("customer") if "customer" in row else getattr(instance, "customer_id", None)
-            )
-            read("locations", lambda: self.resolver.locations(row["locations"], customer_id))
-        if errors:
-            raise RowError(errors)
-        return body
-
-    def differs(self, instance: Model, data: Mapping[str, Any]) -> bool:
-        assert isinstance(instance, Contact)
-        return any(not self._same(instance, name, value) for name, value in data.items())
-
-    def _same(self, contact: Contact, name: str, value: Any) -> bool:
-        if name == "email":
-            return contact.email == self.normalised_text(value, normalize_email)
-        if name in PHONE_FIELDS:
-            return getattr(contact, name) == self.normalised_text(value, normalize_phone)
-        if name == "customer":
-            return contact.customer_id == (value.pk if value is not None else None)
-        if name == "locations":
-            return sorted(loc.pk for loc in value) == sorted(loc.pk for loc in contact.locations.all())
-        if name == "roles":
-            return contact.roles == [role for role in ROLES if role in value]
-        if name == "notify":
-            return all(contact.notify[key] == flag for key, flag in value.items())
-        if name == "portal":
-            return all(self._same_portal(contact, key, item) for key, item in value.items())
-        if name == "address":
-            return self.same_address(contact.address, value, "address")
-        if name == "is_primary":
-            return contact.is_primary == bool(value)
-        return getattr(contact, name) == self.normalised_text(value)
-
-    @staticmethod
-    def _same_portal(contact: Contact, key: str, value: Any) -> bool:
-        if key == "enabled":
-            return contact.portal_enabled == bool(value)
-        if key == "permissions":
-            return list(contact.portal_permissions or []) == [p for p in PORTAL_PERMISSIONS if p in value]
-        return getattr(contact, key) == value
+    def read_locations(self, row: Mapping[str, str], instance: Model | None, body: dict[str, Any]) -> None:
+        """The locations the cell names, of the row's customer (or the stored contact's when the
+        file has no customer column); a blank cell keeps them (blank=clear: none, customer-level)."""
+        if not filled(row, "locations") and not self.clear_blanks:
+            return
+        customer_id = body.get("customer") if "customer" in row else getattr(instance, "customer_id", None)
+        body["locations"] = self.resolver.locations(row["locations"], customer_id)
 
     def display(self, obj: Model) -> dict[str, str]:
         assert isinstance(obj, Contact)
@@ -621,7 +687,9 @@ class ContactKind(Kind):
         (before the formula guard) and the preview shows; an import of it changes nothing."""
         address = contact.address or {}
         values: dict[str, str] = {
+            "id": str(contact.pk),
             "customer": (contact.customer.number or "") if contact.customer is not None else "",
+            "customer_name": contact.customer.name if contact.customer is not None else "",
             "roles": ", ".join(contact.roles),
             "is_primary": _flag(contact.is_primary),
             "locations": ", ".join(location.code or location.name for location in contact.locations.all()),
@@ -655,8 +723,6 @@ class ContactKind(Kind):
 
 # Customers --------------------------------------------------------------------------------------
 
-CUSTOMER_TEXT = ("name", "legal_name", "tax_id", "status", "email", "phone", "website", "notes")
-
 
 class CustomerKind(Kind):
     name = "customers"
@@ -667,21 +733,50 @@ class CustomerKind(Kind):
     update_service = staticmethod(customer_services.update_customer)
     match_keys = ("number", "name")
     default_match = ("number", "name")
-    columns = ("number", *CUSTOMER_TEXT[:-1], *address_columns("billing_address"), "notes")
-    column_help = {
-        "number": "The customer number (C-000042), to update that customer; empty for a new one.",
-        "name": "Required for a new customer; matched exactly when no number is given.",
-        "legal_name": "Text.",
-        "tax_id": "Text.",
-        "status": "active, inactive or prospect.",
-        "email": "The customer's general e-mail address.",
-        "phone": "Any format; stored as E.164.",
-        "website": "A full address, https://example.com.",
-        **dict.fromkeys(
-            address_columns("billing_address"), "The billing address; columns left out keep their value."
+    merged = ("billing_address",)
+    spec = Columns(
+        "customers",
+        (
+            Column(
+                "number",
+                "The customer number (C-000042), to update that customer; empty for a new one.",
+                role="key",
+                aliases=("customer number", "no", "customer no"),
+            ),
+            Column(
+                "name",
+                "Required for a new customer; matched exactly when no number is given.",
+                aliases=("customer", "customer name", "company", "company name", "account name"),
+                example="Example Facilities Inc.",
+            ),
+            Column(
+                "legal_name",
+                "Text.",
+                aliases=("legal name", "registered name"),
+                example="Example Facilities Inc.",
+            ),
+            Column("tax_id", "Text.", aliases=("tax id", "tax number", "vat", "vat number", "ein")),
+            Column(
+                "status", "active, inactive or prospect.", read=as_stripped, cleared=KEEP, example="active"
+            ),
+            Column(
+                "email",
+                "The customer's general e-mail address.",
+                aliases=("e-mail", "email address", "e-mail address"),
+                example="office@example.com",
+            ),
+            Column(
+                "phone",
+                PHONE_HELP,
+                aliases=("phone number", "telephone", "tel"),
+                example="+1 312 555 0100",
+            ),
+            Column("website", "A full address, https://example.com.", aliases=("web", "url", "homepage")),
+            *address_specs("billing_address", "The billing address, one part per column.", aliased=True),
+            Column("notes", "Text.", aliases=("note", "comments", "description")),
         ),
-        "notes": "Text.",
-    }
+    )
+
     NUMBER = Key("number", "The number {value} appears")
     NAME = Key("name", "The name “{value}” appears")
 
@@ -700,39 +795,11 @@ class CustomerKind(Kind):
             if value:
                 finder.add(key, value, number)
 
-    def body(self, row: Mapping[str, str], instance: Model | None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            name: text(row[name])
-            for name in CUSTOMER_TEXT
-            if name in row and (name != "status" or filled(row, name))
-        }
-        if any(column in row for column in address_columns("billing_address")):
-            stored = instance.billing_address if isinstance(instance, Customer) else None
-            body["billing_address"] = self.address_body(row, "billing_address", stored)
-        return body
-
-    def differs(self, instance: Model, data: Mapping[str, Any]) -> bool:
-        assert isinstance(instance, Customer)
-        for name, value in data.items():
-            if name == "email":
-                same = instance.email == self.normalised_text(value, normalize_email)
-            elif name == "phone":
-                same = instance.phone == self.normalised_text(value, normalize_phone)
-            elif name == "billing_address":
-                same = self.same_address(instance.billing_address, value, "billing_address")
-            else:
-                same = getattr(instance, name) == self.normalised_text(value)
-            if not same:
-                return True
-        return False
-
     def after_write(self, obj: Model) -> None:
         self.resolver.forget_customer_names()
 
 
 # Locations --------------------------------------------------------------------------------------
-
-LOCATION_TEXT = ("name", "code", "access_notes")
 
 
 class LocationKind(Kind):
@@ -744,15 +811,47 @@ class LocationKind(Kind):
     update_service = staticmethod(customer_services.update_location)
     match_keys = ("code", "name")
     default_match = ("code", "name")
-    columns = ("customer", "name", "code", *address_columns("address"), "access_notes", "is_active")
-    column_help = {
-        "customer": "Required: customer number (C-000042) or exact customer name.",
-        "name": "Required for a new location; matched exactly within the customer when no code matches.",
-        "code": "Short code, unique within the customer; matched first.",
-        **dict.fromkeys(address_columns("address"), "The site's address; columns left out keep their value."),
-        "access_notes": "How to get in: gate codes, keys, hours.",
-        "is_active": "true or false.",
-    }
+    merged = ("address",)
+    spec = Columns(
+        "locations",
+        (
+            Column(
+                "customer",
+                "Required: customer number (C-000042) or exact customer name.",
+                role="customer",
+                aliases=("customer number", "customer name", "company", "company name", "account"),
+                example="C-000001",
+            ),
+            Column(
+                "name",
+                "Required for a new location; matched exactly within the customer when no code matches.",
+                aliases=("site", "site name", "location", "location name"),
+                example="Head office",
+            ),
+            Column(
+                "code",
+                "Short code, unique within the customer; matched first.",
+                aliases=("site code", "location code"),
+                example="HQ",
+            ),
+            *address_specs("address", "The site's address, one part per column.", aliased=True),
+            Column(
+                "access_notes",
+                "How to get in: gate codes, keys, hours.",
+                aliases=("access", "access notes", "access instructions"),
+                example="Key at the front desk.",
+            ),
+            Column(
+                "is_active",
+                "true or false.",
+                read=as_boolean,
+                cleared=KEEP,
+                aliases=("active",),
+                example="true",
+            ),
+        ),
+    )
+
     CODE = Key("code", "The code {value} appears for one customer")
     NAME = Key("name", "The name “{value}” appears for one customer")
 
@@ -778,28 +877,8 @@ class LocationKind(Kind):
             if value:
                 finder.add(key, f"{customer_id}:{value}", number, shown=value)
 
-    def body(self, row: Mapping[str, str], instance: Model | None) -> dict[str, Any]:
-        body: dict[str, Any] = {name: text(row[name]) for name in LOCATION_TEXT if name in row}
-        body["customer"] = self._customer_id(row)
-        if filled(row, "is_active"):
-            body["is_active"] = boolean(row["is_active"], "is_active")
-        if any(column in row for column in address_columns("address")):
-            stored = instance.address if isinstance(instance, Location) else None
-            body["address"] = self.address_body(row, "address", stored)
-        return body
-
-    def differs(self, instance: Model, data: Mapping[str, Any]) -> bool:
-        assert isinstance(instance, Location)
-        for name, value in data.items():
-            if name == "customer":
-                same = instance.customer_id == value.pk
-            elif name == "address":
-                same = self.same_address(instance.address, value, "address")
-            else:
-                same = getattr(instance, name) == self.normalised_text(value)
-            if not same:
-                return True
-        return False
+    def read_customer(self, row: Mapping[str, str]) -> int:
+        return self._customer_id(row)
 
     def display(self, obj: Model) -> dict[str, str]:
         assert isinstance(obj, Location)

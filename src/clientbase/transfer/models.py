@@ -87,3 +87,28 @@ class ImportRunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_id} (row {self.row})"
+
+
+class ImportMapping(models.Model):
+    """The columns a user chose for the headers of a file on the import page (`columns.Columns`),
+    offered again for the next file of the same kind with the same header. `header` is the file's
+    header as written, `mapping` {file column: column name, or "" for ignored}."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportRun.Kind.choices)
+    header_key = models.CharField(max_length=64, help_text="SHA-256 of the header, as hex.")
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "header_key"],
+                name="transfer_importmapping_one_per_header",
+                violation_error_message="This header already has a remembered mapping.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {', '.join(self.header)[:80]}"

@@ -9,19 +9,19 @@ Anything we cannot read is refused with one `FileRefused` that names the line, a
 would cause more work than its `Limits` allow (`limits.py`): a file larger than `max_bytes`, more
 rows than `max_rows`, a row of more than `max_columns` values or a value longer than
 `max_cell_chars`. A CSV row is refused as soon as it grows longer than every column holding the
-longest value could make it, before the csv module holds it whole; XLSX is read by `xlsx.py`."""
+longest value could make it, before the csv module holds it whole; XLSX is read by `xlsx.py`, each
+cell as the spreadsheet shows it. What a row cannot give is left to the import to report with the
+row: an XLSX formula whose result the file does not store reads as `FormulaWithoutValue`."""
 
 from __future__ import annotations
 
 import codecs
 import contextlib
 import csv
-import datetime
 import io
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
 from clientbase.errors import ValidationFailed
 from clientbase.transfer.limits import Limits, too_large_message
@@ -45,7 +45,7 @@ Row = tuple[int, list[str]]
 
 @dataclass
 class Table:
-    """A readable file: its header (lower-cased, trimmed) and a way to stream its rows."""
+    """A readable file: its header (trimmed) and a way to stream its rows."""
 
     file: IO[bytes]
     format: str  # "csv" or "xlsx"
@@ -159,19 +159,41 @@ def check_row_number(number: int, limits: Limits) -> None:
         )
 
 
-def cell_text(value: Any) -> str:
-    """An XLSX cell as the text a user typed: 3125550142, 1000.5, 2026-01-31, true."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value)
+class FormulaWithoutValue(str):
+    """An XLSX cell holding a formula whose result the file does not store (files written by
+    programs that do not calculate, such as scripts, leave it out; a spreadsheet program stores it
+    when it saves). It reads as an empty text, so code unaware of it sees a blank cell, but an
+    import must not take it for one: `formula_errors` names it as an error of its row, and
+    `is_blank` counts it as a value. `coordinate` is the cell as a spreadsheet names it (D5)."""
+
+    coordinate: str
+
+    def __new__(cls, coordinate: str) -> FormulaWithoutValue:
+        cell = super().__new__(cls, "")
+        cell.coordinate = coordinate
+        return cell
+
+    def __repr__(self) -> str:
+        return f"FormulaWithoutValue({self.coordinate!r})"
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Cell {self.coordinate} holds a formula whose result is not stored in the file; open "
+            "the file in a spreadsheet program and save it, then import it again."
+        )
+
+
+def formula_errors(row: Mapping[str, str]) -> list[tuple[str, str]]:
+    """[(column, message)] for each cell of a row ({column: cell}) that is a formula without a
+    stored result (`FormulaWithoutValue`); empty when every cell could be read."""
+    return [(column, cell.message) for column, cell in row.items() if isinstance(cell, FormulaWithoutValue)]
+
+
+def is_blank(cells: Iterable[str]) -> bool:
+    """No cell of the row holds a value: all are empty or whitespace. A formula without a stored
+    result is not blank: the spreadsheet shows a value there that the file does not hold."""
+    return not any(cell.strip() or isinstance(cell, FormulaWithoutValue) for cell in cells)
 
 
 def open_table(file: IO[bytes], limits: Limits | None = None) -> Table:
@@ -293,16 +315,20 @@ def detect_delimiter(file: IO[bytes], encoding: str) -> str:
 
 
 def read_header(table: Table) -> list[str]:
-    """The column names, lower-cased and trimmed; empty names at the end (trailing delimiters) are
-    dropped, empty names in between refused."""
+    """The column names as written, trimmed (`columns.Columns` recognises them); empty names at the
+    end (trailing delimiters) are dropped, empty names in between refused, and so is a name that is
+    an XLSX formula whose result the file does not store."""
     rows = table._csv_rows() if table.format == "csv" else table._xlsx_rows()
     try:
         first = next(rows, None)
     finally:
         rows.close()
-    if first is None or not any(cell.strip() for cell in first[1]):
+    if first is None or is_blank(first[1]):
         raise FileRefused("Row 1 must hold the column names; it is empty.")
-    names = [cell.strip().lower() for cell in first[1]]
+    unread = next((cell for cell in first[1] if isinstance(cell, FormulaWithoutValue)), None)
+    if unread is not None:
+        raise FileRefused(f"Row 1 must hold the column names. {unread.message}")
+    names = [cell.strip() for cell in first[1]]
     while names and not names[-1]:
         names.pop()
     if "" in names:

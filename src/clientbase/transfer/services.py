@@ -4,7 +4,8 @@ An import reads the file twice and never holds it in memory. The first pass read
 file we cannot read is refused before anything is written, counts the rows for the progress bar,
 and finds conflicts inside the file. The second pass handles the rows one by one: the row becomes
 an API body, the body goes through the kind's API serializer and then its service, exactly as a
-`POST` or `PATCH` would; a row that would change nothing writes nothing.
+`POST` or `PATCH` would; the service says whether the row changed anything (`writes.changes_of`:
+it compares values as it stores them), and a row that changes nothing writes nothing.
 
 A dry run does all of this inside one transaction that is rolled back at the end (each row in a
 savepoint, so a refused row does not disturb the others): its figures are those the commit gives.
@@ -37,11 +38,12 @@ from clientbase.errors import (
     conflict_from_integrity_error,
 )
 from clientbase.transfer.conflicts import DuplicateFinder
-from clientbase.transfer.kinds import KINDS, Kind, RowError
+from clientbase.transfer.kinds import KINDS, Kind, RowError, parse_blank
 from clientbase.transfer.limits import Limits
 from clientbase.transfer.models import ImportRun, ImportRunItem
-from clientbase.transfer.readers import Table, open_table
+from clientbase.transfer.readers import Table, formula_errors, is_blank, open_table
 from clientbase.versions import lock_rows
+from clientbase.writes import changes_of
 
 CHUNK_ROWS = 500
 PREVIEW_ROWS = 1000
@@ -81,14 +83,23 @@ class ImportReport:
 
     def add_change(self, row: int, label: str, before: dict[str, str] | None, after: dict[str, str]) -> None:
         """`before` is None for a created object. Listed: for an update every column whose value
-        changes, for a new object every column with a value."""
+        changes (`cleared` when it becomes empty), for a new object every column with a value."""
         if self.changes is None or len(self.changes) >= PREVIEW_ROWS:
             return
         if before is None:
-            fields = [{"field": c, "old": "", "new": v} for c, v in after.items() if v not in ("", "false")]
+            fields = [
+                {"field": c, "old": "", "new": v, "cleared": False}
+                for c, v in after.items()
+                if v not in ("", "false")
+            ]
         else:
             fields = [
-                {"field": c, "old": before.get(c, ""), "new": v}
+                {
+                    "field": c,
+                    "old": before.get(c, ""),
+                    "new": v,
+                    "cleared": v == "" and before.get(c, "") != "",
+                }
                 for c, v in after.items()
                 if before.get(c) != v
             ]
@@ -119,6 +130,8 @@ def import_file(
     file: IO[bytes],
     dry_run: bool,
     match: str | list[str] | None = None,
+    blank: str | None = None,
+    mapping: Any = None,
     filename: str = "",
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
@@ -126,27 +139,31 @@ def import_file(
     limits: Limits | None = None,
     ip: str | None = None,
 ) -> ImportReport:
-    """Import `file` (CSV or XLSX) as `kind`, as `acting_user`. Refuses the whole file
-    (ValidationFailed on `file`, `kind` or `match`; Forbidden) when it cannot be read, has unknown
+    """Import `file` (CSV or XLSX) as `kind`, as `acting_user`. `blank`: "keep" (the default: a
+    blank cell leaves the stored value) or "clear"; `mapping`: {file column: column, or "" to ignore
+    it} for headers not recognised (`columns.py`). Refuses the whole file (ValidationFailed on
+    `file`, `kind`, `match`, `blank` or `mapping`; Forbidden) when it cannot be read, has unknown
     columns, exceeds `limits` (by default those of uploads through the web; `limits.py`) or the user
-    may not import this kind; otherwise reports per row. With `details`, the report also lists what
-    each created or updated row does (the preview of the staff pages). Each import read to its
+    may not import this kind; otherwise reports per row, every error of a row at once. With
+    `details`, the report also lists what each created or updated row does (the preview of the
+    staff pages). Each import read to its
     end, dry run or not, is recorded in the audit log with its counts (`ip`: the client's address)."""
     kind_class = kind_for(kind)
     keys = kind_class.parse_match(match)
+    clear_blanks = parse_blank(blank)
     model = kind_class.model
     if not (access.can(acting_user, access.ADD, model) or access.can(acting_user, access.CHANGE, model)):
         raise Forbidden(f"You may not import {model._meta.verbose_name_plural}.")
     table = open_table(file, limits)
-    kind_class.check_columns(table.header)
-    spec = kind_class(acting_user)
-    total, conflicts = _check_file(spec, table)
+    names = kind_class.check_columns(table.header, mapping)
+    spec = kind_class(acting_user, clear_blanks=clear_blanks)
+    total, conflicts = _check_file(spec, table, names)
     if progress is not None:
         progress.start(total)
     report = ImportReport(dry_run=dry_run, changes=[] if details else None)
     if dry_run:
         with transaction.atomic():
-            for number, row in _rows(table):
+            for number, row in _rows(table, names):
                 _import_row(spec, keys, number, row, conflicts, report, None)
                 if progress is not None:
                     progress.advance()
@@ -158,7 +175,7 @@ def import_file(
         kind=kind, filename=text.scrub(filename)[:255], user=acting_user, match=list(keys)
     )
     report.run = run
-    rows = _rows(table)
+    rows = _rows(table, names)
     while chunk := list(islice(rows, chunk_rows)):
         with transaction.atomic():
             items: list[ImportRunItem] = []
@@ -199,22 +216,25 @@ def _audit_import(acting_user: Any, kind: str, filename: str, report: ImportRepo
     )
 
 
-def _rows(table: Table) -> Iterator[tuple[int, dict[str, str]]]:
-    """The rows that are not blank, each as {column: cell}."""
-    header = table.header
+def _rows(table: Table, names: list[str | None]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows that are not blank, each as {column: cell}; `names` says which column each cell
+    is in (None: an ignored column)."""
+    wanted = [(index, name) for index, name in enumerate(names) if name is not None]
     for number, cells in table.records():
-        if not any(cell.strip() for cell in cells):
+        if is_blank(cells):
             continue
-        yield number, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
+        yield number, {name: cells[index] if index < len(cells) else "" for index, name in wanted}
 
 
-def _check_file(spec: Kind, table: Table) -> tuple[int, dict[int, list[tuple[str, str]]]]:
+def _check_file(
+    spec: Kind, table: Table, names: list[str | None]
+) -> tuple[int, dict[int, list[tuple[str, str]]]]:
     """The first pass: every row read (a file we cannot read is refused now), counted, and its
     keys noted; answers the row count and the rows in conflict with other rows."""
     finder = DuplicateFinder()
     try:
         total = 0
-        for number, row in _rows(table):
+        for number, row in _rows(table, names):
             total += 1
             spec.note_keys(finder, number, row)
         return total, finder.conflicts()
@@ -235,20 +255,24 @@ def _import_row(
     if number in conflicts:
         report.add_errors(number, conflicts[number])
         return
+    if unread := formula_errors(row):  # values the file does not hold: nothing of the row is written
+        report.add_errors(number, unread)
+        return
     try:
         instance = spec.find(row, keys)
-        body = spec.body(row, instance)
     except RowError as error:
         report.add_errors(number, error.errors)
         return
+    body, errors = spec.body(row, instance)
     serializer = spec.serializer(instance, body)
-    if not serializer.is_valid():
-        report.add_errors(number, field_errors(serializer.errors))
+    if not serializer.is_valid() or errors:
+        # Every error of the row at once: the cells that could not be read, then what the API
+        # says of the others (a column already named is not named twice).
+        named = {name for name, _ in errors}
+        errors += [(name, message) for name, message in field_errors(serializer.errors) if name not in named]
+        report.add_errors(number, errors)
         return
     data = serializer.validated_data
-    if instance is not None and not spec.differs(instance, data):
-        report.unchanged += 1
-        return
     fields = list(data.keys())
     # No transaction of the row's own: the write is one service call, which is one (a savepoint in
     # the chunk's), and what comes before it only reads.
@@ -258,6 +282,9 @@ def _import_row(
         own_before = spec.snapshot(instance, fields) if instance is not None and items is not None else {}
         shown_before = spec.display(instance) if instance is not None and report.changes is not None else None
         obj = spec.write(instance, data)
+        if instance is not None and not changes_of(obj):  # the service compared and wrote nothing
+            report.unchanged += 1
+            return
         if report.changes is not None:
             report.add_change(number, str(obj), shown_before, spec.display(obj))
         if items is not None:  # a commit: what a revert needs

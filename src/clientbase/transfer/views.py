@@ -4,6 +4,8 @@ import templates and contact exports. Every step calls the same services as the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import time
 from pathlib import Path
@@ -24,11 +26,12 @@ from clientbase.pages import ServiceErrorMixin as PageErrors
 from clientbase.text import counted
 from clientbase.transfer import exporters, selectors, services
 from clientbase.transfer.api import contact_export_response
+from clientbase.transfer.columns import HeaderRefused
 from clientbase.transfer.downloads import attachment
 from clientbase.transfer.forms import ImportUploadForm
 from clientbase.transfer.kinds import KINDS, Kind
 from clientbase.transfer.limits import Limits, size_text
-from clientbase.transfer.models import ImportRun
+from clientbase.transfer.models import ImportMapping, ImportRun
 from clientbase.transfer.readers import open_table
 
 SESSION_KEY = "transfer_uploads"
@@ -71,6 +74,22 @@ def _discard(request: HttpRequest, token: str) -> None:
     uploads = request.session.get(SESSION_KEY, {})
     if uploads.pop(token, None) is not None:
         request.session[SESSION_KEY] = uploads
+
+
+def header_key(header: list[str]) -> str:
+    return hashlib.sha256(json.dumps(header, ensure_ascii=False).encode()).hexdigest()
+
+
+def remembered_mapping(user: Any, kind: str, header: list[str]) -> dict[str, str]:
+    """The columns `user` chose last time for a file of `kind` with this header ({} if none)."""
+    found = ImportMapping.objects.filter(user=user, kind=kind, header_key=header_key(header)).first()
+    return dict(found.mapping) if found is not None else {}
+
+
+def remember_mapping(user: Any, kind: str, header: list[str], mapping: dict[str, str]) -> None:
+    ImportMapping.objects.update_or_create(
+        user=user, kind=kind, header_key=header_key(header), defaults={"header": header, "mapping": mapping}
+    )
 
 
 class ImportListView(StaffPage):
@@ -132,7 +151,6 @@ class ImportUploadView(FormPage):
         try:
             with (uploads_dir() / f"import-{token}").open("rb") as file:
                 table = open_table(file, Limits.web())
-                KINDS[kind].check_columns(table.header)
                 for _ in table.records():  # every row read once, within the limits
                     pass
         except ValidationFailed as error:
@@ -140,32 +158,134 @@ class ImportUploadView(FormPage):
             for message in error.errors.get("file", [error.message]):
                 form.add_error("file", message)
             return self.form_invalid(form)
+        mapping = remembered_mapping(self.user, kind, table.header)
+        try:
+            KINDS[kind].check_columns(table.header, mapping)
+            step = "transfer:import-preview"
+        except ValidationFailed:  # unknown or repeated columns: the user says what they are
+            mapping, step = {}, "transfer:import-columns"
         uploads = self.request.session.get(SESSION_KEY, {})
         uploads[token] = {
             "kind": kind,
             "match": ",".join(form.cleaned_data["match_keys"]),
+            "blank": "clear" if form.cleaned_data.get("clear_blanks") else "keep",
+            "mapping": mapping,
             "filename": (upload.name or "")[:255],
         }
         self.request.session[SESSION_KEY] = uploads
-        return HttpResponseRedirect(reverse("transfer:import-preview", args=[token]))
+        return HttpResponseRedirect(reverse(step, args=[token]))
 
 
-class ImportPreviewView(StaffPage):
-    """Step 2: a dry run shows exactly what the import would do, row by row; step 3: the commit."""
+class UploadStep(StaffPage):
+    """A step of the wizard after the upload, on the file the session's token names."""
 
     section = "imports"
-    template_name = "transfer/import_preview.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.token = kwargs["token"]
         return super().dispatch(request, *args, **kwargs)
 
-    def upload(self) -> dict[str, str]:
+    def upload(self) -> dict[str, Any]:
         """The upload of this session named by the token (another session's reads as missing)."""
         upload = self.request.session.get(SESSION_KEY, {}).get(self.token)
         if upload is None or not (uploads_dir() / f"import-{self.token}").exists():
             raise NotFound("This upload is gone (imported, cancelled or expired); upload the file again.")
         return upload
+
+
+class ImportColumnsView(UploadStep):
+    """Step 1b, for a file whose header is not all recognised: what each file column is (a column
+    of the kind, or ignored), offered with the recognised columns and the user's earlier choice
+    for the same header; the choice is remembered for the next such file."""
+
+    template_name = "transfer/import_columns.html"
+    IGNORE = "-"
+
+    def read_file(self) -> tuple[list[str], list[str]]:
+        """The header and the first row's cells (for showing what each column holds)."""
+        with (uploads_dir() / f"import-{self.token}").open("rb") as file:
+            table = open_table(file, Limits.web())
+            first = next(iter(table.records()), (0, []))[1]
+        return table.header, [str(cell) for cell in first]
+
+    def choices(self, kind: type[Kind]) -> list[tuple[str, str]]:
+        return [(column.name, column.name) for column in kind.spec.all if column.role != "ignored"] + [
+            (self.IGNORE, "Ignore this column")
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        upload = self.upload()
+        kind = KINDS[upload["kind"]]
+        header, first = self.read_file()
+        chosen: dict[str, str] = kwargs.get("chosen") or {
+            **remembered_mapping(self.user, upload["kind"], header),
+            **(upload.get("mapping") or {}),
+        }
+        rows = []
+        for index, column in enumerate(header):
+            recognised = kind.spec.recognise(column)
+            selected = (chosen[column] or self.IGNORE) if column in chosen else (recognised or "")
+            rows.append(
+                {
+                    "index": index,
+                    "column": column,
+                    "sample": first[index] if index < len(first) else "",
+                    "selected": selected,
+                    "recognised": recognised is not None,
+                }
+            )
+        context.update(
+            upload=upload,
+            kind=kind,
+            rows=rows,
+            choices=self.choices(kind),
+            errors=kwargs.get("errors", []),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        upload = self.upload()
+        kind = KINDS[upload["kind"]]
+        header, _ = self.read_file()
+        known = {name for name, _ in self.choices(kind)}
+        chosen: dict[str, str] = {}
+        errors: list[str] = []
+        for index, column in enumerate(header):
+            value = request.POST.get(f"column-{index}", "")
+            if value not in known:
+                errors.append(f"Say what the column “{column}” is, or ignore it.")
+                continue
+            chosen[column] = "" if value == self.IGNORE else value
+        if not errors:
+            try:
+                kind.check_columns(header, chosen)
+            except ValidationFailed as error:
+                errors = [message for messages in error.errors.values() for message in messages]
+        if errors:
+            context = self.get_context_data(chosen=chosen, errors=errors)
+            return self.render_to_response(context, status=400)
+        remember_mapping(self.user, upload["kind"], header, chosen)
+        uploads = request.session.get(SESSION_KEY, {})
+        uploads[self.token]["mapping"] = chosen
+        request.session[SESSION_KEY] = uploads
+        return HttpResponseRedirect(reverse("transfer:import-preview", args=[self.token]))
+
+
+class ImportPreviewView(UploadStep):
+    """Step 2: a dry run shows exactly what the import would do, row by row; step 3: the commit."""
+
+    template_name = "transfer/import_preview.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        upload = self.upload()
+        with (uploads_dir() / f"import-{self.token}").open("rb") as file:
+            header = open_table(file, Limits.web()).header
+        try:
+            KINDS[upload["kind"]].check_columns(header, upload.get("mapping") or None)
+        except HeaderRefused:
+            return HttpResponseRedirect(reverse("transfer:import-columns", args=[self.token]))
+        return super().get(request, *args, **kwargs)
 
     def run(self, *, dry_run: bool) -> services.ImportReport:
         upload = self.upload()
@@ -176,6 +296,8 @@ class ImportPreviewView(StaffPage):
                 file=file,
                 dry_run=dry_run,
                 match=upload["match"],
+                blank=upload.get("blank"),
+                mapping=upload.get("mapping") or None,
                 filename=upload["filename"],
                 details=dry_run,
                 ip=request_ip(self.request),
@@ -188,6 +310,7 @@ class ImportPreviewView(StaffPage):
         refused_rows = len({error["row"] for error in report.errors})
         context.update(
             upload=upload,
+            token=self.token,
             kind=KINDS[upload["kind"]],
             report=report,
             refused_rows=refused_rows,
@@ -216,6 +339,37 @@ class ImportPreviewView(StaffPage):
             ),
         )
         return HttpResponseRedirect(reverse("transfer:import-detail", args=[report.run.pk]))
+
+
+class ImportHelpView(StaffPage):
+    """How imports read files: the rules, and every kind's columns with the other headers that
+    name them, their help, example and longest value (all from the column descriptions)."""
+
+    section = "imports"
+    template_name = "transfer/import_help.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        kinds = []
+        for name, kind in KINDS.items():
+            columns = [
+                {
+                    "name": column.name,
+                    "aliases": column.aliases,
+                    "help": column.help,
+                    "example": column.example,
+                    "max_length": kind.max_length(column),
+                }
+                for column in kind.spec.all
+            ]
+            label = str(kind.model._meta.verbose_name_plural).capitalize()
+            kinds.append({"name": name, "label": label, "columns": columns})
+        limits = Limits.web()
+        context.update(
+            kinds=kinds,
+            limits_text=f"{size_text(limits.max_bytes or 0)} and {limits.max_rows or 0:,} rows",
+        )
+        return context
 
 
 def visible_run(user: Any, pk: int) -> ImportRun:

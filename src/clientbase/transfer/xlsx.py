@@ -14,15 +14,26 @@ trusted: a row with more cells than `max_columns` is refused as soon as its cell
 parsed rows and what comes before them are dropped as they are read (no more than
 `XLSX_MAX_HELD_ELEMENTS` XML elements are held at once), blank rows are numbered without being
 stored, and `readers.check_row_number` stops at the row cap: the worksheet's unpacked size and the
-row cap bound its work."""
+row cap bound its work.
+
+Each cell reads as the spreadsheet shows it (`shown_text`): a ZIP code stored as the number 1234 in
+the format `00000` reads 01234 (`DigitFormat`, looked up by the cell's style), a date 2026-01-31, a
+date with a time of day 2026-01-31 14:30, a formula its stored result. A formula whose result the
+file does not store (files written by programs that do not calculate) reads as
+`readers.FormulaWithoutValue`, for the import to report with its row; it is found on the cell's own
+element as the row is parsed, so the worksheet is still read once and nothing more is held."""
 
 from __future__ import annotations
 
+import datetime
+import operator
+import re
 import warnings
 import zipfile
 import zlib
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
 
 from clientbase.transfer.limits import (
@@ -35,8 +46,11 @@ from clientbase.transfer.limits import (
     Limits,
     size_text,
 )
-from clientbase.transfer.readers import FileRefused, cell_text, check_row_number
+from clientbase.transfer.readers import FileRefused, FormulaWithoutValue, check_row_number
 
+SHEET_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"  # openpyxl's constant
+FORMULA_TAG = f"{{{SHEET_MAIN_NS}}}f"
+VALUE_TAG = f"{{{SHEET_MAIN_NS}}}v"
 UNREADABLE = "This is not a readable XLSX workbook."
 DAMAGED = "This XLSX workbook is damaged and cannot be read."
 # What openpyxl and zipfile raise on a damaged workbook (xml.etree's ParseError is a SyntaxError).
@@ -57,7 +71,8 @@ DAMAGE = (
 @dataclass
 class Workbook:
     """What reading the first worksheet needs: the open archive, the worksheet's part, the shared
-    strings and how dates are stored."""
+    strings, how dates are stored, and the digit formats of the cell styles that have one
+    (style id -> `DigitFormat`)."""
 
     archive: zipfile.ZipFile
     sheet_path: str
@@ -65,6 +80,7 @@ class Workbook:
     epoch: Any
     date_formats: Any
     timedelta_formats: Any
+    digit_formats: dict[int, DigitFormat] = field(default_factory=dict)
 
 
 def open_archive(file: IO[bytes], limits: Limits) -> zipfile.ZipFile:
@@ -164,6 +180,7 @@ def load(file: IO[bytes], limits: Limits) -> Workbook:
             if ARC_STYLE in names:
                 _check_part(archive, ARC_STYLE, XLSX_MAX_STRUCTURE_BYTES, oversize)
                 apply_stylesheet(archive, parser.wb)
+            digit_formats = digit_formats_of(parser.wb)
     except FileRefused:
         archive.close()
         raise
@@ -177,6 +194,7 @@ def load(file: IO[bytes], limits: Limits) -> Workbook:
         epoch=parser.wb.epoch,
         date_formats=parser.wb._date_formats,
         timedelta_formats=parser.wb._timedelta_formats,
+        digit_formats=digit_formats,
     )
 
 
@@ -300,11 +318,13 @@ def _parsed_rows(workbook: Workbook, limits: Limits) -> Iterator[tuple[int, list
             depth -= 1
             if tag == row_tag:
                 row_number, parsed = parser.parse_row(element)
+                # openpyxl parses every child of the row in order: each parsed cell beside its element
+                texts = _texts(row_number, zip(parsed, element, strict=True), workbook, limits)
                 if sheet_data is not None:
                     sheet_data.clear()  # the rows read so far are not kept
                     held = 2
                 parser.row_dimensions.clear()
-                yield row_number, _texts(row_number, parsed, limits)
+                yield row_number, texts
             elif tag == data_tag:
                 return  # what follows the rows (merged cells, links, ...) is not needed
             elif depth == 1:
@@ -312,16 +332,26 @@ def _parsed_rows(workbook: Workbook, limits: Limits) -> Iterator[tuple[int, list
                 held = 1
 
 
-def _texts(number: int, parsed: list[dict[str, Any]], limits: Limits) -> list[str]:
-    """The cells openpyxl parsed, as text in their columns; empty cells at the end left out."""
+def _texts(
+    number: int, parsed: Iterator[tuple[dict[str, Any], Any]], workbook: Workbook, limits: Limits
+) -> list[str]:
+    """The cells openpyxl parsed (each beside its XML element), as the text the spreadsheet shows
+    (`shown_text`) in their columns; empty cells at the end left out. A formula whose result the
+    file does not store is a `FormulaWithoutValue`."""
+    from openpyxl.utils import get_column_letter
+
     values: dict[int, str] = {}
-    for parsed_cell in parsed:
-        if parsed_cell["value"] is None:
-            continue
-        text = cell_text(parsed_cell["value"])
-        if not text:
-            continue
+    for parsed_cell, element in parsed:
         column = parsed_cell["column"]
+        text: str
+        if _formula_without_value(element):
+            text = FormulaWithoutValue(f"{get_column_letter(column)}{number}")
+        elif parsed_cell["value"] is None:
+            continue
+        else:
+            text = shown_text(parsed_cell["value"], workbook.digit_formats.get(parsed_cell["style_id"]))
+            if not text:
+                continue
         if column > limits.max_columns:
             raise FileRefused(
                 f"Row {number} has a value in column {column:,}; files may have at most "
@@ -339,3 +369,249 @@ def _texts(number: int, parsed: list[dict[str, Any]], limits: Limits) -> list[st
     for column, text in values.items():
         cells[column - 1] = text
     return cells
+
+
+def _formula_without_value(element: Any) -> bool:
+    """The cell element holds a formula (`<f>`) but no stored result: no `<v>`, or an empty one
+    where only a text result may be empty (`t="str"`; openpyxl writes `<v/>` after a formula it
+    could not calculate). One look at the cell's own children, which the row's parse holds anyway:
+    no second reading of the worksheet and nothing more held in memory."""
+    formula = value = None
+    for child in element:
+        if child.tag == FORMULA_TAG:
+            formula = child
+        elif child.tag == VALUE_TAG:
+            value = child
+    if formula is None:
+        return False
+    return value is None or (not value.text and element.get("t", "n") != "str")
+
+
+# Cells as the spreadsheet shows them -------------------------------------------------------------
+
+
+def shown_text(value: Any, digits: DigitFormat | None = None) -> str:
+    """A parsed cell as the text a spreadsheet shows, in the forms an import reads: a whole number
+    in a digit format (`digits`: a ZIP code 1234 formatted `00000`) as that format shows it, 01234;
+    other whole numbers without a decimal point (3125550142); other numbers in full, as the
+    General format shows them, to 15 significant digits (1000.5, 0.3); true or false; a date as
+    2026-01-31 (a date-and-time at midnight too), a date with a time of day as 2026-01-31 14:30 (a
+    date column takes its date), seconds and fractions only when there are some; a time of day
+    as 14:30 and a duration as hours and minutes (26:30); text as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        whole = isinstance(value, int) or value.is_integer()
+        if whole and digits is not None:
+            shown = digits.show(int(value))
+            if shown is not None:
+                return shown
+        if whole:
+            return str(int(value))
+        return format(Decimal(format(value, ".15g")), "f")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time():
+            return value.date().isoformat()
+        clock = _clock(value.hour, value.minute, value.second, value.microsecond)
+        return f"{value.date().isoformat()} {clock}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return _clock(value.hour, value.minute, value.second, value.microsecond)
+    if isinstance(value, datetime.timedelta):
+        sign = "-" if value < datetime.timedelta() else ""
+        value = abs(value)
+        hours, rest = divmod(value.days * 86_400 + value.seconds, 3600)
+        return sign + _clock(hours, rest // 60, rest % 60, value.microseconds)
+    return str(value)
+
+
+def _clock(hours: int, minutes: int, seconds: int, microseconds: int) -> str:
+    """14:30, 14:30:15 or 14:30:15.25: seconds and their fraction only when there are some."""
+    text = f"{hours:02d}:{minutes:02d}"
+    if seconds or microseconds:
+        text += f":{seconds:02d}"
+    if microseconds:
+        text += "." + f"{microseconds:06d}".rstrip("0")
+    return text
+
+
+# Number formats that show whole numbers digit by digit (ZIP codes, customer numbers, phone numbers).
+DIGIT_PLACEHOLDERS = {"0": "0", "?": " ", "#": ""}  # what each shows where the number has no digit
+PLAIN_LITERALS = frozenset(" $-+/():!^&'~{}<>=")  # shown as they are without quotes (Excel's list)
+CONDITION = re.compile(r"(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)")
+COLOR = re.compile(r"black|blue|cyan|green|magenta|red|white|yellow|color\s*\d+", re.IGNORECASE)
+COMPARE = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "<>": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a number format: its condition (`[<=9999999]`), if any, and its parts, each
+    a digit placeholder (`0`, `#` or `?`) or a text shown as it is."""
+
+    condition: tuple[str, Decimal] | None
+    parts: tuple[tuple[bool, str], ...]  # (is a placeholder, the placeholder or the text)
+
+    @property
+    def placeholders(self) -> int:
+        return sum(1 for is_placeholder, _ in self.parts if is_placeholder)
+
+    def holds(self, number: int) -> bool:
+        if self.condition is None:
+            return True
+        operator, bound = self.condition
+        return bool(COMPARE[operator](number, bound))
+
+    def show(self, digits: str) -> str:
+        """The digits (of a number without its sign) in this section's placeholders, from the
+        right; the leftmost placeholder takes all the digits left over, as spreadsheets do."""
+        shown: list[str] = []
+        left = self.placeholders
+        for is_placeholder, text in reversed(self.parts):
+            if not is_placeholder:
+                shown.append(text)
+                continue
+            left -= 1
+            taken, digits = (digits, "") if left == 0 else (digits[-1:], digits[:-1])
+            shown.append(taken or DIGIT_PLACEHOLDERS[text])
+        return "".join(reversed(shown))
+
+
+@dataclass(frozen=True)
+class DigitFormat:
+    """A number format made only of digit placeholders and text, such as `00000` (ZIP code),
+    `00000-0000`, `000-00-0000`, `"ID "000000` or `[<=9999999]###-####;(###) ###-####` (phone
+    number): what a spreadsheet shows for a whole number in it, following Excel's rules for its
+    sections (one for every number; positive and zero, negative; positive, negative, zero; or
+    chosen by their conditions) and placeholders (`0` shows a zero, `?` a space, `#` nothing where
+    the number has no digit). Formats with anything else (decimals, thousands separators,
+    percentages, exponents, text placeholders) are not digit formats: `parse` answers None."""
+
+    sections: tuple[Section, ...]
+
+    @classmethod
+    def parse(cls, code: str) -> DigitFormat | None:
+        sections: list[Section] = []
+        for text in _split_sections(code)[:3]:  # a fourth section is for text cells
+            section = _parse_section(text)
+            if section is None:
+                return None
+            sections.append(section)
+        if not sections or not sections[0].placeholders:
+            return None
+        return cls(tuple(sections))
+
+    def show(self, number: int) -> str | None:
+        """The number as the format shows it; None when the section for it shows no digit (the
+        number is hidden, or shown as text only) or the format's conditions leave it out, and for a
+        negative number in a format with conditions: then the number itself is read."""
+        sections = self.sections
+        if any(section.condition is not None for section in sections[:2]):
+            section = next((s for s in sections if s.holds(number)), None)
+            if section is None or number < 0:  # no negative ZIP codes or phone numbers
+                return None
+            signed = False
+        elif len(sections) == 1 or number > 0 or (number == 0 and len(sections) == 2):
+            section, signed = sections[0], number < 0
+        elif number < 0:
+            section, signed = sections[1], False  # the negative section writes its own sign
+        else:
+            section, signed = sections[2], False
+        shown = section.show(str(abs(number)) if number else "")
+        if not any(char.isdigit() for char in shown):
+            return None  # a zero in `#` placeholders shows nothing: read the zero instead
+        return ("-" if signed else "") + shown
+
+
+def _split_sections(code: str) -> list[str]:
+    """The sections of a format code, split at `;` outside quotes, brackets and escapes."""
+    sections, start, index, quoted, bracketed = [], 0, 0, False, False
+    while index < len(code):
+        char = code[index]
+        if char == "\\" and not quoted:
+            index += 1
+        elif char == '"':
+            quoted = not quoted
+        elif char == "[" and not quoted:
+            bracketed = True
+        elif char == "]" and not quoted:
+            bracketed = False
+        elif char == ";" and not quoted and not bracketed:
+            sections.append(code[start:index])
+            start = index + 1
+        index += 1
+    sections.append(code[start:])
+    return sections
+
+
+def _parse_section(code: str) -> Section | None:
+    """One section as placeholders and texts; None when it holds anything else."""
+    condition: tuple[str, Decimal] | None = None
+    parts: list[tuple[bool, str]] = []
+    index = 0
+    while index < len(code):
+        char = code[index]
+        if char == '"':
+            end = code.find('"', index + 1)
+            if end < 0:
+                return None
+            parts.append((False, code[index + 1 : end]))
+            index = end + 1
+        elif char == "\\":
+            if index + 1 == len(code):
+                return None
+            parts.append((False, code[index + 1]))
+            index += 2
+        elif char == "[":
+            end = code.find("]", index)
+            if end < 0:
+                return None
+            inner = code[index + 1 : end]
+            if match := CONDITION.fullmatch(inner):
+                condition = (match[1], Decimal(match[2]))
+            elif inner.startswith("$"):  # a currency symbol and locale: [$€-407]
+                parts.append((False, inner[1:].split("-", 1)[0]))
+            elif not COLOR.fullmatch(inner):
+                return None  # elapsed time ([h]) and the like: not a digit format
+            index = end + 1
+        elif char in DIGIT_PLACEHOLDERS:
+            parts.append((True, char))
+            index += 1
+        elif char in PLAIN_LITERALS:
+            parts.append((False, char))
+            index += 1
+        else:
+            return None
+    return Section(condition, tuple(parts))
+
+
+def digit_formats_of(workbook: Any) -> dict[int, DigitFormat]:
+    """The digit format (`DigitFormat`) of each cell style (by its index, a cell's `s`) that has
+    one, from the styles openpyxl read. The styles part is bounded, and so is this work."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    parsed: dict[str, DigitFormat | None] = {}
+    found: dict[int, DigitFormat] = {}
+    for index, style in enumerate(workbook._cell_styles):
+        number_format = style.numFmtId
+        if number_format < BUILTIN_FORMATS_MAX_SIZE:
+            code = BUILTIN_FORMATS.get(number_format, "General")
+        else:
+            try:
+                code = workbook._number_formats[number_format - BUILTIN_FORMATS_MAX_SIZE]
+            except IndexError:
+                continue  # a style naming a format the file does not have: shown as General
+        if code not in parsed:
+            parsed[code] = DigitFormat.parse(code)
+        if (digit_format := parsed[code]) is not None:
+            found[index] = digit_format
+    return found

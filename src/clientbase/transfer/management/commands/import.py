@@ -1,4 +1,5 @@
-"""`clientbase import contacts FILE [--dry-run] [--match external_id,email] [--user USERNAME]`."""
+"""`clientbase import contacts FILE [--dry-run] [--match id,external_id,email] [--blank keep|clear]
+[--map "Column=field" ...] [--user USERNAME]`."""
 
 from __future__ import annotations
 
@@ -52,8 +53,22 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check and report; change nothing.")
         parser.add_argument(
             "--match",
-            help="The keys a row is matched on, in order (contacts: external_id,email; customers: "
+            help="The keys a row is matched on, in order (contacts: id,external_id,email; customers: "
             "number,name; locations: code,name).",
+        )
+        parser.add_argument(
+            "--blank",
+            choices=["keep", "clear"],
+            default="keep",
+            help="What a blank cell does: keep the stored value (the default) or clear it.",
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help='A file column and the column it stands for ("Mobile Phone=mobile"), or nothing to '
+            'ignore it ("Fax="); repeat for more. Recognised headers need none.',
         )
         parser.add_argument(
             "--user", help="The username the import runs as (default: the first active superuser)."
@@ -64,6 +79,12 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No file {path}.")
+        mapping: dict[str, str] = {}
+        for item in options["map"]:
+            column, equals, field = item.partition("=")
+            if not equals or not column.strip():
+                raise CommandError(f"--map takes COLUMN=FIELD (or COLUMN= to ignore it), not “{item}”.")
+            mapping[column.strip()] = field.strip()
         user = acting_user(options["user"])
         stderr = getattr(self.stderr, "_out", self.stderr)
         progress = ProgressBar(stderr, disable=options["no_progress"])
@@ -75,6 +96,8 @@ class Command(BaseCommand):
                     file=file,
                     dry_run=options["dry_run"],
                     match=options["match"],
+                    blank=options["blank"],
+                    mapping=mapping,
                     filename=path.name,
                     progress=progress,
                     limits=Limits.command_line(),  # files of any length; the other caps stay
