@@ -50,6 +50,15 @@ class Conflict(ServiceError):
     default_message = "The request conflicts with the current state."
 
 
+class FieldConflict(Conflict):
+    """A conflict over the value of one `field` (another object holds it): answered as any
+    Conflict (409); an import reports it against that column."""
+
+    def __init__(self, field: str, message: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+
 class Stale(Conflict):
     """The caller's copy is out of date: the object changed since the version the caller named
     (the API's `If-Match`, a form's hidden `version`). Nothing was changed. The API answers 412;

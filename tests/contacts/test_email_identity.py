@@ -254,8 +254,8 @@ def test_an_import_row_taking_an_address_of_the_customer_is_a_row_error_naming_i
             acting_user=dispatcher, kind="contacts", file=csv_bytes(text), dry_run=False, match="external_id"
         ).as_dict()
     assert report["errors"] == [
-        {"row": 2, "field": "", "message": named_refusal(jane)},
-        {"row": 3, "field": "", "message": named_refusal(bob)},
+        {"row": 2, "field": "email", "message": named_refusal(jane)},
+        {"row": 3, "field": "email", "message": named_refusal(bob)},
     ]
     assert (report["created"], report["updated"]) == (0, 0)
     other.refresh_from_db()

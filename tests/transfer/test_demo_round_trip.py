@@ -66,3 +66,18 @@ def test_export_edit_and_preview_the_demo_contacts(monkeypatch):
     assert committed.as_dict() == {**preview.as_dict(), "dry_run": False}
     again = import_file(acting_user=admin, kind="contacts", file=io.BytesIO(data), dry_run=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, total + 1)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_demo_contacts_exported_and_imported_back_are_all_unchanged(monkeypatch, fmt):
+    monkeypatch.delenv("CLIENTBASE_ADMIN_PASSWORD", raising=False)
+    load_demo(stdout=io.StringIO(), admin_password="demo-pass-7391")
+    admin = Contact._meta.get_field("user").related_model.objects.get(username="admin")
+    out = io.BytesIO()
+    export_contacts(contacts_for_export(admin, {}), fmt, out)
+    out.seek(0)
+    before = contacts_dump()
+    report = import_file(acting_user=admin, kind="contacts", file=out, dry_run=False).as_dict()
+    assert (report["created"], report["updated"], report["errors"]) == (0, 0, [])
+    assert report["unchanged"] == Contact.objects.count()
+    assert contacts_dump() == before

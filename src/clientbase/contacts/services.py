@@ -27,7 +27,7 @@ from clientbase.contacts.signals import contact_moving
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
 from clientbase.emails import normalize_email
-from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.errors import Conflict, FieldConflict, NotFound, ValidationFailed
 from clientbase.phones import normalize_phone
 from clientbase.versions import ExpectedVersion, lock, lock_rows
 from clientbase.writes import (
@@ -230,7 +230,9 @@ def check_email_free(contact: Contact) -> None:
     other = email_holder(contact.email, contact.customer_id, excluding=contact.pk)
     if other is not None:
         whose = "of this customer" if contact.customer_id is not None else "without a customer"
-        raise Conflict(f"Another contact {whose}, {other.full_name}, already has the e-mail {other.email}.")
+        raise FieldConflict(
+            "email", f"Another contact {whose}, {other.full_name}, already has the e-mail {other.email}."
+        )
 
 
 def lock_customer(customer_id: int | None) -> None:

@@ -31,6 +31,7 @@ from clientbase.contacts import services as contact_services
 from clientbase.customers import services as customer_services
 from clientbase.errors import (
     Conflict,
+    FieldConflict,
     FieldForbidden,
     Forbidden,
     ServiceError,
@@ -361,8 +362,8 @@ def field_errors(errors: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def service_errors(error: ServiceError) -> list[tuple[str, str]]:
-    if isinstance(error, FieldForbidden):  # a column the user may not change
-        return [(error.field, error.message)]
+    if isinstance(error, FieldForbidden | FieldConflict):  # a column the user may not change, or
+        return [(error.field, error.message)]  # whose value another object holds
     if isinstance(error, ValidationFailed):
         return [
             ("" if name == "non_field_errors" else name, message)
