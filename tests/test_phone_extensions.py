@@ -235,3 +235,12 @@ def test_an_import_compares_numbers_with_their_extensions(customer_with_two_site
     assert run("(312) 555-0142 x13")["updated"] == 1
     contact.refresh_from_db()
     assert contact.phone == "+13125550142;ext=13"
+
+
+@pytest.mark.parametrize(  # Arabic-Indic and full-width digits
+    "written", ["+1 312 555 0142 ext. \u0661\u0662", "+1 312 555 0142 ext. \uff11\uff12"]
+)
+def test_an_extension_in_other_digits_is_stored_in_ascii_digits(written):
+    from clientbase.phones import normalize_phone
+
+    assert normalize_phone(written) == "+13125550142;ext=12"

@@ -382,8 +382,9 @@ def allowed(user: UserLike, action: str, obj: Model) -> bool:
     to every row their permission covers: the answer costs no query. Portal users and row-limited
     staff are asked of the row (one query)."""
     model = type(obj)
-    if obj.pk is None or not can(user, action, model):
-        return can(user, action, model)
+    permitted = can(user, action, model)
+    if obj.pk is None or not permitted:
+        return permitted
     if not rows_limited(user, model, action):
         return True
     return restrict(user, model._default_manager.filter(pk=obj.pk), action).exists()

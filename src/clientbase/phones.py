@@ -8,6 +8,7 @@ body of the number's `tel:` link, and `phonenumbers.parse(stored, None)` reads i
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.conf import settings
@@ -61,8 +62,8 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
             )
         raise ValidationError(message, code="invalid_phone")
     stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if number.extension:
-        stored += EXTENSION_PARAMETER + number.extension
+    if number.extension:  # in ASCII digits, as RFC 3966 writes them (the library keeps "١٢" as is)
+        stored += EXTENSION_PARAMETER + "".join(str(unicodedata.digit(char)) for char in number.extension)
     if len(stored) > PHONE_MAX_LENGTH:
         # The library's own limits keep to this; the check keeps the column's length whatever.
         raise ValidationError(

@@ -103,11 +103,14 @@ def problem(value: str, *, multiline: bool = False) -> str | None:
 
 
 def clean(value: str, *, multiline: bool = False) -> str:
-    """`value` in NFC; ValidationError (code `forbidden_character`) naming the first character the
-    rules above refuse."""
+    """`value` in NFC, a multi-line text's line breaks as line feeds (`\r\n` and `\r` written by
+    other systems are the same break, and XLSX cells cannot keep a `\r`); ValidationError (code
+    `forbidden_character`) naming the first character the rules above refuse."""
     message = problem(value, multiline=multiline)
     if message is not None:
         raise ValidationError(message, code=CODE)
+    if multiline and "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return nfc(value)
 
 

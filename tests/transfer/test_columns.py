@@ -78,7 +78,7 @@ def test_the_preview_marks_every_value_that_would_be_cleared(dispatcher, stored)
         details=True,
     )
     fields = {field["field"]: field for field in report.changes[0]["fields"]}
-    assert fields["phone"] == {"field": "phone", "old": "+13125550142", "new": "", "cleared": True}
+    assert fields["phone"] == {"field": "phone", "old": "+1 312-555-0142", "new": "", "cleared": True}
     assert fields["title"]["cleared"] is False
 
 
@@ -292,3 +292,93 @@ def test_templates_carry_an_example_row(api, dispatcher):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2
     assert "jane.example@example.com" in lines[1]
+
+
+# What an attack pass found ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "\u0661", "1.0", "-1"])  # superscript two, Arabic-Indic one
+def test_an_id_of_other_digits_is_a_row_error_never_a_crash(run_import, dispatcher, stored, value):
+    report = run_import(dispatcher, f"id,customer,last_name\n{value},{stored.customer.number},X\n")
+    assert report["errors"] == [
+        {"row": 2, "field": "id", "message": f"“{value}” is not an id; ids are whole numbers."}
+    ]
+
+
+def test_an_id_written_with_a_leading_zero_twice_in_a_file_is_a_conflict(run_import, dispatcher, stored):
+    number = stored.customer.number
+    report = run_import(
+        dispatcher, f"id,customer,last_name\n{stored.pk},{number},A\n0{stored.pk},{number},B\n"
+    )
+    assert {error["row"] for error in report["errors"]} == {2, 3}
+
+
+@pytest.mark.parametrize("header", ["ID", "Contact ID", "Id"])
+def test_other_programs_id_columns_are_never_taken_for_ours(header):
+    assert ContactKind.spec.recognise(header) is None
+    with pytest.raises(ValidationFailed, match="Unknown columns"):
+        ContactKind.check_columns([header, "last_name"])
+    assert ContactKind.check_columns(["id", "last_name"]) == ["id", "last_name"]
+
+
+@pytest.mark.parametrize(
+    ("header", "mapping"),
+    [
+        (["Email", "EMAIL", "last_name"], {"Email": "email", "EMAIL": ""}),
+        (["Email", "EMAIL", "last_name"], {"EMAIL": "", "Email": "email"}),
+        (["Mail", "last_name"], {"Mail": "email", "MAIL": ""}),
+    ],
+)
+def test_a_mapping_that_could_name_two_columns_is_refused(header, mapping):
+    with pytest.raises(ValidationFailed) as refused:
+        ContactKind.check_columns(header, mapping)
+    assert "More than one column" in refused.value.errors["mapping"][0]
+
+
+def test_customer_name_names_the_customer_when_the_file_has_no_customer_column(
+    run_import, dispatcher, customer_with_two_sites
+):
+    customer = customer_with_two_sites[0]
+    report = run_import(dispatcher, f"Customer Name,Last Name\n{customer.name},Lee\n")
+    assert (report["created"], report["errors"]) == (1, [])
+    assert Contact.objects.get(last_name="Lee").customer == customer
+
+
+def test_a_user_who_may_not_see_contacts_may_not_import_them(dispatcher, stored):
+    from django.contrib.auth.models import Permission
+
+    from clientbase.errors import Forbidden
+    from tests.factories import UserFactory
+
+    adder = UserFactory(username="adder", is_staff=True)
+    adder.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["add_contact", "maintain_customer_contacts", "view_customer"]
+        )
+    )
+    with assert_unchanged(Contact), pytest.raises(Forbidden):
+        import_file(
+            acting_user=adder,
+            kind="contacts",
+            file=csv_bytes(f"customer,last_name,email\n{stored.customer.number},X,{stored.email}\n"),
+            dry_run=True,
+        )
+
+
+def test_line_breaks_of_other_systems_are_stored_as_line_feeds_and_round_trip(run_import, dispatcher, stored):
+    from clientbase.contacts import services as contact_services
+
+    contact_services.update_contact(contact=stored, acting_user=dispatcher, data={"notes": "a\r\nb\rc"})
+    stored.refresh_from_db()
+    assert stored.notes == "a\nb\nc"
+
+
+def test_the_templates_examples_match_no_stored_data(run_import, dispatcher, customer_with_two_sites):
+    from clientbase.transfer.exporters import template_table
+
+    for kind in ("contacts", "locations"):
+        header, example = list(template_table(kind))
+        text = ",".join(header) + "\n" + ",".join(f'"{cell}"' for cell in example) + "\n"
+        report = run_import(dispatcher, text, kind=kind, dry_run=True)
+        assert report["updated"] == 0
+        assert "No customer numbered or named “Example Facilities Inc.”." in report["errors"][0]["message"]

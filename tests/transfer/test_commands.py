@@ -101,8 +101,11 @@ def test_export_writes_the_file_and_imports_back_unchanged(
     ContactFactory(customer=customer, email="a@example.com", phone="+13125550142", locations=[north])
     ContactFactory(customer=other_customer, email="b@example.com")
     target = tmp_path / f"out.{fmt}"
-    code, _, _ = run("export", "contacts", "--format", fmt, "-o", str(target), "--customer", customer.number)
+    code, _, said = run(
+        "export", "contacts", "--format", fmt, "-o", str(target), "--customer", customer.number
+    )
     assert code == 0
+    assert f"Wrote 1 contact to {target} ({fmt.upper()})." in said
     if fmt == "vcf":
         assert [card.email.value for card in vobject.readComponents(target.read_text())] == ["a@example.com"]
         return

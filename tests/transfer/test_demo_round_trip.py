@@ -10,6 +10,7 @@ import pytest
 
 from clientbase.contacts.models import Contact
 from clientbase.demo import load_demo
+from clientbase.phones import format_phone
 from clientbase.transfer.exporters import contacts_for_export, export_contacts
 from clientbase.transfer.formulas import restore
 from clientbase.transfer.services import import_file
@@ -58,7 +59,7 @@ def test_export_edit_and_preview_the_demo_contacts(monkeypatch):
         {"field": "title", "old": old_title, "new": "Director of Facilities", "cleared": False}
     ]
     assert changes[3]["fields"] == [
-        {"field": "mobile", "old": old_mobile, "new": "+13125550177", "cleared": False}
+        {"field": "mobile", "old": format_phone(old_mobile), "new": "+1 312-555-0177", "cleared": False}
     ]
     assert changes[total + 2]["action"] == "create"
 

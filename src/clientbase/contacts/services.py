@@ -27,7 +27,7 @@ from clientbase.contacts.signals import contact_moving
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
 from clientbase.emails import normalize_email
-from clientbase.errors import Conflict, FieldConflict, NotFound, ValidationFailed
+from clientbase.errors import Conflict, FieldConflict, Forbidden, NotFound, ValidationFailed
 from clientbase.phones import normalize_phone
 from clientbase.versions import ExpectedVersion, lock, lock_rows
 from clientbase.writes import (
@@ -242,12 +242,23 @@ def lock_customer(customer_id: int | None) -> None:
         lock_rows(Customer.objects.filter(pk=customer_id))
 
 
-def _set_primary(contact: Contact) -> None:
+def _set_primary(contact: Contact, acting_user: Any) -> None:
+    """Make `contact` its customer's primary contact, un-marking the previous one: a change of that
+    contact too, so Forbidden (nothing changed) unless `acting_user` may change it (a clerk of
+    location-level contacts does not un-mark a customer-level primary)."""
     assert contact.customer_id is not None, "checked by the callers"
     lock_customer(contact.customer_id)
     for previous in Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
         pk=contact.pk
     ):
+        may_change = access.allowed(acting_user, access.CHANGE, previous) and (
+            access.may_maintain_customer_contacts(acting_user) or previous.locations.exists()
+        )
+        if not may_change:
+            raise Forbidden(
+                f"{previous.full_name} is the customer's primary contact, and you may not change "
+                "that contact; ask someone who may to make this contact primary."
+            )
         previous.is_primary = False
         set_acting_user(previous, getattr(contact, "_history_user", None))
         previous.save(update_fields=["is_primary", "updated_at"])
@@ -298,7 +309,7 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
         if locations:
             contact.locations.set(locations)
         if make_it_primary:
-            _set_primary(contact)
+            _set_primary(contact, acting_user)
     hooks.contact_saved(contact=contact, acting_user=acting_user, changed=None, before=None)
     return contact
 
@@ -367,7 +378,7 @@ def update_contact(
         if locations is not None and "locations" in changed:
             contact.locations.set(locations)
         if want_primary and not Contact.objects.filter(pk=contact.pk, is_primary=True).exists():
-            _set_primary(contact)
+            _set_primary(contact, acting_user)
     hooks.contact_saved(contact=contact, acting_user=acting_user, changed=changed, before=before)
     return contact
 
@@ -383,7 +394,7 @@ def make_primary(*, contact: Contact, acting_user: Any) -> Contact:
         raise Conflict("An inactive contact cannot be the primary contact.")
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():
-        _set_primary(contact)
+        _set_primary(contact, acting_user)
     return contact
 
 

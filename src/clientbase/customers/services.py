@@ -63,6 +63,11 @@ def _strip_text(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
 
 
+def _given_by_us(instance: Model) -> tuple[str, ...]:
+    """Fields no caller sets, left out of `writes.validate`: a customer's number, given on save."""
+    return ("number",) if isinstance(instance, Customer) else ()
+
+
 def _with_address(data: dict[str, Any], field: str) -> dict[str, Any]:
     """`data` with its address (when given) checked and trimmed (`clean_address`)."""
     return {**data, field: clean_address(data[field], field)} if field in data else data
@@ -71,7 +76,7 @@ def _with_address(data: dict[str, Any], field: str) -> dict[str, Any]:
 def _create(instance: M, acting_user: Any, data: Mapping[str, Any], fields: tuple[str, ...]) -> M:
     """Set `fields` from `data` on the new `instance`, check every rule (`writes.validate`), save."""
     apply_values(instance, data, fields)
-    validate(instance, exclude=["number"] if isinstance(instance, Customer) else ())
+    validate(instance, exclude=_given_by_us(instance))
     set_acting_user(instance, acting_user)
     with refusals_as_conflicts():
         instance.save()
@@ -98,7 +103,7 @@ def _update(
         cleaned = prepare(instance, cleaned)
     changed = apply_values(instance, cleaned, fields)
     note_changes(instance, changed)
-    validate(instance, exclude=["number"] if isinstance(instance, Customer) else (), changed=changed)
+    validate(instance, exclude=_given_by_us(instance), changed=changed)
     if changed:
         set_acting_user(instance, acting_user)
         with refusals_as_conflicts():

@@ -99,7 +99,11 @@ class Column:
     `role`: "value" (goes into the body), "key" (only matches a stored object: `id`, `number`),
     "customer"/"locations" (looked up within the user's scope by the kind), "ignored" (exported for
     reading, never imported: `customer_name`).
-    `aliases`: other headers that name the column (the page's label, other programs' spellings)."""
+    `aliases`: other headers that name the column (the page's label, other programs' spellings).
+    `exact`: only the header written exactly as `name` names it (`id`: other programs' "ID"
+    columns are their own ids).
+    `fallback_for`: an ignored column read as that column when the file lacks it (`customer_name`
+    names the customer in a file without a `customer` column)."""
 
     name: str
     help: str
@@ -109,6 +113,8 @@ class Column:
     role: Role = "value"
     aliases: tuple[str, ...] = ()
     example: str = ""
+    exact: bool = False
+    fallback_for: str = ""
 
     @property
     def target(self) -> tuple[str, ...]:
@@ -136,7 +142,10 @@ class Columns:
         self.all = tuple(columns)
         self.by_name = {column.name: column for column in self.all}
         recognised: dict[str, set[str]] = {}
+        self.exact = {column.name for column in self.all if column.exact}
         for column in self.all:
+            if column.exact:
+                continue
             for header in (column.name, *column.aliases):
                 recognised.setdefault(header_key(header), set()).add(column.name)
         # A spelling that could name two columns names neither.
@@ -148,6 +157,8 @@ class Columns:
 
     def recognise(self, header: str) -> str | None:
         """The column a file's header names, or None."""
+        if header.strip() in self.exact:
+            return header.strip()
         return self.recognised.get(header_key(header))
 
     def parse_mapping(self, mapping: Mapping[str, Any] | str | None) -> dict[str, str | None]:
@@ -195,10 +206,26 @@ class Columns:
         recognised headers. Refuses the whole file (ValidationFailed on `file`) for headers it
         cannot place or two file columns for one column (HeaderRefused), or a mapping naming a
         header the file lacks (on `mapping`)."""
-        # A mapping names a file column as written, case and surrounding spaces aside.
+        # A mapping names a file column as written, case and surrounding spaces aside; a name that
+        # could be two columns of the file, or that the mapping gives twice, places neither.
         given = {name.strip().casefold(): target for name, target in (mapping or {}).items()}
-        present = {column.strip().casefold() for column in header}
-        missing = [f"“{name}”" for name in (mapping or {}) if name.strip().casefold() not in present]
+        present = Counter(column.strip().casefold() for column in header)
+        mapped = Counter(name.strip().casefold() for name in mapping or {})
+        twice = sorted(
+            f"“{name}”"
+            for name in mapping or {}
+            if present[name.strip().casefold()] > 1 or mapped[name.strip().casefold()] > 1
+        )
+        if twice:
+            raise ValidationFailed(
+                {
+                    "mapping": [
+                        f"More than one column of the file, or of the mapping, is named {first_names(twice)} "
+                        "(case aside); give the file's columns different names."
+                    ]
+                }
+            )
+        missing = [f"“{name}”" for name in (mapping or {}) if not present[name.strip().casefold()]]
         if missing:
             raise ValidationFailed(
                 {
@@ -238,7 +265,14 @@ class Columns:
                     ]
                 }
             )
-        return [name if name is None or self.by_name[name].role != "ignored" else None for name in names]
+        placed = set(names)
+        for index, name in enumerate(names):
+            spec = self.by_name[name] if name is not None else None
+            if spec is not None and spec.role == "ignored":
+                names[index] = (
+                    spec.fallback_for if spec.fallback_for and spec.fallback_for not in placed else None
+                )
+        return names
 
     def help(self) -> dict[str, str]:
         return {column.name: column.help for column in self.all}

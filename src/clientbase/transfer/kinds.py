@@ -13,6 +13,7 @@ where a blank gives no value."""
 from __future__ import annotations
 
 import abc
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from clientbase.customers.api import CustomerSerializer, LocationSerializer
 from clientbase.customers.models import ADDRESS_KEYS, Customer, Location
 from clientbase.emails import normalize_email
 from clientbase.errors import ValidationFailed
+from clientbase.phones import format_phone
 from clientbase.transfer.columns import (
     BLANK_CHOICES,
     KEEP,
@@ -59,6 +61,13 @@ class ActingRequest:
     """What the API serializers need of a request: the user, whose scope the related fields use."""
 
     user: Any
+
+
+def row_id(value: str) -> int:
+    """An `id` cell as the id it names: digits 0-9 only; RowError otherwise."""
+    if not (value.isascii() and value.isdigit()):
+        raise RowError([("id", f"“{value}” is not an id; ids are whole numbers.")])
+    return int(value)
 
 
 def filled(row: Mapping[str, str], column: str) -> bool:
@@ -324,9 +333,7 @@ class Kind(abc.ABC):
         if not value:
             return None
         if key == "id":
-            if not value.isdigit():
-                raise RowError([("id", f"“{value}” is not an id; ids are whole numbers.")])
-            return self.visible().filter(pk=int(value))
+            return self.visible().filter(pk=row_id(value))
         return self.visible().filter(**{key: value})
 
     def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
@@ -453,7 +460,7 @@ CONTACT_COLUMNS = Columns(
             "The contact's id in clientbase, as exports write it; matched first (within the customer). "
             "Empty for a new contact.",
             role="key",
-            aliases=("contact id", "clientbase id"),
+            exact=True,  # other programs' "ID" columns are their ids, never ours
         ),
         Column(
             "external_id",
@@ -474,12 +481,14 @@ CONTACT_COLUMNS = Columns(
                 "organization",
                 "organisation",
             ),
-            example="C-000001",
+            example="Example Facilities Inc.",
         ),
         Column(
             "customer_name",
-            "The customer's name, written by exports for reading; ignored by imports.",
+            "The customer's name, written by exports for reading; ignored by imports when the file has "
+            "a customer column, else read as the customer (its exact name).",
             role="ignored",
+            fallback_for="customer",
         ),
         Column("salutation", "Mr., Ms., Dr. ...", aliases=("prefix", "honorific"), example="Ms."),
         Column("first_name", "Text.", aliases=("first", "given name", "forename"), example="Jane"),
@@ -657,7 +666,8 @@ class ContactKind(Kind):
             finder.add(self.EMAIL, f"{scope}:{email.casefold()}", number, shown=email)
         contact_id = text(row.get("id", "")).strip()
         if contact_id:
-            finder.add(self.ID, contact_id, number)
+            with contextlib.suppress(RowError):  # reported when the row itself is read
+                finder.add(self.ID, str(row_id(contact_id)), number, shown=contact_id)
         external_id = text(row.get("external_id", "")).strip()
         if external_id:
             finder.add(self.EXTERNAL_ID, f"{scope}:{external_id}", number, shown=external_id)
@@ -678,8 +688,17 @@ class ContactKind(Kind):
         body["locations"] = self.resolver.locations(row["locations"], customer_id)
 
     def display(self, obj: Model) -> dict[str, str]:
+        """The contact's importable columns as the preview shows them: phones readable (`+1
+        312-555-0142 ext. 12`), keys and ignored columns left out."""
         assert isinstance(obj, Contact)
-        return dict(zip(self.columns, self.cells(obj), strict=True))
+        shown = dict(zip(self.columns, self.cells(obj), strict=True))
+        for name in PHONE_FIELDS:
+            shown[name] = format_phone(shown[name])
+        return {
+            name: value
+            for name, value in shown.items()
+            if self.spec.by_name[name].role not in ("key", "ignored")
+        }
 
     @classmethod
     def cells(cls, contact: Contact) -> list[str]:
@@ -820,19 +839,19 @@ class LocationKind(Kind):
                 "Required: customer number (C-000042) or exact customer name.",
                 role="customer",
                 aliases=("customer number", "customer name", "company", "company name", "account"),
-                example="C-000001",
+                example="Example Facilities Inc.",
             ),
             Column(
                 "name",
                 "Required for a new location; matched exactly within the customer when no code matches.",
                 aliases=("site", "site name", "location", "location name"),
-                example="Head office",
+                example="Example head office",
             ),
             Column(
                 "code",
                 "Short code, unique within the customer; matched first.",
                 aliases=("site code", "location code"),
-                example="HQ",
+                example="EXAMPLE-HQ",
             ),
             *address_specs("address", "The site's address, one part per column.", aliased=True),
             Column(

@@ -153,7 +153,8 @@ def import_file(
     keys = kind_class.parse_match(match)
     clear_blanks = parse_blank(blank)
     model = kind_class.model
-    if not (access.can(acting_user, access.ADD, model) or access.can(acting_user, access.CHANGE, model)):
+    may_write = access.can(acting_user, access.ADD, model) or access.can(acting_user, access.CHANGE, model)
+    if not (may_write and access.can(acting_user, access.VIEW, model)):  # rows name stored objects
         raise Forbidden(f"You may not import {model._meta.verbose_name_plural}.")
     table = open_table(file, limits)
     names = kind_class.check_columns(table.header, mapping)

@@ -35,6 +35,8 @@ from clientbase.transfer.models import ImportMapping, ImportRun
 from clientbase.transfer.readers import open_table
 
 SESSION_KEY = "transfer_uploads"
+# The newest files whose column choices are offered again.
+REMEMBERED_FILES = 50
 # Uploaded files wait in var/uploads/ between the preview and the commit; older ones are removed.
 UPLOAD_MAX_AGE = 24 * 3600
 
@@ -81,9 +83,21 @@ def header_key(header: list[str]) -> str:
 
 
 def remembered_mapping(user: Any, kind: str, header: list[str]) -> dict[str, str]:
-    """The columns `user` chose last time for a file of `kind` with this header ({} if none)."""
-    found = ImportMapping.objects.filter(user=user, kind=kind, header_key=header_key(header)).first()
-    return dict(found.mapping) if found is not None else {}
+    """What `user` chose before for columns of a file of `kind` with these headers ({} for
+    none): per column (case and surrounding spaces aside), the newest choice, whatever other
+    columns that file had."""
+    wanted = {column.strip().casefold(): column for column in header}
+    chosen: dict[str, str] = {}
+    for mapping in (
+        ImportMapping.objects.filter(user=user, kind=kind)
+        .order_by("-updated_at")[:REMEMBERED_FILES]
+        .values_list("mapping", flat=True)
+    ):
+        for column, target in mapping.items():
+            key = column.strip().casefold()
+            if key in wanted and wanted[key] not in chosen:
+                chosen[wanted[key]] = target
+    return chosen
 
 
 def remember_mapping(user: Any, kind: str, header: list[str], mapping: dict[str, str]) -> None:

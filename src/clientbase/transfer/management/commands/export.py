@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from clientbase.acting import acting_user
 from clientbase.customers.models import Customer
 from clientbase.errors import ValidationFailed
+from clientbase.text import counted
 from clientbase.transfer.exporters import FORMATS, contacts_for_export, export_contacts
 
 
@@ -51,10 +53,16 @@ class Command(BaseCommand):
             if options["output"]:
                 with open(options["output"], "wb") as target:
                     export_contacts(contacts, options["format"], target)
+                written = counted(contacts.count(), "contact")
+                self.stderr.write(f"Wrote {written} to {options['output']} ({options['format'].upper()}).")
             else:
                 self._to_stdout(contacts, options["format"])
         except ValidationFailed as error:
             raise CommandError(str(error.errors)) from error
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): what it read is what it wanted; say nothing more.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
 
     def _to_stdout(self, contacts: Any, fmt: str) -> None:
         stream = getattr(self.stdout, "_out", sys.stdout)

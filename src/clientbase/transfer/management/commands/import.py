@@ -13,6 +13,7 @@ from tqdm import tqdm
 from clientbase.acting import acting_user
 from clientbase.errors import ServiceError, ValidationFailed
 from clientbase.text import counted
+from clientbase.transfer.columns import HeaderRefused
 from clientbase.transfer.kinds import KINDS
 from clientbase.transfer.limits import Limits
 from clientbase.transfer.services import import_file
@@ -104,6 +105,8 @@ class Command(BaseCommand):
                 )
         except ValidationFailed as error:
             problems = "; ".join(message for messages in error.errors.values() for message in messages)
+            if isinstance(error, HeaderRefused):
+                problems += ' Place a column with --map "Column=field", or ignore it with --map "Column=".'
             raise CommandError(f"{problems} Nothing was imported.") from error
         except ServiceError as error:
             raise CommandError(f"{error.message} Nothing was imported.") from error
