@@ -113,19 +113,20 @@ def generate(rows: int) -> dict[str, int]:
             customer = customers[n % len(customers)]
             f, la = rng.choice(first), rng.choice(last)
             phone = f"+1312555{n % 10000:04d}"
-            batch.append(
-                Contact(
-                    customer=customer,
-                    first_name=f,
-                    last_name=la,
-                    title=rng.choice(titles),
-                    email=f"{f.lower()}.{la.lower()}{n}@example.com",
-                    phone=phone,
-                    phone_digits=phone_search_digits(phone),
-                    role_site=n % 3 == 0,
-                    role_billing=n % 5 == 0,
-                )
+            contact = Contact(
+                customer=customer,
+                first_name=f,
+                last_name=la,
+                title=rng.choice(titles),
+                email=f"{f.lower()}.{la.lower()}{n}@example.com",
+                phone=phone,
+                phone_digits=phone_search_digits(phone),
+                role_site=n % 3 == 0,
+                role_billing=n % 5 == 0,
             )
+            # What Contact.save() would keep (bulk_create does not call it).
+            contact.search_document = contact.searched_text(customer_name=customer.name)
+            batch.append(contact)
             if len(batch) == 5000:
                 created = Contact.objects.bulk_create(batch)
                 links += [

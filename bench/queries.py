@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import connection
 
+from clientbase.text import fold
+
 
 def _ci(column: str) -> str:
     """A column compared case-insensitively the cheapest way the database offers: SQLite's LIKE
@@ -21,24 +23,20 @@ COLUMNS = (
 
 
 def _search(params: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    """What `?search=` answers (clientbase.contacts.selectors.search_contacts): every word in a
-    name, e-mail, title or customer name, or the whole text in the full name, or phone digits when
-    the text looks like a phone number; ranked the same way, best first."""
-    text = " ".join(params["search"].lower().split())
-    full_name = _ci("(c.first_name || ' ' || c.last_name)")
-    conditions, args = [f"{full_name} LIKE %s"], [f"%{text}%"]
-    words = []
-    for word in text.split(" "):
-        words.append(
-            f"({_ci('c.first_name')} LIKE %s OR {_ci('c.last_name')} LIKE %s OR {_ci('c.email')} LIKE %s "
-            f"OR {_ci('c.title')} LIKE %s OR {_ci('cu.name')} LIKE %s)"
-        )
-        args += [f"%{word}%"] * 5
-    conditions.append("(" + " AND ".join(words) + ")")
+    """What `?search=` answers (clientbase.contacts.selectors.search_contacts): every folded word
+    in the contact's folded search document (`clientbase.text.fold`; PostgreSQL answers it from
+    the trigram index), or phone digits when the text looks like a phone number; ranked the same
+    way, best first."""
+    text = " ".join(params["search"].split())
+    words = fold(text).split()
+    conditions = ["(" + " AND ".join(["c.search_document LIKE %s"] * len(words)) + ")"] if words else []
+    args: list[Any] = [f"%{word}%" for word in words]
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits and all(ch.isdigit() or ch in " +-().,/" for ch in text) and len(digits) >= 3:
         conditions.append("c.phone_digits LIKE %s")
         args.append(f"%{digits}%")
+    full_name = _ci("(c.first_name || ' ' || c.last_name)")
+    lowered = text.lower()
     rank = (
         f"CASE WHEN lower(c.email) = %s OR lower(c.first_name || ' ' || c.last_name) = %s THEN 100 "
         f"WHEN {_ci('c.last_name')} LIKE %s OR {full_name} LIKE %s THEN 80 "
@@ -46,20 +44,11 @@ def _search(params: Mapping[str, Any]) -> tuple[str, list[Any]]:
         f"WHEN {full_name} LIKE %s THEN 50 WHEN {_ci('c.title')} LIKE %s THEN 30 "
         f"WHEN {_ci('cu.name')} LIKE %s THEN 20 ELSE 10 END"
     )
-    rank_args = [
-        text,
-        text,
-        f"{text}%",
-        f"{text}%",
-        f"{text}%",
-        f"{text}%",
-        f"%{text}%",
-        f"%{text}%",
-        f"%{text}%",
-    ]
+    rank_args = [lowered, lowered, *[f"{lowered}%"] * 4, *[f"%{lowered}%"] * 3]
     return (
         f"SELECT {COLUMNS} FROM contacts_contact c LEFT JOIN customers_customer cu ON cu.id = c.customer_id "
-        f"WHERE {' OR '.join(conditions)} ORDER BY {rank} DESC, c.last_name, c.first_name, c.id LIMIT 20",
+        f"WHERE {' OR '.join(conditions) or 'FALSE'} ORDER BY {rank} DESC, c.last_name, c.first_name, c.id "
+        "LIMIT 20",
         args + rank_args,
     )
 

@@ -197,3 +197,32 @@ def long_text_limit(field: str, *, table: str, label: str) -> models.CheckConstr
         name=f"{table}_{field}_length",
         violation_error_message=f"{label} may have at most {LONG_TEXT_MAX:,} characters.",
     )
+
+
+# Apostrophes and quote marks, which names are written with or without (O'Testy, O\u2019Testy, OTesty).
+_QUOTE_MARKS = dict.fromkeys(map(ord, "'\u2019\u2018\u201b`\u00b4\u02bc\u02b9\"\u201c\u201d"))
+# The spelling of umlauts without them (Müller, Mueller).
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+def fold(value: str) -> str:
+    """`value` as search compares it: accents left out (`Lefèvre` -> `lefevre`), case folded in
+    every script (`ОЛЬГА` -> `ольга`, `Straße` -> `strasse`), apostrophes and quote marks left
+    out (`O\u2019Testy` -> `otesty`), compatibility forms unified (full-width letters, ligatures), runs
+    of spaces as one. A search folds its words and looks for them in `search_document`s."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().translate(_QUOTE_MARKS).split())
+
+
+def search_document(*values: str) -> str:
+    """The folded text (`fold`) of `values`, one line each (none empty), plus the spelling without
+    umlauts of a value that has them (`Müller` gives `muller` and `mueller`), so a search finds
+    either form."""
+    lines: list[str] = []
+    for value in values:
+        for spelling in dict.fromkeys([value, value.translate(_UMLAUTS)]):
+            folded = fold(spelling)
+            if folded:
+                lines.append(folded)
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ from clientbase.customers.models import Customer, Location
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History
 from clientbase.phones import PhoneNumberField, phone_search_digits
-from clientbase.text import LONG_TEXT_MAX, long_text_limit
+from clientbase.text import LONG_TEXT_MAX, long_text_limit, search_document
 from clientbase.versions import Versioned
 from clientbase.vocabulary import ContactRole, NotificationCategory, PortalCapability
 
@@ -46,7 +46,14 @@ class ContactLocation(models.Model):
 
 # Kept at module level so that services can record a change of the row and of its locations as
 # one history entry (clientbase.history.one_record).
-contact_history_records = History(excluded_fields=["phone_digits"], m2m_fields=["locations"])
+# The fields a search matches as text (with the customer's name): `Contact.search_document`.
+SEARCHED_FIELDS = ("first_name", "last_name", "email", "title", "department")
+# Between the contact's own lines and its customer's in `search_document` (no line is empty).
+DOCUMENT_PARTS = "\n\n"
+
+contact_history_records = History(
+    excluded_fields=["phone_digits", "search_document"], m2m_fields=["locations"]
+)
 
 
 class Contact(Versioned):
@@ -92,6 +99,9 @@ class Contact(Versioned):
     mobile = PhoneNumberField()
     secondary_phone = PhoneNumberField()
     phone_digits = models.CharField(max_length=200, blank=True, editable=False)
+    # What a search matches (`clientbase.text.search_document` of SEARCHED_FIELDS and the
+    # customer's name), kept by `save()` and, for a renamed customer, by `refresh_search_documents`.
+    search_document = models.TextField(blank=True, default="", db_default="", editable=False)
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
 
@@ -242,8 +252,30 @@ class Contact(Versioned):
         self.phone_digits = phone_search_digits(self.phone, self.mobile, self.secondary_phone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"phone", "mobile", "secondary_phone"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "phone_digits"}
+            kwargs["update_fields"] = update_fields = {*update_fields, "phone_digits"}
+        if update_fields is None or {*SEARCHED_FIELDS, "customer"} & set(update_fields):
+            keeps_customer = update_fields is not None and "customer" not in update_fields
+            if keeps_customer and "search_document" not in self.get_deferred_fields():
+                # The customer's part as stored: no read of the customer for a change of a name.
+                customer_part = self.search_document.partition(DOCUMENT_PARTS)[2]
+                self.search_document = self.searched_text(customer_part=customer_part)
+            else:
+                self.search_document = self.searched_text()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_document"}
         super().save(*args, **kwargs)
+
+    def searched_text(self, customer_name: str | None = None, *, customer_part: str | None = None) -> str:
+        """This contact's `search_document`: its SEARCHED_FIELDS folded
+        (`clientbase.text.search_document`), then, after DOCUMENT_PARTS, its customer's name
+        folded (`customer_part` as stored, else from `customer_name`, else read from the customer)."""
+        own = search_document(*(getattr(self, name) for name in SEARCHED_FIELDS))
+        if customer_part is None:
+            if customer_name is None:
+                customer = self.customer if self.customer_id is not None else None
+                customer_name = customer.name if customer is not None else ""
+            customer_part = search_document(customer_name)
+        return f"{own}{DOCUMENT_PARTS}{customer_part}" if customer_part else own
 
     @property
     def full_name(self) -> str:

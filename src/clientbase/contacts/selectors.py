@@ -14,6 +14,7 @@ from clientbase import access, history
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Location
 from clientbase.phones import search_digits
+from clientbase.text import fold
 
 
 def contacts_with_relations(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -28,24 +29,21 @@ def primary_contact_id() -> Subquery:
 
 
 def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
-    """Contacts matching `text` by name, e-mail, title or customer name (every word must match
-    somewhere), or by phone digits in any format; best matches first."""
+    """Contacts matching `text` by name, e-mail, title, department or customer name (every word
+    somewhere in the contact's folded `search_document`: accents, case in every script,
+    apostrophes and umlaut spellings aside; `clientbase.text.fold`), or by phone digits in any
+    format; best matches first."""
     text = " ".join(text.split())
     if not text:
         return queryset
     full_name = Concat("first_name", Value(" "), "last_name")
     queryset = queryset.annotate(search_full_name=full_name)
-    match = Q(search_full_name__icontains=text)
-    words = Q()
-    for word in text.split(" "):
-        words &= (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(title__icontains=word)
-            | Q(customer__name__icontains=word)
-        )
-    match |= words
+    words = [word for word in fold(text).split(" ") if word]
+    match = Q()
+    for word in words:
+        match &= Q(search_document__contains=word)
+    if not words:  # nothing but quote marks
+        match = Q(pk__in=[])
     digits = search_digits(text)
     if digits is not None:
         match |= Q(phone_digits__contains=digits)

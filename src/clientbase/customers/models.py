@@ -8,14 +8,30 @@ from django.db.models.lookups import GreaterThan
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History, one_record
 from clientbase.phones import PhoneNumberField
-from clientbase.text import LONG_TEXT_MAX, long_text_limit
+from clientbase.text import LONG_TEXT_MAX, long_text_limit, search_document
 from clientbase.versions import Versioned
 
 ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
 
 # Kept at module level so that Customer.save() can write the creation record itself, once the
 # number is known.
-_customer_history = History()
+_customer_history = History(excluded_fields=["search_document"])
+
+# What a search matches as text, folded (`clientbase.text.search_document`): `search_document`.
+CUSTOMER_SEARCHED = ("name", "legal_name", "email")
+LOCATION_SEARCHED = ("name", "code")
+LOCATION_ADDRESS_SEARCHED = ("street", "city")
+
+
+def keep_search_document(instance: models.Model, values: list[str], watched: set[str], kwargs: dict) -> None:
+    """Set `instance.search_document` from `values` before a save that may change a `watched`
+    field, adding it to the save's `update_fields`."""
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and not watched & set(update_fields):
+        return
+    instance.search_document = search_document(*values)  # type: ignore[attr-defined]
+    if update_fields is not None:
+        kwargs["update_fields"] = {*update_fields, "search_document"}
 
 
 class Customer(Versioned):
@@ -44,6 +60,7 @@ class Customer(Versioned):
     website = models.URLField(blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
+    search_document = models.TextField(blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +87,9 @@ class Customer(Versioned):
         return f"{self.name} ({self.number})" if self.number else self.name
 
     def save(self, *args, **kwargs) -> None:
+        keep_search_document(
+            self, [getattr(self, name) for name in CUSTOMER_SEARCHED], set(CUSTOMER_SEARCHED), kwargs
+        )
         if self.pk is not None and self.number:
             super().save(*args, **kwargs)
             return
@@ -89,10 +109,18 @@ class Location(Versioned):
     address = models.JSONField(default=dict, blank=True)
     access_notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     is_active = models.BooleanField(default=True)
+    search_document = models.TextField(blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = History()
+    history = History(excluded_fields=["search_document"])
+
+    def save(self, *args, **kwargs) -> None:
+        address = self.address if isinstance(self.address, dict) else {}
+        values = [getattr(self, name) for name in LOCATION_SEARCHED]
+        values += [str(address.get(key) or "") for key in LOCATION_ADDRESS_SEARCHED]
+        keep_search_document(self, values, {*LOCATION_SEARCHED, "address"}, kwargs)
+        super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["customer_id", "name", "id"]

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from clientbase import history
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.phones import search_digits
+from clientbase.text import fold
 
 # Values other apps add to each customer the API answers: {attribute: a function answering the
 # expression to annotate, e.g. a Subquery over `OuterRef("pk")`}. Contacts adds
@@ -30,16 +31,24 @@ def customers_with_annotations(queryset: QuerySet[Customer]) -> QuerySet[Custome
 
 
 def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """Customers whose name, legal name, number or e-mail contains `text`."""
+    """Customers whose number is `text`, or whose name, legal name or e-mail hold every word of it
+    (compared folded: accents, case in every script, quote marks and umlaut spellings aside;
+    `clientbase.text.fold`, `Customer.search_document`)."""
     text = text.strip()
     if not text:
         return queryset
-    return queryset.filter(
-        Q(name__icontains=text)
-        | Q(legal_name__icontains=text)
-        | Q(number__iexact=text)
-        | Q(email__icontains=text)
-    )
+    return queryset.filter(Q(number__iexact=text) | _every_word(text))
+
+
+def _every_word(text: str) -> Q:
+    """Every folded word of `text` in `search_document` (nothing matches a text of no words)."""
+    words = fold(text).split()
+    if not words:
+        return Q(pk__in=[])
+    condition = Q()
+    for word in words:
+        condition &= Q(search_document__contains=word)
+    return condition
 
 
 def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
@@ -58,20 +67,13 @@ def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer
 
 
 def search_locations(queryset: QuerySet[Location], text: str) -> QuerySet[Location]:
-    """Locations whose name, code, street or city contains `text` (every word somewhere): the
-    search of the start page, the location list and the API's `?search=`."""
+    """Locations whose name, code, street or city hold every word of `text` (folded, as
+    `search_customers` compares): the search of the start page, the location list and the API's
+    `?search=`."""
     text = " ".join(text.split())
     if not text:
         return queryset
-    condition = Q()
-    for word in text.split(" "):
-        condition &= (
-            Q(name__icontains=word)
-            | Q(code__iexact=word)
-            | Q(address__street__icontains=word)
-            | Q(address__city__icontains=word)
-        )
-    return queryset.filter(condition)
+    return queryset.filter(_every_word(text))
 
 
 def locations_with_equipment(queryset: QuerySet[Location]) -> QuerySet[Location]:
