@@ -161,10 +161,11 @@ def test_customers_and_locations_are_searched_folded_too(admin_user):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
 def test_postgresql_has_trigram_indexes_for_customers_and_locations():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%search_document_trgm'")
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_trgm'")
         names = {row[0] for row in cursor.fetchall()}
     assert names == {
         "contacts_contact_search_document_trgm",
         "customers_customer_search_document_trgm",
         "customers_location_search_document_trgm",
+        "contacts_contact_phone_digits_trgm",
     }

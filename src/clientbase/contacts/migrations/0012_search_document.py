@@ -26,7 +26,8 @@ def fill_documents(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    """Contacts gain `search_document`: the folded text a search matches (`Contact.save`)."""
+    """Contacts gain `search_document`: the folded text a search matches (`Contact.save`); on
+    PostgreSQL it and the phone digits get trigram indexes."""
 
     dependencies = [
         ("contacts", "0011_long_text_limits"),
@@ -43,4 +44,5 @@ class Migration(migrations.Migration):
         restore_triggers(),
         migrations.RunPython(fill_documents, migrations.RunPython.noop),
         trigram_index("contacts_contact", "search_document"),
+        trigram_index("contacts_contact", "phone_digits"),
     ]
