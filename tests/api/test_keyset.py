@@ -105,3 +105,24 @@ def test_customers_and_locations_page_by_keyset_too(api, admin_user):
 def test_a_search_ranks_its_results_and_pages_by_number(api, admin_user, five):
     response = api(admin_user).get("/api/v1/contacts/", {"search": "a", "page_size": 2})
     assert "page=2" in response.json()["next"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["Adams", "Jo", "abc"],
+        ["Adams", "Jo", 10**30],
+        ["Adams", "Jo", -1],
+        [1, 2, 3],
+        ["A" * 10_000, "Jo", 1],
+    ],
+)
+def test_a_cursor_of_values_of_the_wrong_kind_is_refused_or_harmless(api, admin_user, five, values):
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps({"v": values, "d": "n"}).encode()).decode().rstrip("=")
+    response = api(admin_user).get("/api/v1/contacts/", {"cursor": cursor})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "cursor" in response.json()

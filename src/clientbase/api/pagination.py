@@ -9,6 +9,7 @@ import binascii
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
@@ -107,6 +108,7 @@ class Pagination(BasePagination):
         ]
 
 
+CURSOR_REFUSAL = "Not a position in this list; follow its next and previous links."
 # Field types whose values a cursor holds as they are (text and whole numbers).
 KEYSET_TYPES = frozenset(
     {
@@ -157,6 +159,7 @@ class Keyset:
         raw = self.request.query_params.get("cursor") or ""
         values, backwards = self._decode(raw) if raw else (None, False)
         if values is not None:
+            values = self._typed(queryset.model, values)
             queryset = queryset.filter(self._beyond(values, backwards))
         if backwards:
             queryset = queryset.order_by(*(self._flip(item) for item in self.ordering))
@@ -197,6 +200,22 @@ class Keyset:
             equal &= Q(**{name: value})
         return condition
 
+    def _typed(self, model: Any, values: list[Any]) -> list[Any]:
+        """The cursor's values as their fields hold them; ValidationError on `cursor` for a value
+        its field cannot hold (text for an id, a number beyond 64 bits)."""
+        fields = {field.attname: field for field in model._meta.concrete_fields}
+        typed = []
+        for item, value in zip(self.ordering, values, strict=True):
+            field = fields[item.lstrip("-")]
+            try:
+                converted = field.to_python(value)
+                if isinstance(converted, int) and not -(2**63) <= converted < 2**63:
+                    raise ValueError("beyond 64 bits")
+            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+                raise exceptions.ValidationError({"cursor": [CURSOR_REFUSAL]}) from None
+            typed.append(converted)
+        return typed
+
     def _decode(self, raw: str) -> tuple[list[Any], bool]:
         try:
             decoded = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
@@ -209,9 +228,7 @@ class Keyset:
             or not all(isinstance(value, str | int) and not isinstance(value, bool) for value in decoded["v"])
             or decoded.get("d") not in ("n", "p")
         ):
-            raise exceptions.ValidationError(
-                {"cursor": ["Not a position in this list; follow its next and previous links."]}
-            )
+            raise exceptions.ValidationError({"cursor": [CURSOR_REFUSAL]})
         return decoded["v"], decoded["d"] == "p"
 
     def _url(self, values: list[Any], *, backwards: bool) -> str:
