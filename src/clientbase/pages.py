@@ -37,6 +37,7 @@ from django.views.generic import FormView, TemplateView, View
 from clientbase import access, history, lockout
 from clientbase.audit.events import record_refusal
 from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, Stale, ValidationFailed
+from clientbase.keyset import BadCursor, Keyset, keyset_ordering
 
 # Where htmx puts an error it cannot show in the element that asked (see base.html).
 MESSAGES_TARGET = "#messages"
@@ -323,31 +324,38 @@ class Page:
     `Pagination` does), so a page costs the same on a million rows as on ten."""
 
     rows: list[Any]
-    number: int
+    number: int  # 0 for a keyset page (`clientbase.keyset`), which has links instead
     has_next: bool
     query: Mapping[str, Sequence[str]]
+    next_link: str | None = None
+    previous_link: str | None = None
 
     @property
     def has_previous(self) -> bool:
-        return self.number > 1
+        return self.previous_link is not None if self.number == 0 else self.number > 1
 
     @property
     def is_empty(self) -> bool:
         return not self.rows
 
     def _url(self, number: int) -> str:
-        params = [(key, value) for key, values in self.query.items() if key != "page" for value in values]
+        params = [
+            (key, value)
+            for key, values in self.query.items()
+            if key not in ("page", "cursor")
+            for value in values
+        ]
         if number > 1:
             params.append(("page", str(number)))
         return "?" + urlencode(params) if params else "?"
 
     @property
     def next_url(self) -> str:
-        return self._url(self.number + 1)
+        return self.next_link or "" if self.number == 0 else self._url(self.number + 1)
 
     @property
     def previous_url(self) -> str:
-        return self._url(self.number - 1)
+        return self.previous_link or "" if self.number == 0 else self._url(self.number - 1)
 
     @property
     def first_url(self) -> str:
@@ -359,7 +367,33 @@ MAX_PAGE = 100_000
 
 
 def paginate(request: HttpRequest, queryset: QuerySet | Sequence[Any], page_size: int) -> Page:
-    """The page `?page=` of `queryset` (page 1 for anything that is not a positive number)."""
+    """The page `?page=` of `queryset` (page 1 for anything that is not a positive number); a
+    list in its own order (`keyset.keyset_ordering`) asked for no page number pages by keyset
+    (`?cursor=`; the first page for a cursor that names no position)."""
+    query = {key: request.GET.getlist(key) for key in request.GET}
+    ordering = keyset_ordering(queryset) if not request.GET.get("page") else None
+    if ordering is not None:
+        assert isinstance(queryset, QuerySet)
+        params = [(key, value) for key, values in query.items() if key != "cursor" for value in values]
+        keyset = Keyset(
+            ordering,
+            request.GET.get("cursor") or "",
+            page_size,
+            lambda cursor: "?" + urlencode([*params, ("cursor", cursor)]),
+        )
+        try:
+            rows = keyset.page(queryset)
+        except BadCursor:
+            keyset = Keyset(ordering, "", page_size, keyset.link)
+            rows = keyset.page(queryset)
+        return Page(
+            rows=rows,
+            number=0,
+            has_next=keyset.next is not None,
+            query=query,
+            next_link=keyset.next,
+            previous_link=keyset.previous,
+        )
     try:
         number = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
@@ -370,7 +404,7 @@ def paginate(request: HttpRequest, queryset: QuerySet | Sequence[Any], page_size
         rows=rows[:page_size],
         number=number,
         has_next=len(rows) > page_size,
-        query={key: request.GET.getlist(key) for key in request.GET},
+        query=query,
     )
 
 

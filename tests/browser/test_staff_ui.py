@@ -240,3 +240,18 @@ def other_customer_for_browser(transactional_db):
     customer = CustomerFactory(name="Contoso Offices")
     LocationFactory(customer=customer, name="Contoso HQ")
     return customer
+
+
+def test_the_customer_list_pages_forward_and_back_by_position(signed_in):
+    page = signed_in
+    for n in range(55):
+        CustomerFactory(name=f"Customer {n:03d}")
+    page.goto("/customers/")
+    expect(page.get_by_role("link", name="Customer 049")).to_be_visible()
+    page.get_by_role("link", name="Next →").click()
+    expect(page).to_have_url(re.compile(r"cursor="))
+    expect(page.get_by_role("link", name="Customer 054")).to_be_visible()
+    expect(page.get_by_role("link", name="Customer 000")).to_have_count(0)
+    page.get_by_role("link", name="← Previous").click()
+    expect(page.get_by_role("link", name="Customer 000")).to_be_visible()
+    expect(page.get_by_role("link", name="← Previous")).to_have_count(0)
