@@ -96,9 +96,7 @@ class Keyset:
         return item[1:] if item.startswith("-") else f"-{item}"
 
     def _values(self, row: Any) -> list[Any]:
-        return [
-            getattr(row, "pk" if item.lstrip("-") == "id" else item.lstrip("-")) for item in self.ordering
-        ]
+        return [getattr(row, item.lstrip("-")) for item in self.ordering]
 
     def _beyond(self, values: list[Any], backwards: bool) -> Q:
         """Rows after `values` in the ordering (before them, `backwards`): (a > x) or (a = x and

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import migrations
 from django.db.models.functions import Length
 
+from clientbase.text import search_document
+
 
 def refuse_longer_texts(app_label: str, checked: list[tuple[str, str]], limit: int) -> migrations.RunPython:
     """A migration step that raises RuntimeError, naming up to 20 rows of each `(model, field)` in
@@ -55,7 +57,6 @@ def trigram_index(table: str, column: str) -> migrations.RunPython:
 def fill_search_documents(app_label: str, model_name: str, values: Any) -> migrations.RunPython:
     """A step that writes `search_document` of every stored row of the model, in batches of 2,000:
     `clientbase.text.search_document(*values(row))`."""
-    from clientbase.text import search_document
 
     def fill(apps: Any, schema_editor: Any) -> None:
         model = apps.get_model(app_label, model_name)

@@ -36,6 +36,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 # Invisible characters that reorder the display of text (Unicode's bidirectional controls).
 BIDI_CONTROLS = frozenset(
@@ -189,9 +191,6 @@ def long_text_limit(field: str, *, table: str, label: str) -> models.CheckConstr
     `<table>_<field>_length` for a model's `Meta.constraints`, refused as "<label> may have at most
     32,766 characters." (a multi-line text field is a `TextField(max_length=LONG_TEXT_MAX)`, which
     the API and forms check first)."""
-    from django.db.models.functions import Length
-    from django.db.models.lookups import LessThanOrEqual
-
     return models.CheckConstraint(
         condition=LessThanOrEqual(Length(field), LONG_TEXT_MAX),
         name=f"{table}_{field}_length",

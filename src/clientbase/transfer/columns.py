@@ -10,6 +10,7 @@ spellings of other programs (`E-mail Address`, `Mobile Phone`, `Company`); a `ma
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -167,8 +168,6 @@ class Columns:
         if mapping is None or mapping == "":
             return {}
         if isinstance(mapping, str):
-            import json
-
             try:
                 mapping = json.loads(mapping)
             except ValueError:

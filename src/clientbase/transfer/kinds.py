@@ -375,20 +375,11 @@ class Kind(abc.ABC):
             if name in body:
                 stored = getattr(instance, name, None) if instance is not None else None
                 body[name] = {**(stored or {}), **body[name]}
-        if "locations" in row and not any(field == "customer" for field, _ in errors):
-            try:
-                self.read_locations(row, instance, body)
-            except RowError as error:
-                errors.extend(error.errors)
         return body, errors
 
     def read_customer(self, row: Mapping[str, str]) -> int | None:
         """The customer's id the row names (None for a blank cell); RowError when not found."""
         return self.resolver.customer(row["customer"])
-
-    def read_locations(self, row: Mapping[str, str], instance: Model | None, body: dict[str, Any]) -> None:
-        """Kinds with a `locations` column put their ids in `body`."""
-        raise NotImplementedError(f"{type(self).__name__} has no locations column.")
 
     def side_effects(self, instance: Model | None, data: Mapping[str, Any]) -> list[int]:
         """Other objects of this kind the write will change (their values are kept for a revert)."""
@@ -679,13 +670,23 @@ class ContactKind(Kind):
         if primary and customer_id is not None:
             finder.add(self.PRIMARY, str(customer_id), number, shown=text(row["customer"]).strip())
 
-    def read_locations(self, row: Mapping[str, str], instance: Model | None, body: dict[str, Any]) -> None:
-        """The locations the cell names, of the row's customer (or the stored contact's when the
-        file has no customer column); a blank cell keeps them (blank=clear: none, customer-level)."""
-        if not filled(row, "locations") and not self.clear_blanks:
-            return
-        customer_id = body.get("customer") if "customer" in row else getattr(instance, "customer_id", None)
-        body["locations"] = self.resolver.locations(row["locations"], customer_id)
+    def body(
+        self, row: Mapping[str, str], instance: Model | None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """As every kind's, and the locations the `locations` cell names, of the row's customer (or
+        the stored contact's when the file has no customer column; not read when the customer cell
+        is in error); a blank cell keeps them (blank=clear: none, customer-level)."""
+        body, errors = super().body(row, instance)
+        wanted = filled(row, "locations") or ("locations" in row and self.clear_blanks)
+        if wanted and not any(field == "customer" for field, _ in errors):
+            customer_id = (
+                body.get("customer") if "customer" in row else getattr(instance, "customer_id", None)
+            )
+            try:
+                body["locations"] = self.resolver.locations(row["locations"], customer_id)
+            except RowError as error:
+                errors.extend(error.errors)
+        return body, errors
 
     def display(self, obj: Model) -> dict[str, str]:
         """The contact's importable columns as the preview shows them: phones readable (`+1
