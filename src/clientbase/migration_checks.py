@@ -3,6 +3,7 @@ the rows, instead of cutting or changing what users wrote), and PostgreSQL's tri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import migrations
@@ -71,3 +72,62 @@ def fill_search_documents(app_label: str, model_name: str, values: Any) -> migra
             model.objects.bulk_update(batch, ["search_document"])
 
     return migrations.RunPython(fill, migrations.RunPython.noop)
+
+
+def fill_columns(
+    app_label: str, model_name: str, columns: dict[str, Callable[[Any], str]]
+) -> migrations.RunPython:
+    """A step that writes each of `columns` (name: function of the row answering its value) of
+    every stored row of the model, in batches of 2,000."""
+
+    def fill(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        batch = []
+        for row in model.objects.all().iterator(chunk_size=2000):
+            for name, value in columns.items():
+                setattr(row, name, value(row))
+            batch.append(row)
+            if len(batch) >= 2000:
+                model.objects.bulk_update(batch, list(columns))
+                batch.clear()
+        if batch:
+            model.objects.bulk_update(batch, list(columns))
+
+    return migrations.RunPython(fill, migrations.RunPython.noop)
+
+
+def sqlite_trigram_table(table: str, columns: tuple[str, ...]) -> migrations.RunPython:
+    """SQLite: an FTS5 table `<table>_fts` with the trigram tokenizer over `columns` of `table`
+    (external content: it holds the index, not a copy), filled from the stored rows and kept in
+    step by triggers in the writing transaction, so `<table>_fts MATCH '"word"'` answers the ids
+    of rows holding `word` anywhere (3 characters or more); nothing on PostgreSQL, whose trigram
+    indexes are on the columns themselves (`trigram_index`). Reversed by dropping it all."""
+    fts = f"{table}_fts"
+    listed = ", ".join(columns)
+    new = ", ".join(f"new.{column}" for column in columns)
+    old = ", ".join(f"old.{column}" for column in columns)
+    remove = f"INSERT INTO {fts}({fts}, rowid, {listed}) VALUES ('delete', old.id, {old});"  # noqa: S608
+    add = f"INSERT INTO {fts}(rowid, {listed}) VALUES (new.id, {new});"  # noqa: S608
+
+    def create(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({listed}, content='{table}', content_rowid='id', "
+            "tokenize='trigram', detail='none')"
+        )
+        schema_editor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # noqa: S608
+        schema_editor.execute(f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {add} END")
+        schema_editor.execute(f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {remove} END")
+        schema_editor.execute(
+            f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {listed} ON {table} BEGIN {remove} {add} END"
+        )
+
+    def drop(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        for trigger in ("insert", "delete", "update"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {fts}_{trigger}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {fts}")
+
+    return migrations.RunPython(create, drop)

@@ -10,7 +10,7 @@ from clientbase.customers.models import Customer, Location
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History
 from clientbase.phones import PhoneNumberField, phone_search_digits
-from clientbase.text import LONG_TEXT_MAX, long_text_limit, search_document
+from clientbase.text import LONG_TEXT_MAX, FoldedKeyField, fold, long_text_limit, search_document
 from clientbase.versions import Versioned
 from clientbase.vocabulary import ContactRole, NotificationCategory, PortalCapability
 
@@ -51,9 +51,12 @@ SEARCHED_FIELDS = ("first_name", "last_name", "email", "title", "department")
 # Between the contact's own lines and its customer's in `search_document` (no line is empty).
 DOCUMENT_PARTS = "\n\n"
 
-contact_history_records = History(
-    excluded_fields=["phone_digits", "search_document"], m2m_fields=["locations"]
-)
+# The columns `Contact.derive_fields` keeps from the others (never in history).
+DERIVED_FIELDS = ("phone_digits", "search_document", "folded_last_first", "folded_first_last")
+PHONE_FIELDS = ("phone", "mobile", "secondary_phone")
+NAME_FIELDS = ("first_name", "last_name")
+
+contact_history_records = History(excluded_fields=list(DERIVED_FIELDS), m2m_fields=["locations"])
 
 
 class Contact(Versioned):
@@ -102,6 +105,10 @@ class Contact(Versioned):
     # What a search matches (`clientbase.text.search_document` of SEARCHED_FIELDS and the
     # customer's name), kept by `save()` and, for a renamed customer, by `refresh_search_documents`.
     search_document = models.TextField(blank=True, default="", db_default="", editable=False)
+    # The folded name (`clientbase.text.fold`) in both orders, which a search reads by prefix from
+    # ordinary indexes before it looks for words anywhere (`selectors.search_contacts`).
+    folded_last_first = FoldedKeyField()
+    folded_first_last = FoldedKeyField()
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
 
@@ -243,27 +250,47 @@ class Contact(Versioned):
             models.Index(fields=["last_name", "first_name", "id"], name="contacts_contact_order_idx"),
             models.Index(fields=["customer", "last_name"], name="contacts_customer_name_idx"),
             models.Index(fields=["email"], name="contacts_contact_email_idx"),
+            # The first tiers of a search: folded names by prefix, in the order a page reads.
+            models.Index(fields=["folded_last_first", "id"], name="contacts_folded_last_first_idx"),
+            models.Index(fields=["folded_first_last", "id"], name="contacts_folded_first_last_idx"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
 
     def save(self, *args, **kwargs) -> None:
-        self.phone_digits = phone_search_digits(self.phone, self.mobile, self.secondary_phone)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"phone", "mobile", "secondary_phone"} & set(update_fields):
-            kwargs["update_fields"] = update_fields = {*update_fields, "phone_digits"}
-        if update_fields is None or {*SEARCHED_FIELDS, "customer"} & set(update_fields):
-            keeps_customer = update_fields is not None and "customer" not in update_fields
-            if keeps_customer and "search_document" not in self.get_deferred_fields():
+        derived = self.derive_fields(None if update_fields is None else set(update_fields))
+        if update_fields is not None and derived:
+            kwargs["update_fields"] = {*update_fields, *derived}
+        super().save(*args, **kwargs)
+
+    def derive_fields(self, changed: set[str] | None = None, *, customer_name: str | None = None) -> set[str]:
+        """Set the columns kept from the others (DERIVED_FIELDS): `phone_digits` from the phones,
+        the folded names, and `search_document` (`searched_text`). `changed` names the fields a
+        save writes (None: all of them); answers the derived fields that follow from those. The
+        customer's name is `customer_name` when given (a bulk write knows it), else its part of the
+        stored document when only the contact's own fields change, else read from the customer."""
+        derived: set[str] = set()
+        if changed is None or set(PHONE_FIELDS) & changed:
+            self.phone_digits = phone_search_digits(self.phone, self.mobile, self.secondary_phone)
+            derived.add("phone_digits")
+        if changed is None or set(NAME_FIELDS) & changed:
+            self.folded_last_first = fold(f"{self.last_name} {self.first_name}")
+            self.folded_first_last = fold(f"{self.first_name} {self.last_name}")
+            derived |= {"folded_last_first", "folded_first_last"}
+        if changed is None or {*SEARCHED_FIELDS, "customer"} & changed:
+            keeps_customer = changed is not None and "customer" not in changed
+            if customer_name is not None:
+                self.search_document = self.searched_text(customer_name=customer_name)
+            elif keeps_customer and "search_document" not in self.get_deferred_fields():
                 # The customer's part as stored: no read of the customer for a change of a name.
                 customer_part = self.search_document.partition(DOCUMENT_PARTS)[2]
                 self.search_document = self.searched_text(customer_part=customer_part)
             else:
                 self.search_document = self.searched_text()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "search_document"}
-        super().save(*args, **kwargs)
+            derived.add("search_document")
+        return derived
 
     def searched_text(self, customer_name: str | None = None, *, customer_part: str | None = None) -> str:
         """This contact's `search_document`: its SEARCHED_FIELDS folded

@@ -43,7 +43,7 @@ from clientbase import access
 from clientbase.audit import events
 from clientbase.audit.models import AuditEvent
 from clientbase.contacts import selectors
-from clientbase.contacts.models import NOTIFY_CATEGORIES, ROLES, Contact
+from clientbase.contacts.models import DERIVED_FIELDS, NOTIFY_CATEGORIES, ROLES, Contact
 from clientbase.errors import Forbidden
 from clientbase.phones import phone_search_digits
 from clientbase.versions import lock
@@ -312,7 +312,7 @@ def contact_record(contact: Contact) -> dict[str, Any]:
     and portal settings (no login secrets)."""
     record: dict[str, Any] = {}
     for model_field in Contact._meta.concrete_fields:
-        if model_field.name in {"phone_digits"}:
+        if model_field.name in DERIVED_FIELDS:
             continue
         record[model_field.attname] = _plain(getattr(contact, model_field.attname))
     record["full_name"] = contact.full_name

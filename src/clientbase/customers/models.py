@@ -8,14 +8,14 @@ from django.db.models.lookups import GreaterThan
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History, one_record
 from clientbase.phones import PhoneNumberField
-from clientbase.text import LONG_TEXT_MAX, long_text_limit, search_document
+from clientbase.text import LONG_TEXT_MAX, FoldedKeyField, fold, long_text_limit, search_document
 from clientbase.versions import Versioned
 
 ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
 
 # Kept at module level so that Customer.save() can write the creation record itself, once the
 # number is known.
-_customer_history = History(excluded_fields=["search_document"])
+_customer_history = History(excluded_fields=["search_document", "folded_name"])
 
 # What a search matches as text, folded (`clientbase.text.search_document`): `search_document`.
 CUSTOMER_SEARCHED = ("name", "legal_name", "email")
@@ -24,14 +24,15 @@ LOCATION_ADDRESS_SEARCHED = ("street", "city")
 
 
 def keep_search_document(instance: models.Model, values: list[str], watched: set[str], kwargs: dict) -> None:
-    """Set `instance.search_document` from `values` before a save that may change a `watched`
-    field, adding it to the save's `update_fields`."""
+    """Set `instance.search_document` from `values` and `folded_name` from its name before a save
+    that may change a `watched` field, adding them to the save's `update_fields`."""
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and not watched & set(update_fields):
         return
     instance.search_document = search_document(*values)  # type: ignore[attr-defined]
+    instance.folded_name = fold(instance.name)  # type: ignore[attr-defined]
     if update_fields is not None:
-        kwargs["update_fields"] = {*update_fields, "search_document"}
+        kwargs["update_fields"] = {*update_fields, "search_document", "folded_name"}
 
 
 class Customer(Versioned):
@@ -61,6 +62,8 @@ class Customer(Versioned):
     billing_address = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     search_document = models.TextField(blank=True, default="", db_default="", editable=False)
+    # The folded name (`clientbase.text.fold`), which a search reads by prefix first.
+    folded_name = FoldedKeyField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,7 +84,10 @@ class Customer(Versioned):
                 violation_error_message="Status is active, inactive or prospect.",
             ),
         ]
-        indexes = [models.Index(fields=["status"], name="customers_customer_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="customers_customer_status_idx"),
+            models.Index(fields=["folded_name", "id"], name="customers_customer_folded_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})" if self.number else self.name
@@ -110,10 +116,12 @@ class Location(Versioned):
     access_notes = models.TextField(blank=True, max_length=LONG_TEXT_MAX)
     is_active = models.BooleanField(default=True)
     search_document = models.TextField(blank=True, default="", db_default="", editable=False)
+    # The folded name (`clientbase.text.fold`), which a search reads by prefix first.
+    folded_name = FoldedKeyField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = History(excluded_fields=["search_document"])
+    history = History(excluded_fields=["search_document", "folded_name"])
 
     def save(self, *args, **kwargs) -> None:
         address = self.address if isinstance(self.address, dict) else {}
@@ -138,6 +146,7 @@ class Location(Versioned):
                 violation_error_message="The name may not be blank.",
             ),
         ]
+        indexes = [models.Index(fields=["folded_name", "id"], name="customers_location_folded_idx")]
 
     def __str__(self) -> str:
         return self.name
