@@ -37,7 +37,7 @@ from django.views.generic import FormView, TemplateView, View
 from clientbase import access, history, lockout
 from clientbase.audit.events import record_refusal
 from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, Stale, ValidationFailed
-from clientbase.keyset import BadCursor, Keyset, keyset_ordering
+from clientbase.keyset import BadCursor, Keyset, keyset_tiers
 
 # Where htmx puts an error it cannot show in the element that asked (see base.html).
 MESSAGES_TARGET = "#messages"
@@ -371,12 +371,12 @@ def paginate(request: HttpRequest, queryset: QuerySet | Sequence[Any], page_size
     list in its own order (`keyset.keyset_ordering`) asked for no page number pages by keyset
     (`?cursor=`; the first page for a cursor that names no position)."""
     query = {key: request.GET.getlist(key) for key in request.GET}
-    ordering = keyset_ordering(queryset) if not request.GET.get("page") else None
-    if ordering is not None:
+    tiers = keyset_tiers(queryset) if not request.GET.get("page") else None
+    if tiers is not None:
         assert isinstance(queryset, QuerySet)
         params = [(key, value) for key, values in query.items() if key != "cursor" for value in values]
         keyset = Keyset(
-            ordering,
+            tiers,
             request.GET.get("cursor") or "",
             page_size,
             lambda cursor: "?" + urlencode([*params, ("cursor", cursor)]),
@@ -384,7 +384,7 @@ def paginate(request: HttpRequest, queryset: QuerySet | Sequence[Any], page_size
         try:
             rows = keyset.page(queryset)
         except BadCursor:
-            keyset = Keyset(ordering, "", page_size, keyset.link)
+            keyset = Keyset(tiers, "", page_size, keyset.link)
             rows = keyset.page(queryset)
         return Page(
             rows=rows,

@@ -132,13 +132,13 @@ def test_search_finds_a_number_however_it_is_written(text):
     from clientbase.contacts.models import Contact
     from clientbase.contacts.selectors import search_contacts
     from clientbase.customers.models import Customer
-    from clientbase.customers.selectors import find_customers
+    from clientbase.customers.selectors import search_customers
     from tests.factories import ContactFactory, CustomerFactory
 
     contact = ContactFactory(phone="+442079460018", customer=CustomerFactory(phone="+442079460018"))
     ContactFactory(phone="+13125550142")
     assert list(search_contacts(Contact.objects.all(), text)) == [contact]
-    assert list(find_customers(Customer.objects.all(), text)) == [contact.customer]
+    assert list(search_customers(Customer.objects.all(), text)) == [contact.customer]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from clientbase.keyset import BadCursor, Keyset, keyset_ordering
+from clientbase.keyset import BadCursor, Keyset, keyset_tiers
 
 # Beyond this, an offset no longer fits the databases' 64-bit integers (and no list is that long).
 MAX_PAGE = 10**9
@@ -33,11 +33,11 @@ class Pagination(BasePagination):
             raise exceptions.ValidationError({"page_size": [f"At most {self.max_page_size}."]})
         self.keyset: Keyset | None = None
         if request.query_params.get("page") in (None, ""):
-            ordering = keyset_ordering(queryset)
-            if ordering is not None:
+            tiers = keyset_tiers(queryset)
+            if tiers is not None:
                 url = request.build_absolute_uri()
                 self.keyset = Keyset(
-                    ordering,
+                    tiers,
                     request.query_params.get("cursor") or "",
                     self.page_size,
                     lambda cursor: replace_query_param(url, "cursor", cursor),

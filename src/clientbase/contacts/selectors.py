@@ -8,13 +8,16 @@ from typing import Any, cast
 
 from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Concat
 
 from clientbase import access, history
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Location
+from clientbase.keyset import Tier, tiered
 from clientbase.phones import search_digits
-from clientbase.text import fold
+from clientbase.search import anywhere, is_short
+from clientbase.text import fold, starts_with
+
+TABLE = Contact._meta.db_table
 
 
 def contacts_with_relations(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -29,39 +32,31 @@ def primary_contact_id() -> Subquery:
 
 
 def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]:
-    """Contacts matching `text` by name, e-mail, title, department or customer name (every word
-    somewhere in the contact's folded `search_document`: accents, case in every script,
-    apostrophes and umlaut spellings aside; `clientbase.text.fold`), or by phone digits in any
-    format; best matches first."""
+    """Contacts matching `text`, compared folded (`clientbase.text.fold`: accents, case in every
+    script, apostrophes and umlaut spellings aside), in tiers (`clientbase.search`): those whose
+    name begins with it, last name first (`Martin, Mike` for "mar"), then first name first; then,
+    for 3 characters or more, those holding every word of it anywhere in their name, e-mail, title,
+    department or customer's name (`search_document`), by id; a phone number in any format
+    (`clientbase.phones.search_digits`) is looked for among the phones' digits instead. Paged by
+    `clientbase.keyset.Keyset` (the API's `?cursor=`, the pages' lists, `first_rows`)."""
     text = " ".join(text.split())
     if not text:
         return queryset
-    full_name = Concat("first_name", Value(" "), "last_name")
-    queryset = queryset.annotate(search_full_name=full_name)
-    words = [word for word in fold(text).split(" ") if word]
-    match = Q()
-    for word in words:
-        match &= Q(search_document__contains=word)
-    if not words:  # nothing but quote marks
-        match = Q(pk__in=[])
+    folded = fold(text)
+    tiers = []
+    if folded:
+        tiers += [
+            Tier(starts_with("folded_last_first", folded), ("folded_last_first", "id")),
+            Tier(starts_with("folded_first_last", folded), ("folded_first_last", "id")),
+        ]
     digits = search_digits(text)
     if digits is not None:
-        match |= Q(phone_digits__contains=digits)
-    rank = Case(
-        When(Q(email__iexact=text) | Q(search_full_name__iexact=text), then=Value(100)),
-        When(Q(last_name__istartswith=text) | Q(search_full_name__istartswith=text), then=Value(80)),
-        When(Q(first_name__istartswith=text) | Q(email__istartswith=text), then=Value(60)),
-        When(Q(search_full_name__icontains=text), then=Value(50)),
-        When(Q(title__icontains=text), then=Value(30)),
-        When(Q(customer__name__icontains=text), then=Value(20)),
-        default=Value(10),
-        output_field=IntegerField(),
-    )
-    return (
-        queryset.filter(match)
-        .annotate(search_rank=rank)
-        .order_by("-search_rank", "last_name", "first_name", "id")
-    )
+        tiers.append(anywhere(TABLE, [digits], "phone_digits"))
+    elif not is_short(text):
+        tiers.append(anywhere(TABLE, folded.split()))
+    if not tiers:  # nothing but quote marks
+        return queryset.none()
+    return tiered(queryset, tiers)
 
 
 def contacts_for_location(queryset: QuerySet[Contact], location: Location) -> QuerySet[Contact]:

@@ -18,7 +18,8 @@ from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.forms import ContactForm, ContactNotesForm, MoveContactForm
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer, Location
-from clientbase.customers.selectors import find_customers, search_locations
+from clientbase.customers.selectors import search_customers, search_locations
+from clientbase.keyset import first_rows
 from clientbase.pages import (
     ActionView,
     DetailPage,
@@ -166,24 +167,24 @@ class SearchView(StaffPage):
         size = self.group_size
         groups = []
         if self.can(access.VIEW, Contact):
-            contacts = list(
+            contacts, more_contacts = first_rows(
                 selectors.search_contacts(
-                    access.restrict(user, Contact.objects.select_related("customer"), access.VIEW),
-                    query,
-                )[: size + 1]
+                    access.restrict(user, Contact.objects.select_related("customer"), access.VIEW), query
+                ),
+                size,
             )
             groups.append(
                 self._group(
                     "contacts",
                     "Contacts",
-                    [self._contact_result(contact) for contact in contacts[:size]],
-                    reverse("contacts:contact-list") if len(contacts) > size else "",
+                    [self._contact_result(contact) for contact in contacts],
+                    reverse("contacts:contact-list") if more_contacts else "",
                     {"search": query},
                 )
             )
         if self.can(access.VIEW, Customer):
-            customers = list(
-                find_customers(access.restrict(user, Customer.objects.all(), access.VIEW), query)[: size + 1]
+            customers, more_customers = first_rows(
+                search_customers(access.restrict(user, Customer.objects.all(), access.VIEW), query), size
             )
             groups.append(
                 self._group(
@@ -196,18 +197,18 @@ class SearchView(StaffPage):
                             "meta": [customer.number, customer.get_status_display(), customer.email],
                             "badge": "",
                         }
-                        for customer in customers[:size]
+                        for customer in customers
                     ],
-                    reverse("customers:customer-list") if len(customers) > size else "",
+                    reverse("customers:customer-list") if more_customers else "",
                     {"search": query},
                 )
             )
         if self.can(access.VIEW, Location):
-            locations = list(
+            locations, more_locations = first_rows(
                 search_locations(
-                    access.restrict(user, Location.objects.select_related("customer"), access.VIEW),
-                    query,
-                )[: size + 1]
+                    access.restrict(user, Location.objects.select_related("customer"), access.VIEW), query
+                ),
+                size,
             )
             groups.append(
                 self._group(
@@ -220,9 +221,9 @@ class SearchView(StaffPage):
                             "meta": [location.customer.name, location.code, location.address.get("city", "")],
                             "badge": "" if location.is_active else "Inactive",
                         }
-                        for location in locations[:size]
+                        for location in locations
                     ],
-                    reverse("customers:location-list") if len(locations) > size else "",
+                    reverse("customers:location-list") if more_locations else "",
                     {"search": query},
                 )
             )

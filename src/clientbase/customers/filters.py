@@ -21,7 +21,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         fields = ["status", "search"]
 
     def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
-        return selectors.find_customers(queryset, value)
+        return selectors.search_customers(queryset, value)
 
 
 class LocationFilterSet(django_filters.FilterSet):

@@ -9,8 +9,13 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from clientbase import history
 from clientbase.customers.models import Asset, Customer, Location
+from clientbase.keyset import Tier, tiered
 from clientbase.phones import search_digits
-from clientbase.text import fold
+from clientbase.search import TRIGRAM, every_word, is_short
+from clientbase.text import fold, starts_with
+
+# The order of each tier of a customer or location search.
+ORDER = ("folded_name", "id")
 
 # Values other apps add to each customer the API answers: {attribute: a function answering the
 # expression to annotate, e.g. a Subquery over `OuterRef("pk")`}. Contacts adds
@@ -31,49 +36,49 @@ def customers_with_annotations(queryset: QuerySet[Customer]) -> QuerySet[Custome
 
 
 def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """Customers whose number is `text`, or whose name, legal name or e-mail hold every word of it
-    (compared folded: accents, case in every script, quote marks and umlaut spellings aside;
-    `clientbase.text.fold`, `Customer.search_document`)."""
-    text = text.strip()
-    if not text:
-        return queryset
-    return queryset.filter(Q(number__iexact=text) | _every_word(text))
-
-
-def _every_word(text: str) -> Q:
-    """Every folded word of `text` in `search_document` (nothing matches a text of no words)."""
-    words = fold(text).split()
-    if not words:
-        return Q(pk__in=[])
-    condition = Q()
-    for word in words:
-        condition &= Q(search_document__contains=word)
-    return condition
-
-
-def find_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """The staff search over customers (the start page, the customer list and the API's
-    `?search=`): `search_customers`, or the customer's phone digits when `text` looks like a phone
-    number in any format."""
+    """Customers matching `text`, compared folded (`clientbase.text.fold`: accents, case in every
+    script, quote marks and umlaut spellings aside), in tiers (`clientbase.search`): those whose
+    name begins with it; then those whose number is it, or, for 3 characters or more, whose name,
+    legal name or e-mail hold every word of it (`search_document`) or whose phone holds the digits
+    of a phone number in any format. Each tier by name. The staff search of the start page, the
+    customer list and the API's `?search=`."""
     text = " ".join(text.split())
     if not text:
         return queryset
-    matches = search_customers(queryset, text)
+    folded = fold(text)
+    table = Customer._meta.db_table
+    rest = Q(number__iexact=text)
+    if not is_short(text):
+        rest |= every_word(table, folded.split())
     digits = search_digits(text)
     if digits is not None:
         # Stored as E.164: national digits are its tail, less any trunk prefix ("0" in "020 …").
-        matches = matches | queryset.filter(phone__contains=digits.lstrip("0"))
-    return matches.order_by("name", "id")
+        national = digits.lstrip("0")
+        rest |= (
+            every_word(table, [national], "phone")
+            if len(national) >= TRIGRAM
+            else Q(phone__contains=national)
+        )
+    tiers = [Tier(rest, ORDER)]
+    if folded:
+        tiers.insert(0, Tier(starts_with("folded_name", folded), ORDER))
+    return tiered(queryset, tiers)
 
 
 def search_locations(queryset: QuerySet[Location], text: str) -> QuerySet[Location]:
-    """Locations whose name, code, street or city hold every word of `text` (folded, as
-    `search_customers` compares): the search of the start page, the location list and the API's
-    `?search=`."""
+    """Locations matching `text` as `search_customers` compares: those whose name begins with it,
+    then, for 3 characters or more, those whose name, code, street or city hold every word of it;
+    each tier by name. The search of the start page, the location list and the API's `?search=`."""
     text = " ".join(text.split())
     if not text:
         return queryset
-    return queryset.filter(_every_word(text))
+    folded = fold(text)
+    if not folded:
+        return queryset.none()
+    tiers = [Tier(starts_with("folded_name", folded), ORDER)]
+    if not is_short(text):
+        tiers.append(Tier(every_word(Location._meta.db_table, folded.split()), ORDER))
+    return tiered(queryset, tiers)
 
 
 def locations_with_equipment(queryset: QuerySet[Location]) -> QuerySet[Location]:
