@@ -55,6 +55,20 @@ def _with_location_links(queryset: QuerySet[Contact], location_id: int | None) -
     )
 
 
+# What routing reads of each candidate (with the event's opt-in): a customer of 10,000 contacts
+# is read without their notes, addresses and search documents.
+ROUTING_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "email_status",
+    "status",
+    "is_primary",
+    "role_approver",
+    "approval_limit",
+)
+
+
 def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
@@ -76,10 +90,12 @@ def resolve_recipients(
     if event == QUOTE_SENT and amount is None:
         raise ValueError("quote.sent needs the amount of the quote")
     opted_in = f"notify_{spec.category}"
-    candidates = _with_location_links(
-        Contact.objects.filter(customer_id=customer_id).filter(Q(**{opted_in: True}) | Q(is_primary=True)),
-        location_id,
-    ).order_by("last_name", "first_name", "id")
+    asked = Contact.objects.filter(customer_id=customer_id).filter(Q(**{opted_in: True}) | Q(is_primary=True))
+    candidates = (
+        _with_location_links(asked, location_id)
+        .only(*ROUTING_FIELDS, opted_in)
+        .order_by("last_name", "first_name", "id")
+    )
 
     routing = Routing(event=event)
     primary: Contact | None = None
