@@ -79,8 +79,8 @@ browser-deps: ## Debian's chromium for the browser tests (installed when root an
 	fi
 
 .PHONY: bench
-bench: $(VENV)/.installed-dev ## benchmarks, written as ratios against a baseline in bench/results/latest.md
-	$(BIN)/python -m bench
+bench: $(VENV)/.installed-dev ## workloads W1-W6 on SQLite and PostgreSQL (BENCH_ROWS, BENCH_IMPORT_ROWS): bench/results/latest.md
+	$(BIN)/python -m bench --postgres-url "$(POSTGRES_URL)"
 
 .PHONY: clean
 clean: ## remove the virtualenv and local data

@@ -1,148 +1,33 @@
-"""`make bench`: time clientbase's contact endpoints against a baseline run side by side.
+"""`make bench`: clientbase's workloads on SQLite and PostgreSQL, side by side, against baselines.
 
-For each case the same answer is produced three ways, each timed the same way (median of
-repeated runs, after a warm-up):
-- raw SQL: the hand-written query of bench/queries.py on a cursor;
-- bare view: a Django view running that query and returning JSON (the least Django can do);
-- clientbase: the real API endpoint, with authentication, access scope, serializer, pagination.
-Figures are written as ratios (clientbase / raw SQL, clientbase / bare view), never as pass/fail.
+`python -m bench [--rows N] [--import-rows N] [--database sqlite|postgres|both]`: one child
+process per database creates a database of its own (`clientbase_bench` on PostgreSQL, a file in a
+temporary directory on SQLite), fills it with N generated contacts (`bench.generate`, default
+1,000,000 or BENCH_ROWS), runs the workloads (`bench.workloads`) and drops it again. Results go to
+bench/results/latest.json (every figure) and latest.md (a table per workload, with ratios against
+the baselines: the API's own SQL replayed on a cursor, a bare Django view replaying it, a naive
+scan, OFFSET paging, a plain COPY); progress to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-CASES = [
-    # name, API query string, baseline query name
-    ("list, first page", "page_size=50", "list", {}),
-    ("one customer's contacts", "customer={customer}&page_size=50", "customer", {}),
-    ("search by name", "search=martin&page_size=20", "search", {"search": "martin"}),
-    ("search by phone digits", "search=555-0142&page_size=20", "search", {"search": "555-0142"}),
-]
+from bench.report import markdown
 
 
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    run()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def generate(rows: int) -> dict[str, int]:
-    """Customers (one per 50 contacts), two locations each, contacts with names, e-mails, titles
-    and phones, written in bulk."""
-    import random
-
-    from django.db import transaction
-
-    from clientbase.contacts.models import Contact, ContactLocation
-    from clientbase.customers.models import Customer, Location
-    from clientbase.phones import phone_search_digits
-
-    rng = random.Random(7)
-    first = [
-        "Mike",
-        "Susan",
-        "David",
-        "Lisa",
-        "Robert",
-        "Maria",
-        "James",
-        "Linda",
-        "Ahmed",
-        "Yuki",
-        "Olga",
-        "Pedro",
-    ]
-    last = [
-        "Johnson",
-        "Williams",
-        "Chen",
-        "Martinez",
-        "Taylor",
-        "Smith",
-        "Garcia",
-        "Müller",
-        "Okafor",
-        "Nguyen",
-        "Kowalski",
-        "Martin",
-        "Rossi",
-        "Brown",
-        "Singh",
-        "Dubois",
-    ]
-    titles = [
-        "Facilities Technician",
-        "Accounts Payable Coordinator",
-        "Facilities Manager",
-        "Office Manager",
-        "Building Manager",
-        "Chief Engineer",
-        "Property Manager",
-    ]
-    with transaction.atomic():
-        customers = Customer.objects.bulk_create(
-            [
-                Customer(name=f"{rng.choice(last)} {kind} {n}", number=f"C-{n + 1:06d}")
-                for n, kind in enumerate(
-                    rng.choice(["Hospitals", "Offices", "Hotels", "Schools"])
-                    for _ in range(max(1, rows // 50))
-                )
-            ],
-            batch_size=1000,
-        )
-        locations = Location.objects.bulk_create(
-            [Location(customer=c, name=f"Site {s}", code=f"S{s}") for c in customers for s in (1, 2)],
-            batch_size=1000,
-        )
-        batch: list[Contact] = []
-        links: list[ContactLocation] = []
-        for n in range(rows):
-            customer = customers[n % len(customers)]
-            f, la = rng.choice(first), rng.choice(last)
-            phone = f"+1312555{n % 10000:04d}"
-            contact = Contact(
-                customer=customer,
-                first_name=f,
-                last_name=la,
-                title=rng.choice(titles),
-                email=f"{f.lower()}.{la.lower()}{n}@example.com",
-                phone=phone,
-                phone_digits=phone_search_digits(phone),
-                role_site=n % 3 == 0,
-                role_billing=n % 5 == 0,
-            )
-            # What Contact.save() would keep (bulk_create does not call it).
-            contact.search_document = contact.searched_text(customer_name=customer.name)
-            batch.append(contact)
-            if len(batch) == 5000:
-                created = Contact.objects.bulk_create(batch)
-                links += [
-                    ContactLocation(
-                        contact=c, location=locations[2 * ((c.customer_id or 1) - customers[0].pk)]
-                    )
-                    for c in created[::3]
-                ]
-                batch = []
-        if batch:
-            Contact.objects.bulk_create(batch)
-        ContactLocation.objects.bulk_create(links, batch_size=5000)
-    return {"customers": len(customers), "contacts": rows, "customer": customers[len(customers) // 2].pk}
-
-
-def run_database(label: str, rows: int, repeat: int) -> list[tuple[str, float, float, float]]:
+def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Every workload on the database this process is configured for; answers the results."""
     import django
     from django.conf import settings
     from django.db import connection
@@ -150,119 +35,146 @@ def run_database(label: str, rows: int, repeat: int) -> list[tuple[str, float, f
     from django.test.utils import override_settings, setup_test_environment
 
     django.setup()
+    from bench import workloads
+    from bench.generate import analyze, generate, main_progress
+
     setup_test_environment()
+    started = time.perf_counter()
+    progress = main_progress(label, started)
+    phases: dict[str, float] = {}
+
+    def phase(name: str, since: float) -> None:
+        phases[name] = round(time.perf_counter() - since, 3)
+
+    var_dir = Path(settings.VAR_DIR)
     old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":  # a file, so that the import's process sees the same data
+        connection.settings_dict["TEST"] = {
+            **connection.settings_dict.get("TEST", {}),
+            "NAME": str(var_dir / "bench.sqlite3"),
+        }
+    progress(f"creating the database ({connection.settings_dict['TEST'].get('NAME') or 'test_' + old_name})")
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    results: dict[str, Any] = {"database": label, "vendor": connection.vendor}
     try:
-        print(f"[{label}] generating {rows} contacts ...", file=sys.stderr)
-        facts = generate(rows)
+        since = time.perf_counter()
+        facts = generate(args.rows, progress)
+        phase("generate", since)
+        results["generate"] = facts.as_dict()
+        progress(f"generated {facts.contacts:,} contacts in {facts.seconds:.1f} s")
+        since = time.perf_counter()
+        analyze()
+        phase("analyze", since)
+
         from django.contrib.auth import get_user_model
 
-        user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench")
-        client = Client()
-        client.force_login(user)
-        results = []
+        from clientbase.api.authentication import create_token
+
+        user = get_user_model().objects.create_superuser("bench", "bench@bench.example", "bench-password-1")
+        client = Client(headers={"authorization": f"Token {create_token(user, via='command line')}"})
         with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
-            from bench.queries import BASELINE_QUERIES
-
-            for name, query, baseline, params in CASES:
-                query = query.format(customer=facts["customer"])
-                params = {**params, "customer": facts["customer"]}
-                sql, sql_params = BASELINE_QUERIES[baseline](params)
-
-                def raw(sql: str = sql, sql_params: list = sql_params) -> None:
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, sql_params)
-                        cursor.fetchall()
-
-                def bare(baseline: str = baseline, query: str = query) -> None:
-                    assert client.get(f"/bench/bare/{baseline}/?{query}").status_code == 200
-
-                def api(query: str = query) -> None:
-                    response = client.get(f"/api/v1/contacts/?{query}")
-                    assert response.status_code == 200, response.content[:300]
-
-                timings = [median_seconds(fn, repeat) for fn in (raw, bare, api)]
-                results.append((name, *timings))
-                print(
-                    f"[{label}] {name}: raw {timings[0] * 1000:.1f} ms, bare {timings[1] * 1000:.1f} ms, "
-                    f"api {timings[2] * 1000:.1f} ms",
-                    file=sys.stderr,
-                )
-        return results
+            since = time.perf_counter()
+            results["w1_search"] = workloads.search(client, facts, args.repeat, progress)
+            phase("W1 search", since)
+            since = time.perf_counter()
+            results["w3_pages"] = workloads.pages(client, args.rows, args.repeat, progress)
+            phase("W3 pages", since)
+            since = time.perf_counter()
+            results["w5_requests"] = workloads.requests_per_second(client, facts, args.requests, progress)
+            phase("W5 requests/s", since)
+            since = time.perf_counter()
+            results["w6_routing"] = workloads.routing(client, args.repeat, progress)
+            phase("W6 routing", since)
+        since = time.perf_counter()
+        if args.import_rows:
+            results["w4_import"] = workloads.import_csv(args.import_rows, var_dir, user.username, progress)
+        phase("W4 import", since)
     finally:
+        connection.close()
+        since = time.perf_counter()
         connection.creation.destroy_test_db(old_name, verbosity=0)
-        del settings
+        phase("drop database", since)
+        results["phases"] = phases
+        progress("done, database dropped")
+    return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "100000")))
-    parser.add_argument("--repeat", type=int, default=15)
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=int(os.environ.get("BENCH_ROWS", "1000000")),
+        help="contacts generated (default 1,000,000 or BENCH_ROWS)",
+    )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=int(os.environ["BENCH_IMPORT_ROWS"]) if os.environ.get("BENCH_IMPORT_ROWS") else None,
+        help="rows of the W4 import file (default BENCH_IMPORT_ROWS, else as many as --rows, so "
+        "1,000,000 by default; 0: no W4)",
+    )
+    parser.add_argument("--repeat", type=int, default=10, help="timed runs of each query (after a warm-up)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per endpoint in W5")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
     )
-    parser.add_argument("--out", default="bench/results/latest.md")
+    parser.add_argument("--out", default="bench/results/latest.md", help="the Markdown; the JSON beside it")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.import_rows is None:
+        args.import_rows = args.rows
+    return args
 
+
+def main() -> None:
+    args = arguments()
     if args.child:  # one database per process: settings are read once
-        results = run_database(args.child, args.rows, args.repeat)
-        for name, raw, bare, api in results:
-            print(f"RESULT\t{args.child}\t{name}\t{raw}\t{bare}\t{api}")
+        results = run_database(args.child, args)
+        Path(args.child_out).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
         return
 
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    lines = []
+    runs = []
     for database in databases:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(
-            DJANGO_SETTINGS_MODULE="clientbase.settings", CLIENTBASE_VAR_DIR=tempfile.mkdtemp(prefix="bench-")
-        )
+        var_dir = Path(tempfile.mkdtemp(prefix=f"bench-{database}-"))
+        (var_dir / "static").mkdir()  # served files: none, but the directory is expected
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CLIENTBASE_TESTING")}
+        env.update(DJANGO_SETTINGS_MODULE="clientbase.settings", CLIENTBASE_VAR_DIR=str(var_dir))
         if database == "postgres":
             if subprocess.run(["scripts/postgres-ready", args.postgres_url]).returncode != 0:
                 print(f"PostgreSQL not reachable at {args.postgres_url}: skipping it.", file=sys.stderr)
+                shutil.rmtree(var_dir, ignore_errors=True)
                 continue
             env.update(DATABASE_URL=args.postgres_url, CLIENTBASE_TEST_DB_NAME="clientbase_bench")
-        child = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench",
-                "--child",
-                database,
-                "--rows",
-                str(args.rows),
-                "--repeat",
-                str(args.repeat),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        sys.stderr.write(child.stderr)
-        if child.returncode != 0:
-            raise SystemExit(f"benchmark on {database} failed")
-        lines += [line.split("\t")[1:] for line in child.stdout.splitlines() if line.startswith("RESULT\t")]
+        child_out = var_dir / "results.json"
+        command = [sys.executable, "-m", "bench", "--child", database, "--child-out", str(child_out)]
+        for option in ("rows", "import_rows", "repeat", "requests"):
+            command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+        try:
+            if subprocess.run(command, env=env).returncode != 0:
+                raise SystemExit(f"benchmark on {database} failed")
+            runs.append(json.loads(child_out.read_text()))
+        finally:
+            shutil.rmtree(var_dir, ignore_errors=True)
 
+    everything = {
+        "rows": args.rows,
+        "import_rows": args.import_rows,
+        "repeat": args.repeat,
+        "requests": args.requests,
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "databases": runs,
+    }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table = [
-        f"# clientbase benchmarks ({args.rows:,} contacts, median of {args.repeat} runs)",
-        "",
-        "| database | case | raw SQL ms | bare view ms | clientbase ms | ÷ raw SQL | ÷ bare view |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for database, name, raw, bare, api in lines:
-        r, b, a = float(raw), float(bare), float(api)
-        table.append(
-            f"| {database} | {name} | {r * 1000:.1f} | {b * 1000:.1f} | {a * 1000:.1f} "
-            f"| {a / r:.1f}x | {a / b:.1f}x |"
-        )
-    out.write_text("\n".join(table) + "\n")
-    print("\n".join(table))
-    print(f"\nwritten to {out}")
+    out.with_suffix(".json").write_text(json.dumps(everything, indent=2, ensure_ascii=False) + "\n")
+    text = markdown(everything)
+    out.write_text(text)
+    print(text)
+    print(f"written to {out} and {out.with_suffix('.json')}")
 
 
 if __name__ == "__main__":
