@@ -19,7 +19,9 @@ from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db import models
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.lookups import GreaterThan, LessThan, Lookup
 
 CURSOR_REFUSAL = "Not a position in this list; follow its next and previous links."
 # Field types whose values a cursor holds as they are (text and whole numbers).
@@ -131,6 +133,14 @@ def first_rows(queryset: QuerySet, count: int) -> tuple[list[Any], bool]:
     return keyset.page(queryset), keyset.next is not None
 
 
+class _Row(Func):
+    """A row value, `(a, b, c)`: compared as a whole, field by field in order."""
+
+    function = ""
+    template = "(%(expressions)s)"
+    output_field = models.Field()
+
+
 class BadCursor(ValueError):
     """A cursor that names no position of the list (CURSOR_REFUSAL says so to people)."""
 
@@ -230,9 +240,18 @@ class Keyset:
         return item[1:] if item.startswith("-") else f"-{item}"
 
     @staticmethod
-    def _beyond(ordering: Sequence[str], values: list[Any], backwards: bool) -> Q:
-        """Rows after `values` in `ordering` (before them, `backwards`): (a > x) or (a = x and
-        b > y) or ..., each field's comparison by its direction."""
+    def _beyond(ordering: Sequence[str], values: list[Any], backwards: bool) -> Q | Lookup:
+        """Rows after `values` in `ordering` (before them, `backwards`). Fields all in one
+        direction compare as one row value, `(a, b, id) > (x, y, z)`, which both databases answer
+        as a range of the index on those fields; otherwise (a > x) or (a = x and b > y) or ...,
+        each field's comparison by its direction, bounded by the first field (`a >= x`) so that
+        the read starts there."""
+        names = [item.lstrip("-") for item in ordering]
+        directions = {item.startswith("-") != backwards for item in ordering}
+        if len(directions) == 1:
+            fields = _Row(*(F(name) for name in names))
+            position = _Row(*(Value(value) for value in values))
+            return LessThan(fields, position) if directions.pop() else GreaterThan(fields, position)
         condition = Q(pk__in=[])
         equal = Q()
         for item, value in zip(ordering, values, strict=True):
@@ -240,7 +259,8 @@ class Keyset:
             descending = item.startswith("-") != backwards
             condition |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
             equal &= Q(**{name: value})
-        return condition
+        first_descending = ordering[0].startswith("-") != backwards
+        return Q(**{f"{names[0]}__{'lte' if first_descending else 'gte'}": values[0]}) & condition
 
     @staticmethod
     def _typed(model: Any, ordering: Sequence[str], values: list[Any]) -> list[Any]:

@@ -126,3 +126,49 @@ def test_a_cursor_of_values_of_the_wrong_kind_is_refused_or_harmless(api, admin_
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert "cursor" in response.json()
+
+
+def _walk(queryset, tiers_ordering, size):
+    """Every row of `queryset` page by page with a Keyset, forwards then backwards."""
+    from clientbase.keyset import Keyset, Tier
+
+    tiers = [Tier(None, tiers_ordering)]
+    keyset = Keyset(tiers, "", size, lambda cursor: cursor)
+    forwards = list(keyset.page(queryset))
+    while keyset.next:
+        keyset = Keyset(tiers, keyset.next, size, lambda cursor: cursor)
+        forwards += keyset.page(queryset)
+    backwards: list = []
+    previous = keyset.previous
+    while previous:
+        keyset = Keyset(tiers, previous, size, lambda cursor: cursor)
+        backwards = list(keyset.page(queryset)) + backwards
+        previous = keyset.previous
+    return forwards, backwards
+
+
+@pytest.mark.parametrize("ordering", [("name", "id"), ("-name", "-id"), ("-name", "id"), ("name", "-id")])
+def test_keysets_page_in_any_directions(ordering):
+    from clientbase.customers.models import Customer
+
+    for name in ("b", "a", "c", "b", "a", "d", "b"):
+        CustomerFactory(name=name)
+    queryset = Customer.objects.order_by(*ordering)
+    expected = list(queryset)
+    for size in (1, 2, 3):
+        forwards, backwards = _walk(queryset, ordering, size)
+        assert forwards == expected
+        assert backwards == expected[: len(backwards)] and len(backwards) >= len(expected) - size
+
+
+def test_a_keyset_of_one_direction_reads_a_row_value_range():
+    """`(last_name, first_name, id) > (...)`: both databases read it as a range of the ordering's
+    index, where an OR of comparisons would make PostgreSQL read and sort what lies before."""
+    from clientbase.contacts.models import Contact
+    from clientbase.keyset import Keyset
+
+    condition = Keyset._beyond(("last_name", "first_name", "id"), ["Adams", "Jo", 5], False)
+    sql, _params = Contact.objects.filter(condition).query.sql_with_params()
+    assert (
+        '("contacts_contact"."last_name", "contacts_contact"."first_name", "contacts_contact"."id") >' in sql
+    )
