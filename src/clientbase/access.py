@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -303,8 +305,46 @@ def _holds(user: UserLike, permissions: Permissions) -> bool:
     return any(all(user.has_perm(name) for name in alternative) for alternative in permissions)
 
 
+# The decisions of `can` taken in a `remembering()` block: {(id(user), action, model): (user,
+# answer)} (the user is held so that its id stays its own); None outside any block.
+_REMEMBERED: ContextVar[dict[tuple[int, str, type[Model]], tuple[Any, bool]] | None] = ContextVar(
+    "clientbase_access_remembered", default=None
+)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, `can(user, action, model)` is decided once per user object, action and
+    model, then remembered: the API wraps each request that reads in one (its scope, its object,
+    each row and field of its answer ask the same questions). Not for a block that changes what a
+    decision reads (permissions, portal access): a decision taken before the change would stand.
+    A block inside another shares the outer block's decisions."""
+    if _REMEMBERED.get() is not None:
+        yield
+        return
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
 def can(user: UserLike, action: str, model: type[Model]) -> bool:
-    """May `user` do `action` to some objects of `model` at all (before scope)?"""
+    """May `user` do `action` to some objects of `model` at all (before scope)? Decided once per
+    `remembering()` block."""
+    remembered = _REMEMBERED.get()
+    if remembered is None:
+        return _decide(user, action, model)
+    key = (id(user), action, model)
+    found = remembered.get(key)
+    if found is None:
+        found = remembered[key] = (user, _decide(user, action, model))
+    return found[1]
+
+
+def _decide(user: UserLike, action: str, model: type[Model]) -> bool:
+    """`can`, decided now: the policy's anonymous actions, a portal user's grants while its access
+    is current, a staff user's Django permissions."""
     label = _label(model)
     policy = _POLICIES.get(label)
     if not user.is_authenticated:

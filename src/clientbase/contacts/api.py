@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from clientbase import access
 from clientbase.api.viewsets import (
+    LeanRepresentation,
     ScopedGenericViewSet,
     ScopedModelViewSet,
     ScopedPrimaryKeyRelatedField,
@@ -32,14 +33,14 @@ from clientbase.errors import Forbidden
 from clientbase.phones import check_phone
 
 
-class NotifySerializer(StrictSerializer):
+class NotifySerializer(LeanRepresentation, StrictSerializer):
     work_orders = serializers.BooleanField(required=False)
     completions = serializers.BooleanField(required=False)
     quotes = serializers.BooleanField(required=False)
     invoices = serializers.BooleanField(required=False)
 
 
-class PortalSerializer(StrictSerializer):
+class PortalSerializer(LeanRepresentation, StrictSerializer):
     enabled = serializers.BooleanField(required=False)
     permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=PORTAL_PERMISSIONS), required=False, allow_empty=True
@@ -48,7 +49,7 @@ class PortalSerializer(StrictSerializer):
     support_end = serializers.DateField(required=False, allow_null=True)
 
 
-class ContactSerializer(StrictModelSerializer):
+class ContactSerializer(LeanRepresentation, StrictModelSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=ROLES), required=False, allow_empty=True
@@ -131,12 +132,17 @@ class ContactViewSet(ScopedModelViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     instance_kwarg = "contact"
+    listed_many = ("locations",)
     create_service = staticmethod(services.create_contact)
     update_service = staticmethod(services.update_contact)
     delete_service = staticmethod(services.delete_contact)
 
     def get_queryset(self):
-        return selectors.contacts_with_relations(super().get_queryset())
+        queryset = selectors.contacts_with_relations(super().get_queryset())
+        if self.action in ("list", "retrieve"):
+            # Answered by ContactSerializer alone, which reads the customer's id, not the customer.
+            queryset = queryset.select_related(None)
+        return queryset
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not (
