@@ -17,11 +17,10 @@ from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# The token with its user; the user's own and its groups' permissions (Django's ModelBackend); the
-# rows; the ids of their locations.
+# The token with its user; the user's own and its groups' permissions in one query
+# (`StaffBackend.get_all_permissions`); the rows; the ids of their locations.
 TOKEN_LIST = [
     "knox_authtoken",
-    "auth_permission",
     "auth_permission",
     "contacts_contact",
     "contacts_contactlocation",
