@@ -4,11 +4,11 @@ with the model's own rules, save, and turn a database refusal into a `Conflict`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Case, ProtectedError, RestrictedError, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
@@ -210,3 +210,141 @@ def still_referenced_message(error: ProtectedError | RestrictedError) -> str:
 def set_acting_user(instance: models.Model, user: Any) -> None:
     """Let django-simple-history record who made this change."""
     instance._history_user = user if getattr(user, "is_authenticated", False) else None  # type: ignore[attr-defined]
+
+
+def untouched_fields(instance: models.Model, changed: Iterable[str]) -> set[str]:
+    """The concrete fields of `instance` that neither are in `changed` nor share a constraint with
+    one of them: what `validate(changed=...)` leaves out (`_untouched`), remembered per model and
+    set of changed fields, so that a batch of rows changing the same fields works it out once."""
+    key = (type(instance), frozenset(changed))
+    if key not in _UNTOUCHED:
+        if len(_UNTOUCHED) >= 1000:
+            _UNTOUCHED.clear()
+        _UNTOUCHED[key] = frozenset(_untouched(instance, set(key[1])))
+    return set(_UNTOUCHED[key])
+
+
+_UNTOUCHED: dict[tuple[type[models.Model], frozenset[str]], frozenset[str]] = {}
+
+
+def _db_value(field: models.Field, obj: models.Model, connection: Any, *, adding: bool) -> Any:
+    """`field`'s value of `obj` as the database takes it. A text value of a field with a stored form
+    (`to_canonical`: phones, e-mail addresses) is written as held: the writers hold it in that form
+    already (`apply_values`, a row read from the database), and reading it again would parse it."""
+    return db_value(field, field.pre_save(obj, adding), connection)
+
+
+# Fields whose value of this exact type the database takes as it is (what get_db_prep_save answers
+# for it, without the round through to_python).
+_PLAIN_VALUES: dict[type[models.Field], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+}
+
+
+def new_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` ids for new rows of `model` (an auto-incremented `id`), taken from the database's
+    sequence on PostgreSQL; on SQLite, the ids after the highest it gave (the caller's transaction
+    holds the database's write lock: `transaction_mode` IMMEDIATE)."""
+    if count == 0:
+        return []
+    using = router.db_for_write(model)
+    connection = connections[using]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        column = connection.ops.quote_name(model._meta.pk.column)
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+            f"COALESCE((SELECT MAX({column}) FROM {quoted}), 0))",
+            [table],
+        )
+        start = cursor.fetchone()[0] + 1
+    return list(range(start, start + count))
+
+
+def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert `objs`, new instances of `model` (`insert_values`): every concrete field, `auto_now`
+    and `auto_now_add` fields set as `save()` sets them; ids taken by `new_ids` and set on the
+    instances. No signal is sent and no `save()` runs: the caller does what they would (derived
+    fields, history). IntegrityError when the database refuses a row."""
+    if not objs:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    pk = model._meta.pk
+    for obj, pk_value in zip(objs, new_ids(model, len(objs)), strict=True):
+        setattr(obj, pk.attname, pk_value)
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
+    insert_values(
+        model, fields, [[_db_value(field, obj, connection, adding=True) for field in fields] for obj in objs]
+    )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+def insert_values(
+    model: type[models.Model], fields: Sequence[models.Field], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert `rows` of `model`'s table, each the values of `fields` as the database takes them
+    (`db_value`): on PostgreSQL with one COPY, elsewhere with one statement run for each row
+    (`executemany`). IntegrityError when the database refuses a row."""
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(rows))  # noqa: S608
+
+
+def db_value(field: models.Field, value: Any, connection: Any) -> Any:
+    """`value` of `field` as the database takes it (`get_db_prep_save`), a text value of a field
+    with a stored form as held (see `_db_value`)."""
+    if value is None or (isinstance(value, str) and hasattr(field, "to_canonical")):
+        return value
+    plain = _PLAIN_VALUES.get(type(field))
+    if plain is not None and type(value) is plain:
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
+def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields: Iterable[str]) -> None:
+    """Write the `fields` of `objs` (stored instances of `model`) in one statement run for each
+    (`executemany`), as held, an `auto_now` field set to now as `save()` sets it. No signal is sent
+    and no `save()` runs: the caller does what they would (versions, derived fields, history).
+    IntegrityError when the database refuses a row."""
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    wanted = set(fields)
+    concrete = [field for field in model._meta.concrete_fields if field.name in wanted]
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in concrete)
+    pk = model._meta.pk
+    sql = (
+        f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"WHERE {connection.ops.quote_name(pk.column)} = %s"
+    )
+    params = [
+        [*(_db_value(field, obj, connection, adding=False) for field in concrete), obj.pk] for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import Q, Value
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from clientbase import access, history
+from clientbase import access, history, text
 from clientbase.contacts import hooks
 from clientbase.contacts.models import (
     NOTIFY_CATEGORIES,
@@ -27,14 +29,17 @@ from clientbase.contacts.signals import contact_moving
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.services import clean_address
 from clientbase.emails import normalize_email
-from clientbase.errors import Conflict, FieldConflict, Forbidden, NotFound, ValidationFailed
+from clientbase.errors import Conflict, FieldConflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from clientbase.phones import normalize_phone
 from clientbase.versions import ExpectedVersion, lock, lock_rows
 from clientbase.writes import (
     apply_values,
+    insert_rows,
     note_changes,
     refusals_as_conflicts,
     set_acting_user,
+    untouched_fields,
+    update_rows,
     validate,
 )
 
@@ -523,3 +528,272 @@ def delete_contact(*, contact: Contact, acting_user: Any, expected_version: Expe
         hooks.contact_deleting(contact=contact, acting_user=acting_user)
         contact.delete()
     hooks.contact_deleted(contact=contact, acting_user=acting_user)
+
+
+# Bulk writes ------------------------------------------------------------------------------------
+
+# What `bulk_save_contacts` leaves to the one-by-one services: making a contact primary un-marks
+# another contact (`_set_primary`), locations and line managers read other rows, portal access opens
+# or closes a login (`hooks`).
+BULK_LEAVES_TO_SERVICES = ("portal", "locations", "reports_to")
+
+
+class BulkRefused(Exception):
+    """The database (or a hook) refused a write of `bulk_save_contacts`: nothing of the batch
+    stays, and its contacts are to be written one by one (`create_contact`, `update_contact`),
+    which name the row that breaks the rule."""
+
+
+@dataclass
+class BulkContact:
+    """One contact of `bulk_save_contacts`. Given: `contact`, the stored contact (read locked in the
+    caller's transaction) or None to create one, and `data`, the values as `create_contact` and
+    `update_contact` take them. Answered: `saved`, the contact as written (None when refused);
+    `changed`, None for a created contact, else the fields changed (empty: nothing written);
+    `error`, the ServiceError that refuses this contact (nothing of it written)."""
+
+    contact: Contact | None
+    data: Mapping[str, Any]
+    saved: Contact | None = None
+    changed: set[str] | None = None
+    error: ServiceError | None = None
+
+
+def bulk_supports(contact: Contact | None, data: Mapping[str, Any]) -> bool:
+    """Whether `bulk_save_contacts` writes this contact exactly as the one-by-one services do:
+    not when `data` makes it primary or sets portal access, locations or the line manager
+    (BULK_LEAVES_TO_SERVICES), nor for a contact with portal access or a login (the portal's hooks
+    may act on any change), nor for an e-mail address beyond ASCII (the database and Python fold
+    its case differently)."""
+    if any(name in data for name in BULK_LEAVES_TO_SERVICES) or data.get("is_primary"):
+        return False
+    if contact is not None and (contact.user_id is not None or contact.portal_enabled):
+        return False
+    emails = (data.get("email"), contact.email if contact is not None else "")
+    return all(isinstance(email, str | None) and (email or "").isascii() for email in emails)
+
+
+def bulk_save_contacts(*, acting_user: Any, contacts: list[BulkContact]) -> None:
+    """Create and update `contacts` (each `bulk_supports`) with the rules of `create_contact` and
+    `update_contact`, in their order, but with a fixed number of queries: every rule the services
+    check in Python is checked here the same way (access, field policies, input cleaning, the rules
+    spanning rows, text rules, the fields' own rules); e-mail addresses against the stored contacts
+    read in one query and against the earlier contacts of the batch; then one UPDATE of the changed
+    contacts and one INSERT of the new ones (`writes.update_rows`, `writes.insert_rows`: COPY on
+    PostgreSQL), one INSERT of their history records (and history of the links they keep,
+    `history.bulk_records`); then the `hooks` of each contact, in order.
+
+    A contact refused by a rule gets its `error` and nothing of it is written; the others are. The
+    constraints of the database (`Contact.Meta.constraints`: unique external ids and e-mail
+    addresses, the check constraints) are left to it: when it refuses anything, or a hook refuses,
+    the whole batch is rolled back and BulkRefused raised, so that the caller writes the batch one
+    by one. Run inside the caller's transaction; the stored contacts must be locked by it
+    (`versions.lock_rows`). A contact given twice is refused as a batch (BulkRefused)."""
+    pks = [item.contact.pk for item in contacts if item.contact is not None]
+    if len(pks) != len(set(pks)):
+        raise BulkRefused("A contact is changed twice in one batch.")
+    holders = _email_holders(contacts)
+    routable: set[str] | None = None
+    created: list[Contact] = []
+    updated: list[tuple[Contact, set[str], Contact]] = []
+    saved: list[tuple[Contact, set[str] | None, Contact | None]] = []  # for the hooks, in order
+    for item in contacts:
+        try:
+            if item.contact is None:
+                if routable is None:
+                    routable = routable_categories(acting_user)
+                contact = _bulk_create_one(acting_user, item.data, routable, holders)
+                created.append(contact)
+                saved.append((contact, None, None))
+                item.saved = contact
+            else:
+                before = copy.copy(item.contact)
+                changed = _bulk_update_one(acting_user, item.contact, item.data, holders)
+                item.saved, item.changed = item.contact, changed
+                if changed:
+                    updated.append((item.contact, changed, before))
+                    saved.append((item.contact, changed, before))
+        except ServiceError as error:
+            item.error, item.saved = error, None
+    try:
+        with transaction.atomic():
+            _bulk_write(created, updated)
+            for contact, fields, earlier in saved:
+                hooks.contact_saved(contact=contact, acting_user=acting_user, changed=fields, before=earlier)
+    except (IntegrityError, ServiceError) as error:
+        raise BulkRefused(str(error)) from error
+
+
+EmailKey = tuple[int | None, str]
+
+
+def _email_key(customer_id: int | None, email: str) -> EmailKey:
+    """An address as the unique indexes compare it: within the customer, LOWER(email) (ASCII)."""
+    return (customer_id, email.lower())
+
+
+def _email_holders(contacts: list[BulkContact]) -> dict[EmailKey, Contact]:
+    """The stored contacts holding the addresses the batch writes, by `_email_key`: one query."""
+    wanted: set[EmailKey] = set()
+    for item in contacts:
+        email = item.data.get("email")
+        if not isinstance(email, str) or not email.strip():
+            continue
+        # An ASCII address (`bulk_supports`) differs from its stored form only in the case of its
+        # domain; one that does not is refused as it is written, and the unique index on
+        # LOWER(email) is the last wall.
+        customer_id = item.data["customer"].pk if item.contact is None and item.data.get("customer") else None
+        if item.contact is not None:
+            customer_id = item.contact.customer_id
+        wanted.add(_email_key(customer_id, email.strip()))
+    if not wanted:
+        return {}
+    found = (
+        Contact.objects.exclude(email="")
+        .annotate(email_key=Lower("email", output_field=CharField()))
+        .filter(email_key__in={email for _, email in wanted})
+        .only("pk", "customer_id", "first_name", "last_name", "email")
+        .order_by("pk")
+    )
+    holders: dict[EmailKey, Contact] = {}
+    for contact in found:
+        key = (contact.customer_id, contact.email_key)  # as the database folds it
+        if key in wanted:
+            holders.setdefault(key, contact)
+    return holders
+
+
+def _check_email_in_batch(contact: Contact, holders: dict[EmailKey, Contact]) -> None:
+    """`check_email_free` against `holders` (the stored holders and the batch's earlier contacts)."""
+    if not contact.email:
+        return
+    other = holders.get(_email_key(contact.customer_id, contact.email))
+    if other is not None and (contact.pk is None or other.pk != contact.pk):
+        whose = "of this customer" if contact.customer_id is not None else "without a customer"
+        raise FieldConflict(
+            "email", f"Another contact {whose}, {other.full_name}, already has the e-mail {other.email}."
+        )
+
+
+def _hold_email(contact: Contact, previous: str, holders: dict[EmailKey, Contact]) -> None:
+    """The batch's `contact` now holds its address (and no longer `previous`)."""
+    if previous:
+        old = _email_key(contact.customer_id, previous)
+        if holders.get(old) is not None and holders[old].pk == contact.pk:
+            del holders[old]
+    if contact.email:
+        holders[_email_key(contact.customer_id, contact.email)] = contact
+
+
+def _bulk_create_one(
+    acting_user: Any, data: Mapping[str, Any], routable: set[str], holders: dict[EmailKey, Contact]
+) -> Contact:
+    """`create_contact` up to its write, for a contact `bulk_supports`."""
+    access.require_model(acting_user, access.ADD, Contact)
+    cleaned = _clean_input(data)
+    if "notify" not in cleaned:
+        implied = default_notify(cleaned.get("roles") or [])
+        cleaned["notify"] = {category: on and category in routable for category, on in implied.items()}
+    access.require_fields(acting_user, Contact, cleaned)
+    customer = cleaned.get("customer")
+    access.require_customer_in_scope(acting_user, customer.pk if customer else None)
+    access.require_contact_level(acting_user, customer_id=customer.pk if customer else None, location_ids=[])
+    contact = Contact()
+    _apply(contact, cleaned, creating=True)
+    contact.is_primary = False
+    _check_rules(contact, [], set(cleaned))
+    _check_email_in_batch(contact, holders)
+    _validate_in_batch(contact)
+    set_acting_user(contact, acting_user)
+    _hold_email(contact, "", holders)
+    return contact
+
+
+def _bulk_update_one(
+    acting_user: Any, contact: Contact, data: Mapping[str, Any], holders: dict[EmailKey, Contact]
+) -> set[str]:
+    """`update_contact` up to its write, for a contact `bulk_supports`; answers the fields changed."""
+    cleaned = _clean_input(data)
+    previous_email = contact.email
+    access.require_fields(acting_user, contact, cleaned)
+    changed = _apply(contact, cleaned, creating=False)
+    if "email" in changed:
+        contact.email_status = Contact.EmailStatus.UNVERIFIED
+        contact.last_verified_at = None
+        changed |= {"email_status", "last_verified_at"}
+    want_primary = cleaned.get("is_primary")
+    if want_primary is not None and bool(want_primary) != contact.is_primary:
+        changed.add("is_primary")
+    if changed <= {"notes"}:
+        access.require(acting_user, access.CHANGE_NOTES, contact)
+    else:
+        access.require(acting_user, access.CHANGE, contact)
+    note_changes(contact, changed)
+    if not changed:
+        return changed
+    if want_primary is False:
+        contact.is_primary = False
+    _check_rules(contact, None, changed)
+    if "email" in changed:
+        _check_email_in_batch(contact, holders)
+    _validate_in_batch(contact, changed)
+    set_acting_user(contact, acting_user)
+    _hold_email(contact, previous_email, holders)  # named by its new name when it holds an address
+    return changed
+
+
+def _validate_in_batch(contact: Contact, changed: set[str] | None = None) -> None:
+    """`_validate_fields` without a query: the text rules and the fields' own rules, the
+    constraints left to the database (whose refusal makes the batch go one by one). A contact these
+    refuse is validated again by `_validate_fields`, so that its error names every rule it breaks,
+    the constraints' too. The customer is not looked up again (the caller read it), and phones and
+    e-mail addresses, which `_clean_input` and `apply_values` put in their stored form, are checked
+    in that form without being parsed again."""
+    excluded = {"is_primary", "phone_digits"}
+    if changed is not None:
+        excluded |= untouched_fields(contact, changed)
+    text_errors = text.clean_instance(contact, list(excluded))
+    errors: dict[str, list[str]] = {}
+    canonical = [
+        field
+        for field in Contact._meta.concrete_fields
+        if hasattr(field, "to_canonical") and field.name not in excluded and field.name not in text_errors
+    ]
+    skipped = excluded | set(text_errors) | {"customer"} | {field.name for field in canonical}
+    try:
+        contact.full_clean(exclude=list(skipped), validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as error:
+        errors = ValidationFailed.from_django(error).errors
+    for field in canonical:
+        try:
+            value = getattr(contact, field.attname)
+            field.validate(value, contact)
+            field.run_validators(value)
+        except DjangoValidationError as error:
+            errors.setdefault(field.name, []).extend(error.messages)
+    if errors or text_errors:
+        _validate_fields(contact, changed)
+        errors.update(text_errors)  # when only the rules above refuse
+        raise ValidationFailed(errors)
+
+
+def _bulk_write(created: list[Contact], updated: list[tuple[Contact, set[str], Contact]]) -> None:
+    """One UPDATE of `updated` (each with the fields it changed, its derived fields, `updated_at`
+    and its version one up), then one INSERT of `created` (after the updates, so that an address or
+    external id an update gives up is free for a new contact), and their history records."""
+    if updated:
+        now = timezone.now()
+        fields: set[str] = {"updated_at", "version"}
+        for contact, changed, _ in updated:
+            written = changed - {"locations"}
+            fields |= written | contact.derive_fields(written | {"updated_at"})
+            contact.updated_at = now
+            contact.version = (contact.version or 0) + 1
+        update_rows(Contact, [contact for contact, _, _ in updated], sorted(fields))
+        history.bulk_records(contact_history_records, [contact for contact, _, _ in updated], "~")
+    if created:
+        for contact in created:  # the customer as `_apply` set it: no query
+            name = contact.customer.name if contact.customer is not None else ""
+            contact.derive_fields(None, customer_name=name)
+        insert_rows(Contact, created)
+        history.bulk_records(contact_history_records, created, "+")

@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, Model, QuerySet
+from django.db.models.functions import Lower
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -54,6 +55,7 @@ __all__ = ["KINDS", "ContactKind", "CustomerKind", "Kind", "LocationKind", "RowE
 
 CUSTOMER_NUMBER = re.compile(r"^C-\d+$")
 CACHE_LIMIT = 10_000
+MAX_ID = 2**63 - 1  # the largest id a database row can have
 
 
 @dataclass(frozen=True)
@@ -392,8 +394,11 @@ class Kind(abc.ABC):
 
     def snapshot(self, instance: Model, fields: Iterable[str]) -> dict[str, Any]:
         """The API values of `fields` of `instance`, as a body that restores them (only those
-        fields are read: no query for a relation the body does not name)."""
-        serializer = self.serializer_class(instance, context=self.context)
+        fields are read: no query for a relation the body does not name). One serializer reads
+        every snapshot of the import (its fields read whichever instance they are given)."""
+        serializer = self.__dict__.get("_reader")
+        if serializer is None:
+            serializer = self._reader = self.serializer_class(context=self.context)
         shown = {}
         for name in fields:
             field = serializer.fields.get(name)
@@ -431,6 +436,11 @@ class _AnyCustomer:
 
 
 ANY_CUSTOMER = _AnyCustomer()
+
+
+class _OneByOne(Exception):
+    """A row `ContactKind.find_many` leaves to `find`."""
+
 
 PHONE_FIELDS = ("phone", "mobile", "secondary_phone")
 NOTIFY_COLUMNS = tuple(f"notify_{category}" for category in NOTIFY_CATEGORIES)
@@ -643,6 +653,83 @@ class ContactKind(Kind):
         if customer is None:
             return queryset.filter(customer__isnull=True)
         return queryset.filter(customer_id=customer)
+
+    def find_many(
+        self, rows: list[tuple[int, Mapping[str, str]]], keys: tuple[str, ...]
+    ) -> dict[int, Contact | RowError | None]:
+        """`find` of each of `rows` ({row number: the contact, None to create, or the RowError
+        `find` raises}), with one query per match key for all of them. A row whose e-mail to match
+        is not ASCII (which the database and Python fold differently) is found by `find`. The
+        contacts answered hold only `pk`: read them again to write them."""
+        plans: dict[int, list[tuple[str, Any, Any]]] = {}
+        wanted: dict[str, set[Any]] = {key: set() for key in keys}
+        answers: dict[int, Contact | RowError | None] = {}
+        for number, row in rows:
+            plan: list[tuple[str, Any, Any]] = []
+            try:
+                for key in keys:
+                    value: Any = text(row.get(key, "")).strip()
+                    if not value:
+                        continue
+                    try:
+                        if key == "id":
+                            value = row_id(value)
+                        elif key == "email":
+                            with contextlib.suppress(DjangoValidationError):
+                                value = normalize_email(value)
+                            if not value.isascii():
+                                raise _OneByOne
+                            value = value.lower()
+                        plan.append((key, value, self.row_customer(row)))
+                        if key != "id" or value <= MAX_ID:  # a larger id names no contact
+                            wanted[key].add(value)
+                    except RowError as error:
+                        plan.append((key, None, error))  # raised once matching reaches this key
+                        break
+            except _OneByOne:
+                try:
+                    answers[number] = self.find(row, keys)  # type: ignore[assignment]
+                except RowError as error:
+                    answers[number] = error
+                continue
+            plans[number] = plan
+        stored: dict[str, dict[Any, list[tuple[int, int | None]]]] = {}
+        for key, values in wanted.items():
+            found: dict[Any, list[tuple[int, int | None]]] = {}
+            if values:
+                if key == "email":
+                    queryset = (
+                        self.visible()
+                        .annotate(match_key=Lower("email", output_field=CharField()))
+                        .filter(match_key__in=values)
+                    )
+                    column = "match_key"
+                else:
+                    queryset = self.visible().filter(**{"pk__in" if key == "id" else f"{key}__in": values})
+                    column = "pk" if key == "id" else key
+                for pk, value, customer_id in queryset.values_list("pk", column, "customer_id"):
+                    found.setdefault(value, []).append((pk, customer_id))
+            stored[key] = found
+        for number, plan in plans.items():
+            answers[number] = None
+            for key, value, customer in plan:
+                if isinstance(customer, RowError):
+                    answers[number] = customer
+                    break
+                matches = [
+                    pk
+                    for pk, customer_id in stored[key].get(value, [])
+                    if isinstance(customer, _AnyCustomer) or customer_id == customer
+                ]
+                if len(matches) > 1:
+                    answers[number] = RowError(
+                        [(key, f"More than one stored {self.model._meta.verbose_name} has this {key}.")]
+                    )
+                    break
+                if matches:
+                    answers[number] = Contact(pk=matches[0])
+                    break
+        return answers
 
     def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
         """Ids, e-mails and external_ids must not repeat among the rows of one customer (matching looks

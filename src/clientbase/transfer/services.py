@@ -12,7 +12,13 @@ savepoint, so a refused row does not disturb the others): its figures are those 
 A commit writes the rows in chunks, each chunk one transaction, and records who imported what in an
 `ImportRun`, with the earlier values of what it changed so that the run can be reverted. A commit
 interrupted half-way can simply be run again: the rows already written now match the stored objects
-and are reported as unchanged."""
+and are reported as unchanged.
+
+Contacts (other than for the preview, `details`) go a chunk at a time instead (`bulk.py`): the rows
+of a chunk are matched, read and checked with a fixed number of queries and written together by
+`contacts.services.bulk_save_contacts`, with the same rules, figures, errors, history and revert
+data; a row only the services can write (one that makes a contact primary, sets locations or portal
+access) goes one by one in its place, and a chunk the database refuses goes one by one."""
 
 from __future__ import annotations
 
@@ -38,8 +44,9 @@ from clientbase.errors import (
     ValidationFailed,
     conflict_from_integrity_error,
 )
+from clientbase.transfer.bulk import ContactChunks
 from clientbase.transfer.conflicts import DuplicateFinder
-from clientbase.transfer.kinds import KINDS, Kind, RowError, parse_blank
+from clientbase.transfer.kinds import KINDS, ContactKind, Kind, RowError, parse_blank
 from clientbase.transfer.limits import Limits
 from clientbase.transfer.models import ImportRun, ImportRunItem
 from clientbase.transfer.readers import Table, formula_errors, is_blank, open_table
@@ -47,6 +54,7 @@ from clientbase.versions import lock_rows
 from clientbase.writes import changes_of
 
 CHUNK_ROWS = 500
+BULK_CHUNK_ROWS = 2000  # contacts, written a chunk at a time (`bulk.py`)
 PREVIEW_ROWS = 1000
 STORED_ERRORS = 200
 WHOLE_ROW = ""  # the `field` of an error that concerns the whole row (permission, conflict)
@@ -135,7 +143,7 @@ def import_file(
     mapping: Any = None,
     filename: str = "",
     progress: Progress | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     details: bool = False,
     limits: Limits | None = None,
     ip: str | None = None,
@@ -163,12 +171,32 @@ def import_file(
     if progress is not None:
         progress.start(total)
     report = ImportReport(dry_run=dry_run, changes=[] if details else None)
+
+    def import_row(number: int, row: Mapping[str, str], items: list[ImportRunItem] | None) -> None:
+        _import_row(spec, keys, number, row, conflicts, report, items)
+
+    def advance() -> None:
+        if progress is not None:
+            progress.advance()
+
+    # Contacts go a chunk at a time (`bulk.py`); the preview shows each row as the services answer it.
+    chunks = (
+        ContactChunks(spec, keys, conflicts, report, import_row, advance)
+        if isinstance(spec, ContactKind) and not details
+        else None
+    )
+    if chunk_rows is None:
+        chunk_rows = BULK_CHUNK_ROWS if chunks is not None else CHUNK_ROWS
     if dry_run:
         with transaction.atomic():
-            for number, row in _rows(table, names):
-                _import_row(spec, keys, number, row, conflicts, report, None)
-                if progress is not None:
-                    progress.advance()
+            rows = _rows(table, names)
+            while chunk := list(islice(rows, chunk_rows)):
+                if chunks is not None:
+                    chunks.import_chunk(chunk, None)
+                    continue
+                for number, row in chunk:
+                    import_row(number, row, None)
+                    advance()
             transaction.set_rollback(True)
         _audit_import(acting_user, kind, filename, report, ip)
         return report
@@ -181,10 +209,12 @@ def import_file(
     while chunk := list(islice(rows, chunk_rows)):
         with transaction.atomic():
             items: list[ImportRunItem] = []
-            for number, row in chunk:
-                _import_row(spec, keys, number, row, conflicts, report, items)
-                if progress is not None:
-                    progress.advance()
+            if chunks is not None:
+                chunks.import_chunk(chunk, items)
+            else:
+                for number, row in chunk:
+                    import_row(number, row, items)
+                    advance()
             # Each object's newest history record once the chunk is written: a newer one later
             # means it changed since (a revert refuses then).
             stamps = _latest_history(model, [item.object_id for item in items])
