@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from email_validator import EmailNotValidError, validate_email
@@ -16,6 +18,13 @@ def normalize_email(value: str | None) -> str:
     if not text:
         return ""
     clean_text(text)
+    return _normalized_email(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalized_email(text: str) -> str:
+    """`normalize_email` of a stripped, clean `text`, remembered: one address is read by the
+    serializer and the model of one write; a refusal is not remembered."""
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:

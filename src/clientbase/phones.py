@@ -7,6 +7,7 @@ body of the number's `tel:` link, and `phonenumbers.parse(stored, None)` reads i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -45,7 +46,13 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
     if not text:
         return ""
     clean_text(text)
-    region = region or settings.CLIENTBASE_DEFAULT_REGION
+    return _normalized_phone(text, region or settings.CLIENTBASE_DEFAULT_REGION)
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalized_phone(text: str, region: str) -> str:
+    """`normalize_phone` of a stripped, clean `text` in `region`, remembered: one value is read by
+    the serializer, the model and the search digits of one write, and a refusal is not remembered."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
@@ -97,19 +104,21 @@ def phone_search_digits(*numbers: str) -> str:
     variants: list[str] = []
     for stored in numbers:
         e164, _extension = split_extension(stored)
-        if not e164:
-            continue
-        variants.append(NON_DIGITS.sub("", e164))
-        try:
-            parsed = phonenumbers.parse(e164, None)
-        except phonenumbers.NumberParseException:
-            continue
-        national = NON_DIGITS.sub(
-            "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-        )
-        if national not in variants:
-            variants.append(national)
+        if e164:
+            variants += _digit_forms(e164)
     return " ".join(dict.fromkeys(variants))
+
+
+@functools.lru_cache(maxsize=65536)
+def _digit_forms(e164: str) -> tuple[str, ...]:
+    """The digits of `e164` written internationally, then nationally when the library reads it."""
+    international = NON_DIGITS.sub("", e164)
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return (international,)
+    national = NON_DIGITS.sub("", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+    return (international, national)
 
 
 def digits_of(text: str) -> str:
