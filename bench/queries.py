@@ -32,6 +32,12 @@ def capture(request: Callable[[], Any]) -> tuple[Any, list[str]]:
     return answer, [query["sql"] for query in captured.captured_queries]
 
 
+def all_reads(statements: list[str]) -> list[str]:
+    """The statements of `statements` that read (SELECTs): the token, the permissions, the rows,
+    what a bare view runs to answer the same."""
+    return [sql for sql in statements if READS.match(sql)]
+
+
 def contact_reads(statements: list[str]) -> list[str]:
     """The statements of `statements` that read contacts (SELECTs naming a contacts table)."""
     return [sql for sql in statements if READS.match(sql) and CONTACT_TABLES.search(sql)]

@@ -57,8 +57,9 @@ def markdown(everything: dict[str, Any]) -> str:
         "## W1 search (`/api/v1/contacts/?search=...&page_size=20`)",
         "",
         "raw SQL: the statements the API request ran that read contacts, replayed on a cursor; bare view: "
-        "a Django view replaying them; naive: a LIKE '%text%' scan of the glued columns (LIMIT 20). "
-        "Ratios of p50.",
+        "a Django view replaying every statement the request read with (the token and permissions "
+        "too) and answering their rows as JSON; naive: a LIKE '%text%' scan of the glued columns "
+        "(LIMIT 20). Ratios of p50.",
         "",
     ]
     rows = []
@@ -173,7 +174,13 @@ def markdown(everything: dict[str, Any]) -> str:
         rows,
         right_from=1,
     )
-    out += ["## W5 API requests per second (one client, one after another)", ""]
+    out += [
+        "## W5 API requests per second (one client, one after another)",
+        "",
+        "bare view: every statement the request read with, replayed, its rows as JSON (list, detail); "
+        "one INSERT of the same row (create).",
+        "",
+    ]
     rows = []
     for r in runs:
         for name, c in r["w5_requests"].items():

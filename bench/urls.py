@@ -1,5 +1,6 @@
 """clientbase's URLs plus the bare baseline views the benchmarks compare against: the least a
-Django view can do for the same answer (no authentication, no serializer, no service)."""
+Django view can do for the same answer: the same reads (the token's and the permissions' among
+them, replayed as captured), no framework, no serializer, no service."""
 
 from __future__ import annotations
 
