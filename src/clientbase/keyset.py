@@ -24,6 +24,8 @@ from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, Wh
 from django.db.models.lookups import GreaterThan, LessThan, Lookup
 
 CURSOR_REFUSAL = "Not a position in this list; follow its next and previous links."
+# Longer than any cursor a list makes (its values are a few names and ids).
+CURSOR_MAX_LENGTH = 4096
 # Field types whose values a cursor holds as they are (text and whole numbers).
 KEYSET_TYPES = frozenset(
     {
@@ -209,8 +211,8 @@ class Keyset:
         """`queryset` without the condition `tiered` added for other readers (any tier's rows),
         when it can be told apart from later filters."""
         noted = getattr(queryset.query, "keyset_tiers", None)
-        if noted is None or noted[2] is None:
-            return queryset
+        if noted is None or noted[2] is None or noted[1] != queryset.query.order_by:
+            return queryset  # a new order_by pages the list as one tier, its condition kept
         queryset = queryset.all()
         where = queryset.query.where
         if len(where.children) > noted[2] and where.connector == "AND":
@@ -271,18 +273,24 @@ class Keyset:
         for item, value in zip(ordering, values, strict=True):
             field = fields[item.lstrip("-")]
             try:
+                if isinstance(value, str) and "\x00" in value:
+                    raise ValueError("a NUL, which no text column holds")
+                if isinstance(value, str):
+                    value.encode("utf-8")  # a lone surrogate is no text a database takes
                 converted = field.to_python(value)
                 if isinstance(converted, int) and not -(2**63) <= converted < 2**63:
                     raise ValueError("beyond 64 bits")
-            except (DjangoValidationError, ValueError, TypeError, OverflowError):
+            except (DjangoValidationError, ValueError, TypeError, OverflowError, UnicodeError):
                 raise BadCursor(CURSOR_REFUSAL) from None
             typed.append(converted)
         return typed
 
     def _decode(self, raw: str) -> tuple[int, list[Any], bool]:
         try:
+            if len(raw) > CURSOR_MAX_LENGTH:
+                raise ValueError("longer than any position")
             decoded = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
-        except (ValueError, binascii.Error, UnicodeError):
+        except (ValueError, binascii.Error, UnicodeError, RecursionError):
             decoded = None
         number = decoded.get("t", 0) if isinstance(decoded, dict) else None
         if (

@@ -31,9 +31,9 @@ _LIKE_SPECIAL = frozenset("%_\\")
 
 
 def folded_words(text: str) -> list[str]:
-    """The folded words of `text` (`fold`), in order; [] for a text of nothing but spaces and
-    quote marks."""
-    return fold(text).split()
+    """The distinct folded words of `text` (`fold`), in order; [] for a text of nothing but spaces
+    and quote marks."""
+    return list(dict.fromkeys(fold(text).split()))
 
 
 def is_short(text: str) -> bool:

@@ -38,3 +38,18 @@ def parse_id(value: Any) -> int | None:
     except ValidationError:
         return None
     return number if isinstance(number, int) else None
+
+
+# The longest search text: names, an e-mail address or a phone number fit many times over; a
+# longer one is a 400 naming `search` (the databases refuse a query of thousands of words).
+SEARCH_MAX_LENGTH = 200
+
+
+class SearchFilter(django_filters.CharFilter):
+    """The `search` parameter of a list: at most SEARCH_MAX_LENGTH characters, no NUL; anything
+    else is a 400 naming it. `method` names the FilterSet's method that searches."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Search")
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        super().__init__(*args, **kwargs)

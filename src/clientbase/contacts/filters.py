@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from clientbase.api.filters import IdFilter
+from clientbase.api.filters import IdFilter, SearchFilter
 from clientbase.contacts import selectors
 from clientbase.contacts.models import ROLES, Contact
 from clientbase.customers.models import Location
@@ -17,7 +17,7 @@ class ContactFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=[(r, r) for r in ROLES], method="filter_role", label="Role")
     status = django_filters.ChoiceFilter(choices=Contact.Status.choices)
     is_primary = django_filters.BooleanFilter()
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    search = SearchFilter(method="filter_search")
 
     class Meta:
         model = Contact

@@ -14,7 +14,7 @@ from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Location
 from clientbase.keyset import Tier, tiered
 from clientbase.phones import search_digits
-from clientbase.search import anywhere, is_short
+from clientbase.search import anywhere, folded_words, is_short
 from clientbase.text import fold, starts_with
 
 TABLE = Contact._meta.db_table
@@ -53,7 +53,7 @@ def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]
     if digits is not None:
         tiers.append(anywhere(TABLE, [digits], "phone_digits"))
     elif not is_short(text):
-        tiers.append(anywhere(TABLE, folded.split()))
+        tiers.append(anywhere(TABLE, folded_words(text)))
     if not tiers:  # nothing but quote marks
         return queryset.none()
     return tiered(queryset, tiers)

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from clientbase import access, history
-from clientbase.api.filters import parse_id
+from clientbase.api.filters import SEARCH_MAX_LENGTH, parse_id
 from clientbase.contacts import privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.forms import ContactForm, ContactNotesForm, MoveContactForm
@@ -151,7 +151,11 @@ class SearchView(StaffPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        query = " ".join(self.request.GET.get("q", "").split())[:200]
+        # Printable characters only (no NUL, no control characters), as long as a list's search.
+        typed = "".join(
+            char for char in self.request.GET.get("q", "") if char.isprintable() or char.isspace()
+        )
+        query = " ".join(typed.split())[:SEARCH_MAX_LENGTH]
         groups = self.search(query) if query else []
         context.update(
             q=query,

@@ -7,14 +7,14 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
-from clientbase.api.filters import IdFilter
+from clientbase.api.filters import IdFilter, SearchFilter
 from clientbase.customers import selectors
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
 
 
 class CustomerFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices)
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    search = SearchFilter(method="filter_search")
 
     class Meta:
         model = Customer
@@ -27,7 +27,7 @@ class CustomerFilterSet(django_filters.FilterSet):
 class LocationFilterSet(django_filters.FilterSet):
     customer = IdFilter(field_name="customer_id")
     is_active = django_filters.BooleanFilter()
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    search = SearchFilter(method="filter_search")
 
     class Meta:
         model = Location
@@ -41,7 +41,7 @@ class AssetFilterSet(django_filters.FilterSet):
     customer = IdFilter(field_name="location__customer_id")
     location = IdFilter(field_name="location_id")
     status = django_filters.ChoiceFilter(choices=Asset.Status.choices)
-    search = django_filters.CharFilter(method="filter_search", label="Search")
+    search = SearchFilter(method="filter_search")
 
     class Meta:
         model = Asset

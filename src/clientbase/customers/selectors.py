@@ -11,7 +11,7 @@ from clientbase import history
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.keyset import Tier, tiered
 from clientbase.phones import search_digits
-from clientbase.search import TRIGRAM, every_word, is_short
+from clientbase.search import TRIGRAM, every_word, folded_words, is_short
 from clientbase.text import fold, starts_with
 
 # The order of each tier of a customer or location search.
@@ -49,16 +49,14 @@ def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Custom
     table = Customer._meta.db_table
     rest = Q(number__iexact=text)
     if not is_short(text):
-        rest |= every_word(table, folded.split())
+        rest |= every_word(table, folded_words(text))
     digits = search_digits(text)
     if digits is not None:
         # Stored as E.164: national digits are its tail, less any trunk prefix ("0" in "020 …").
         national = digits.lstrip("0")
-        rest |= (
-            every_word(table, [national], "phone")
-            if len(national) >= TRIGRAM
-            else Q(phone__contains=national)
-        )
+        if national:  # "000" asks for no digits: it matches no phone, not every one
+            short = len(national) < TRIGRAM
+            rest |= Q(phone__contains=national) if short else every_word(table, [national], "phone")
     tiers = [Tier(rest, ORDER)]
     if folded:
         tiers.insert(0, Tier(starts_with("folded_name", folded), ORDER))
@@ -77,7 +75,7 @@ def search_locations(queryset: QuerySet[Location], text: str) -> QuerySet[Locati
         return queryset.none()
     tiers = [Tier(starts_with("folded_name", folded), ORDER)]
     if not is_short(text):
-        tiers.append(Tier(every_word(Location._meta.db_table, folded.split()), ORDER))
+        tiers.append(Tier(every_word(Location._meta.db_table, folded_words(text)), ORDER))
     return tiered(queryset, tiers)
 
 
