@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import migrations
+from django.db.models import Q
 from django.db.models.functions import Length
 
 from clientbase.text import search_document
@@ -75,15 +76,16 @@ def fill_search_documents(app_label: str, model_name: str, values: Any) -> migra
 
 
 def fill_columns(
-    app_label: str, model_name: str, columns: dict[str, Callable[[Any], str]]
+    app_label: str, model_name: str, columns: dict[str, Callable[[Any], str]], where: Q | None = None
 ) -> migrations.RunPython:
     """A step that writes each of `columns` (name: function of the row answering its value) of
-    every stored row of the model, in batches of 2,000."""
+    every stored row of the model (those matching `where`, when given), in batches of 2,000."""
 
     def fill(apps: Any, schema_editor: Any) -> None:
         model = apps.get_model(app_label, model_name)
         batch = []
-        for row in model.objects.all().iterator(chunk_size=2000):
+        rows = model.objects.all() if where is None else model.objects.filter(where)
+        for row in rows.iterator(chunk_size=2000):
             for name, value in columns.items():
                 setattr(row, name, value(row))
             batch.append(row)

@@ -129,18 +129,27 @@ def digits_of(text: str) -> str:
 MIN_PHONE_DIGITS = 3
 
 
+# An extension written after a number, as people type it: "x12", "ext. 5", "extension 5", "#3".
+TYPED_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
+TRUNK_IN_BRACKETS = re.compile(r"\(0\)")
+
+
 def search_digits(text: str) -> str | None:
     """The digits a search text asks for among stored numbers (`phone_search_digits`), or None
     when the text is no phone number: digits and phone punctuation only, a `tel:` link (its
     parameters such as `;ext=` left out) or a number as stored (its `;ext=` left out), with at
     least MIN_PHONE_DIGITS digits. An international call prefix (`00`, `011`) stands for the "+"
-    and is dropped, so "0044 20 7946 0018", "011 44 20 7946 0018" and "+44 20 7946 0018" ask for
-    the same digits."""
+    and is dropped, so "0044 20 7946 0018", "011 44 20 7946 0018", "+44 (0)20 7946 0018" and
+    "+44 20 7946 0018" ask for the same digits; an extension as typed ("x12", "ext. 5") is left
+    out."""
     stripped = text.strip()
     if stripped[:4].lower() == "tel:":
         stripped = stripped[4:].split(";", 1)[0]
     elif EXTENSION_PARAMETER in stripped.lower():
         stripped = stripped[: stripped.lower().index(EXTENSION_PARAMETER)]
+    # An extension as typed ("x12", "ext. 5", "#3") asks for the number before it; a trunk
+    # prefix in brackets after the country code ("+44 (0)20 ...") is not dialled from abroad.
+    stripped = TRUNK_IN_BRACKETS.sub(" ", TYPED_EXTENSION.sub("", stripped))
     if not looks_like_phone(stripped):
         return None
     digits = digits_of(stripped)

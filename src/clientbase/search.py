@@ -17,6 +17,8 @@ what a rare one costs."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -28,18 +30,39 @@ from clientbase.text import fold
 TRIGRAM = 3
 # Characters LIKE reads as wildcards (and its escape): such a word is matched without the index.
 _LIKE_SPECIAL = frozenset("%_\\")
+# What separates the words of a search text: spaces and punctuation no stored word holds.
+_SEPARATORS = re.compile(r"[\s,;:()\[\]{}<>/|!?*+=\"]+")
+# Punctuation at the ends of a word (but `@`, which begins or ends an e-mail fragment).
+_EDGES = re.compile(r"^[^\w@]+|[^\w@]+$")
+_MAILTO = re.compile(r"^mailto:", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    """The folded words of `text` in order (repeats kept): `fold`, a leading `mailto:` left out,
+    split at spaces and at punctuation that no stored word holds (`Okafor, Tomas`, `(chen)`,
+    `okafor/tomas`), each word without punctuation at its ends (`Blvd.`, `-x-`) but for `@`
+    (`smith@`, `@gmail.com`); inner hyphens, dots and `@` stay (`jean-luc`, `j.mueller@x.de`)."""
+    text = _MAILTO.sub("", text.strip())
+    words = (_EDGES.sub("", word) for word in _SEPARATORS.split(fold(text)))
+    return [word for word in words if word]
 
 
 def folded_words(text: str) -> list[str]:
-    """The distinct folded words of `text` (`fold`), in order; [] for a text of nothing but spaces
-    and quote marks."""
-    return list(dict.fromkeys(fold(text).split()))
+    """The distinct folded words of `text` (`_words`), in order; [] for a text of nothing but
+    spaces, punctuation and quote marks."""
+    return list(dict.fromkeys(_words(text)))
+
+
+def folded_prefix(text: str) -> str:
+    """`text` as the prefix tiers compare it with a folded name: its words (`_words`) joined by
+    one space (`Okafor, Tomas` -> `okafor tomas`)."""
+    return " ".join(_words(text))
 
 
 def is_short(text: str) -> bool:
-    """Whether `text` is too short for substring search (fewer than TRIGRAM characters folded,
-    spaces aside): it is answered by prefix only."""
-    return len("".join(folded_words(text))) < TRIGRAM
+    """Whether `text` is too short for substring search (fewer than TRIGRAM characters in its
+    folded words): it is answered by prefix only."""
+    return len("".join(_words(text))) < TRIGRAM
 
 
 def anywhere(table: str, words: list[str], column: str = "search_document") -> Tier:

@@ -202,17 +202,36 @@ def long_text_limit(field: str, *, table: str, label: str) -> models.CheckConstr
 # Apostrophes and quote marks, which names are written with or without (O'Testy, O\u2019Testy, OTesty).
 _QUOTE_MARKS = dict.fromkeys(map(ord, "'\u2019\u2018\u201b`\u00b4\u02bc\u02b9\"\u201c\u201d"))
 # The spelling of umlauts without them (Müller, Mueller).
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ø": "oe", "Ø": "Oe"}
+)
+# Letters with a stroke or joined, which Unicode does not decompose into a letter and a mark
+# (Łukasz, Søren, Đorđe, Æsir, Œuvre, the dotless i), as people type them without.
+_STROKES = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "\u0131": "i",  # dotless i
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+    }
+)
 
 
 def fold(value: str) -> str:
     """`value` as search compares it: accents left out (`Lefèvre` -> `lefevre`), case folded in
-    every script (`ОЛЬГА` -> `ольга`, `Straße` -> `strasse`), apostrophes and quote marks left
+    every script (`ОЛЬГА` -> `ольга`, `Straße` -> `strasse`), letters with a stroke as their
+    letter (`Łukasz` -> `lukasz`, `Søren` -> `soren`), apostrophes and quote marks left
     out (`O\u2019Testy` -> `otesty`), compatibility forms unified (full-width letters, ligatures), runs
     of spaces as one. A search folds its words and looks for them in `search_document`s."""
     decomposed = unicodedata.normalize("NFKD", value)
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().translate(_QUOTE_MARKS).split())
+    return " ".join(bare.casefold().translate(_QUOTE_MARKS).translate(_STROKES).split())
 
 
 class FoldedKeyField(models.TextField):

@@ -124,7 +124,7 @@ class ContactHistorySerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Contacts, filtered; with `search` ranked best first"),
+    list=extend_schema(summary="Contacts, filtered; with `search`, names beginning with it first, then words anywhere"),
     create=extend_schema(summary="Create a contact", responses={201: ContactSerializer}),
 )
 class ContactViewSet(ScopedModelViewSet):

@@ -14,8 +14,8 @@ from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Location
 from clientbase.keyset import Tier, tiered
 from clientbase.phones import search_digits
-from clientbase.search import anywhere, folded_words, is_short
-from clientbase.text import fold, starts_with
+from clientbase.search import anywhere, folded_prefix, folded_words, is_short
+from clientbase.text import starts_with
 
 TABLE = Contact._meta.db_table
 
@@ -42,7 +42,7 @@ def search_contacts(queryset: QuerySet[Contact], text: str) -> QuerySet[Contact]
     text = " ".join(text.split())
     if not text:
         return queryset
-    folded = fold(text)
+    folded = folded_prefix(text)
     tiers = []
     if folded:
         tiers += [

@@ -151,14 +151,17 @@ class SearchView(StaffPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        # Printable characters only (no NUL, no control characters), as long as a list's search.
+        # Printable characters only (no NUL, no control characters).
         typed = "".join(
             char for char in self.request.GET.get("q", "") if char.isprintable() or char.isspace()
         )
-        query = " ".join(typed.split())[:SEARCH_MAX_LENGTH]
-        groups = self.search(query) if query else []
+        query = " ".join(typed.split())
+        too_long = len(query) > SEARCH_MAX_LENGTH  # refused, as the lists and the API refuse it
+        groups = self.search(query) if query and not too_long else []
         context.update(
             q=query,
+            too_long=too_long,
+            search_max_length=SEARCH_MAX_LENGTH,
             partial=wants_partial(self.request),
             groups=groups,
             result_count=sum(len(group["results"]) for group in groups),

@@ -10,9 +10,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from clientbase import history
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.keyset import Tier, tiered
-from clientbase.phones import search_digits
-from clientbase.search import TRIGRAM, every_word, folded_words, is_short
-from clientbase.text import fold, starts_with
+from clientbase.phones import MIN_PHONE_DIGITS, search_digits
+from clientbase.search import every_word, folded_prefix, folded_words, is_short
+from clientbase.text import starts_with
 
 # The order of each tier of a customer or location search.
 ORDER = ("folded_name", "id")
@@ -38,25 +38,27 @@ def customers_with_annotations(queryset: QuerySet[Customer]) -> QuerySet[Custome
 def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
     """Customers matching `text`, compared folded (`clientbase.text.fold`: accents, case in every
     script, quote marks and umlaut spellings aside), in tiers (`clientbase.search`): those whose
-    name begins with it; then those whose number is it, or, for 3 characters or more, whose name,
+    name begins with it; then those whose number is it (holds it, for 3 characters or more: the
+    digits of "C-000042" without the letter), or, for 3 characters or more, whose name,
     legal name or e-mail hold every word of it (`search_document`) or whose phone holds the digits
     of a phone number in any format. Each tier by name. The staff search of the start page, the
     customer list and the API's `?search=`."""
     text = " ".join(text.split())
     if not text:
         return queryset
-    folded = fold(text)
+    folded = folded_prefix(text)
     table = Customer._meta.db_table
-    rest = Q(number__iexact=text)
+    # A number in full ("C-000042") or in part ("000042", "C-0000"), from 3 characters.
+    rest = Q(number__iexact=text) if is_short(text) else Q(number__icontains=text)
     if not is_short(text):
         rest |= every_word(table, folded_words(text))
     digits = search_digits(text)
     if digits is not None:
-        # Stored as E.164: national digits are its tail, less any trunk prefix ("0" in "020 …").
+        # Stored as E.164: national digits are its tail, less any trunk prefix ("0" in "020 …");
+        # fewer than a phone number's least digits left ("000001") ask for no phone at all.
         national = digits.lstrip("0")
-        if national:  # "000" asks for no digits: it matches no phone, not every one
-            short = len(national) < TRIGRAM
-            rest |= Q(phone__contains=national) if short else every_word(table, [national], "phone")
+        if len(national) >= MIN_PHONE_DIGITS:
+            rest |= every_word(table, [national], "phone")
     tiers = [Tier(rest, ORDER)]
     if folded:
         tiers.insert(0, Tier(starts_with("folded_name", folded), ORDER))
@@ -64,16 +66,21 @@ def search_customers(queryset: QuerySet[Customer], text: str) -> QuerySet[Custom
 
 
 def search_locations(queryset: QuerySet[Location], text: str) -> QuerySet[Location]:
-    """Locations matching `text` as `search_customers` compares: those whose name begins with it,
-    then, for 3 characters or more, those whose name, code, street or city hold every word of it;
-    each tier by name. The search of the start page, the location list and the API's `?search=`."""
+    """Locations matching `text` as `search_customers` compares: those whose code is it, those
+    whose name begins with it, then, for 3 characters or more, those whose name, code, street or
+    city hold every word of it; each tier by name. The search of the start page, the location
+    list and the API's `?search=`."""
     text = " ".join(text.split())
     if not text:
         return queryset
-    folded = fold(text)
+    folded = folded_prefix(text)
     if not folded:
         return queryset.none()
-    tiers = [Tier(starts_with("folded_name", folded), ORDER)]
+    # A code in full first, however short ("HQ"); then names by prefix, then words anywhere.
+    tiers = [
+        Tier(Q(code__iexact=text), ORDER),
+        Tier(starts_with("folded_name", folded), ORDER),
+    ]
     if not is_short(text):
         tiers.append(Tier(every_word(Location._meta.db_table, folded_words(text)), ORDER))
     return tiered(queryset, tiers)
