@@ -353,3 +353,34 @@ def test_a_chunk_of_many_rows_only_the_services_write_is_finished_one_by_one(
     sited = Contact.objects.filter(locations=north).values_list("external_id", flat=True)
     assert sorted(sited) == sorted(f"L-{index}" for index in range(1, 30, 2))
     assert ImportRunItem.objects.filter(run=report.run).count() == 30
+
+
+def test_an_export_imported_again_reads_in_bulk_whatever_its_locations(dispatcher, customer_with_two_sites):
+    """An export names each contact's locations; the same ones again change nothing, so those
+    rows go in bulk (a fixed number of queries), not one by one."""
+    import io
+
+    from clientbase.contacts.models import ContactLocation
+    from clientbase.transfer.exporters import export_contacts
+
+    customer, north, south = customer_with_two_sites
+    contacts = stored_contacts(customer, 60)
+    ContactLocation.objects.bulk_create(
+        [ContactLocation(contact=c, location=(north, south)[i % 2]) for i, c in enumerate(contacts)]
+    )
+
+    def queries_for(count: int) -> int:
+        target = io.BytesIO()
+        export_contacts(Contact.objects.filter(pk__in=[c.pk for c in contacts[:count]]), "csv", target)
+        with CaptureQueriesContext(connection) as queries:
+            report = import_file(
+                acting_user=dispatcher,
+                kind="contacts",
+                file=csv_bytes(target.getvalue().decode()),
+                dry_run=False,
+            )
+        assert report.errors == [] and report.unchanged == count
+        return len(queries)
+
+    few, many = queries_for(10), queries_for(60)
+    assert abs(many - few) <= 2, (few, many)

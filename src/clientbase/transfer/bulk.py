@@ -35,7 +35,7 @@ from rest_framework.relations import RelatedField
 from clientbase import access
 from clientbase.api.viewsets import StrictSerializerMixin
 from clientbase.contacts import services as contact_services
-from clientbase.contacts.models import Contact
+from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Customer
 from clientbase.transfer.kinds import ContactKind, RowError
 from clientbase.transfer.models import ImportRunItem
@@ -138,6 +138,14 @@ class ContactChunks:
         stored = Contact.objects.select_for_update().in_bulk(
             [match.pk for match in found.values() if isinstance(match, Contact)]
         )
+        # The locations of the stored contacts, read in one query: a row naming the same ones (or
+        # the same line manager, or portal access as it is) changes none of them (an export
+        # imported again), and needs no one-by-one write for them.
+        linked: dict[int, set[int]] = {pk: set() for pk in stored}
+        for contact_id, location_id in ContactLocation.objects.filter(
+            contact_id__in=list(stored)
+        ).values_list("contact_id", "location_id"):
+            linked[contact_id].add(location_id)
         # The customers the rows name (`Resolver.customer`, remembered), read in one query.
         named: set[int] = set()
         for number, row in to_find:
@@ -162,6 +170,15 @@ class ContactChunks:
                 break
             entry.contact = stored[match.pk] if match is not None else None
             body, errors = self.spec.body(entry.row, entry.contact)
+            if entry.contact is not None and set(body.get("locations") or ()) == linked[entry.contact.pk]:
+                body.pop("locations", None)
+            if entry.contact is not None and body.get("reports_to", 0) == entry.contact.reports_to_id:
+                body.pop("reports_to")
+            # Portal access as it is (off, for a new contact): no change for the portal to act on.
+            portal = body.get("portal")
+            enabled = entry.contact.portal_enabled if entry.contact is not None else False
+            if isinstance(portal, dict) and set(portal) == {"enabled"} and portal["enabled"] is enabled:
+                body.pop("portal")
             data, invalid, one_by_one = self.validate(body, entry.contact, customers)
             if one_by_one or not (invalid or errors or contact_services.bulk_supports(entry.contact, data)):
                 # The rows after this one are read again once it is written.
