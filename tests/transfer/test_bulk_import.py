@@ -384,3 +384,29 @@ def test_an_export_imported_again_reads_in_bulk_whatever_its_locations(dispatche
 
     few, many = queries_for(10), queries_for(60)
     assert abs(many - few) <= 2, (few, many)
+
+
+def test_the_matching_keys_of_a_chunk_are_read_from_indexes(dispatcher):
+    """A chunk's e-mail addresses (ignoring case) and external ids are looked up with `IN`, which
+    an index answers instead of a read of every contact."""
+    from django.db.models import CharField
+    from django.db.models.functions import Lower
+
+    stored_contacts(CustomerFactory(), 30)
+    by_email = Contact.objects.annotate(key=Lower("email", output_field=CharField())).filter(
+        key__in=["person1@example.com", "person2@example.com"]
+    )
+    by_external_id = Contact.objects.filter(external_id__in=["E-1", "E-2"])
+    for queryset, index in (
+        (by_email, "contacts_contact_email_key_idx"),
+        (by_external_id, "contacts_contact_external_idx"),
+    ):
+        sql, params = queryset.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {sql}", params)
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert index in plan, plan
