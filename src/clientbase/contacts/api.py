@@ -124,7 +124,7 @@ class ContactHistorySerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Contacts, filtered; with `search`, names beginning with it first, then words anywhere"),
+    list=extend_schema(summary="Contacts, filtered; with `search`, names beginning with it first"),
     create=extend_schema(summary="Create a contact", responses={201: ContactSerializer}),
 )
 class ContactViewSet(ScopedModelViewSet):
