@@ -319,6 +319,28 @@ def create_contact(*, acting_user: Any, data: Mapping[str, Any]) -> Contact:
     return contact
 
 
+def _settle_changes(acting_user: Any, contact: Contact, cleaned: Mapping[str, Any], changed: set[str]) -> Any:
+    """The rest of an update's changes once its fields are applied (`changed`, completed in
+    place): a new address unverified and not bounced, `is_primary` when asked to differ. Then
+    the rights they need (notes alone: CHANGE_NOTES; anything else: CHANGE; Forbidden otherwise)
+    and the changes noted (`writes.note_changes`). Answers the `is_primary` asked for (None:
+    not asked)."""
+    if "email" in changed:
+        # A new address has not been verified, nor has it bounced.
+        contact.email_status = Contact.EmailStatus.UNVERIFIED
+        contact.last_verified_at = None
+        changed |= {"email_status", "last_verified_at"}
+    want_primary = cleaned.get("is_primary")
+    if want_primary is not None and bool(want_primary) != contact.is_primary:
+        changed.add("is_primary")
+    if changed <= {"notes"}:
+        access.require(acting_user, access.CHANGE_NOTES, contact)
+    else:
+        access.require(acting_user, access.CHANGE, contact)
+    note_changes(contact, changed)
+    return want_primary
+
+
 @transaction.atomic
 def update_contact(
     *, contact: Contact, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
@@ -342,20 +364,7 @@ def update_contact(
         old_location_ids = sorted(contact.locations.values_list("pk", flat=True))
         if sorted(loc.pk for loc in locations) != old_location_ids:
             changed.add("locations")
-    if "email" in changed:
-        # A new address has not been verified, nor has it bounced.
-        contact.email_status = Contact.EmailStatus.UNVERIFIED
-        contact.last_verified_at = None
-        changed |= {"email_status", "last_verified_at"}
-    want_primary = cleaned.get("is_primary")
-    if want_primary is not None and bool(want_primary) != contact.is_primary:
-        changed.add("is_primary")
-
-    if changed <= {"notes"}:
-        access.require(acting_user, access.CHANGE_NOTES, contact)
-    else:
-        access.require(acting_user, access.CHANGE, contact)
-    note_changes(contact, changed)
+    want_primary = _settle_changes(acting_user, contact, cleaned, changed)
     if not changed:
         return contact
 
@@ -717,18 +726,7 @@ def _bulk_update_one(
     previous_email = contact.email
     access.require_fields(acting_user, contact, cleaned)
     changed = _apply(contact, cleaned, creating=False)
-    if "email" in changed:
-        contact.email_status = Contact.EmailStatus.UNVERIFIED
-        contact.last_verified_at = None
-        changed |= {"email_status", "last_verified_at"}
-    want_primary = cleaned.get("is_primary")
-    if want_primary is not None and bool(want_primary) != contact.is_primary:
-        changed.add("is_primary")
-    if changed <= {"notes"}:
-        access.require(acting_user, access.CHANGE_NOTES, contact)
-    else:
-        access.require(acting_user, access.CHANGE, contact)
-    note_changes(contact, changed)
+    want_primary = _settle_changes(acting_user, contact, cleaned, changed)
     if not changed:
         return changed
     if want_primary is False:
