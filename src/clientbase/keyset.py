@@ -168,6 +168,7 @@ class Keyset:
         if values is not None:
             values = self._typed(queryset.model, self.tiers[number].ordering, values)
         # Tier after tier from the cursor's, forwards or backwards, each read with its own LIMIT.
+        queryset = self._without_union(queryset)
         found: list[tuple[int, Any]] = []
         numbers = range(number, -1, -1) if backwards else range(number, len(self.tiers))
         for current in numbers:
@@ -193,7 +194,6 @@ class Keyset:
     def _tier(self, queryset: QuerySet, number: int, values: list[Any] | None, backwards: bool) -> list[Any]:
         """Up to a page and one rows of tier `number`, beyond `values` when given."""
         tier = self.tiers[number]
-        queryset = self._without_union(queryset)
         if tier.condition is not None:
             queryset = queryset.filter(tier.condition)
         for earlier in self.tiers[:number]:

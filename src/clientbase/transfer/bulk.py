@@ -271,27 +271,17 @@ class ContactChunks:
             if item.error is not None or item.saved is None:
                 assert item.error is not None
                 self.report.add_errors(entry.number, service_errors(item.error))
-            elif item.contact is None:
-                self.report.created += 1
-                if items is not None:
-                    items.append(
-                        ImportRunItem(
-                            row=entry.number,
-                            action=ImportRunItem.Action.CREATED,
-                            object_id=item.saved.pk,
-                            before={},
-                        )
-                    )
-            elif not item.changed:
+            elif item.contact is not None and not item.changed:
                 self.report.unchanged += 1
             else:
-                self.report.updated += 1
+                created = item.contact is None
+                if created:
+                    self.report.created += 1
+                else:
+                    self.report.updated += 1
                 if items is not None:
+                    action = ImportRunItem.Action.CREATED if created else ImportRunItem.Action.UPDATED
+                    kept = {} if created else before
                     items.append(
-                        ImportRunItem(
-                            row=entry.number,
-                            action=ImportRunItem.Action.UPDATED,
-                            object_id=item.saved.pk,
-                            before=before,
-                        )
+                        ImportRunItem(row=entry.number, action=action, object_id=item.saved.pk, before=kept)
                     )
