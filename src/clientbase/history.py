@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history import utils as simple_history_utils
 from simple_history.models import HistoricalRecords
 
-from clientbase.writes import db_value, insert_values, new_ids
+from clientbase.writes import db_values, insert_values, new_ids
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -223,6 +223,7 @@ def bulk_records(
     ids = new_ids(history_model, len(instances))
     tracked = {field.attname for field in records.fields_included(instances[0])}
     fields = [field for field in history_model._meta.concrete_fields if not field.generated]
+    convert = db_values(fields, connection)
     now = timezone.now()
 
     def values(instance: models.Model, history_id: int) -> list[Any]:
@@ -242,8 +243,8 @@ def bulk_records(
                 value = getattr(instance, field.attname)
             else:
                 raise ValueError(f"{history_model.__name__}.{field.attname} is neither tracked nor known.")
-            row.append(db_value(field, value, connection))
-        return row
+            row.append(value)
+        return convert(row)
 
     insert_values(
         history_model,

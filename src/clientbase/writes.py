@@ -4,7 +4,7 @@ with the model's own rules, save, and turn a database refusal into a `Conflict`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -227,11 +227,48 @@ def untouched_fields(instance: models.Model, changed: Iterable[str]) -> set[str]
 _UNTOUCHED: dict[tuple[type[models.Model], frozenset[str]], frozenset[str]] = {}
 
 
-def _db_value(field: models.Field, obj: models.Model, connection: Any, *, adding: bool) -> Any:
-    """`field`'s value of `obj` as the database takes it. A text value of a field with a stored form
-    (`to_canonical`: phones, e-mail addresses) is written as held: the writers hold it in that form
-    already (`apply_values`, a row read from the database), and reading it again would parse it."""
-    return db_value(field, field.pre_save(obj, adding), connection)
+def _object_values(
+    fields: Sequence[models.Field], connection: Any, *, adding: bool
+) -> Callable[[models.Model], list[Any]]:
+    """A function of an instance answering its values of `fields` as the database takes them
+    (`db_values`), each read as `save()` reads it (`pre_save`: `auto_now` fields set to now). A
+    text value of a field with a stored form (`to_canonical`: phones, e-mail addresses) is written
+    as held: the writers hold it in that form already (`apply_values`, a row read from the
+    database), and reading it again would parse it."""
+    convert = db_values(fields, connection)
+    plain_read = [type(field).pre_save is models.Field.pre_save for field in fields]
+    attnames = [field.attname for field in fields]
+
+    def values(obj: models.Model) -> list[Any]:
+        return convert(
+            [
+                getattr(obj, attname) if plain else field.pre_save(obj, adding)
+                for field, attname, plain in zip(fields, attnames, plain_read, strict=True)
+            ]
+        )
+
+    return values
+
+
+def db_values(fields: Sequence[models.Field], connection: Any) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function of a row of values of `fields` answering them as the database takes them
+    (`get_db_prep_save`; a value of a plain type such as `str` as it is, a text value of a field
+    with a stored form as held, see `_object_values`), with what each field needs worked out once
+    for all rows."""
+    plan = [
+        (_PLAIN_VALUES.get(type(field)), hasattr(field, "to_canonical"), field.get_db_prep_save)
+        for field in fields
+    ]
+
+    def convert(row: Sequence[Any]) -> list[Any]:
+        return [
+            value
+            if value is None or type(value) is plain or (canonical and isinstance(value, str))
+            else prepare(value, connection)
+            for value, (plain, canonical, prepare) in zip(row, plan, strict=True)
+        ]
+
+    return convert
 
 
 # Fields whose value of this exact type the database takes as it is (what get_db_prep_save answers
@@ -286,9 +323,8 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model]) -> None
     for obj, pk_value in zip(objs, new_ids(model, len(objs)), strict=True):
         setattr(obj, pk.attname, pk_value)
     fields = [field for field in model._meta.concrete_fields if not field.generated]
-    insert_values(
-        model, fields, [[_db_value(field, obj, connection, adding=True) for field in fields] for obj in objs]
-    )
+    values = _object_values(fields, connection, adding=True)
+    insert_values(model, fields, [values(obj) for obj in objs])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -298,7 +334,7 @@ def insert_values(
     model: type[models.Model], fields: Sequence[models.Field], rows: Iterable[Sequence[Any]]
 ) -> None:
     """Insert `rows` of `model`'s table, each the values of `fields` as the database takes them
-    (`db_value`): on PostgreSQL with one COPY, elsewhere with one statement run for each row
+    (`db_values`): on PostgreSQL with one COPY, elsewhere with one statement run for each row
     (`executemany`). IntegrityError when the database refuses a row."""
     connection = connections[router.db_for_write(model)]
     table = connection.ops.quote_name(model._meta.db_table)
@@ -314,17 +350,6 @@ def insert_values(
             return
         placeholders = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(rows))  # noqa: S608
-
-
-def db_value(field: models.Field, value: Any, connection: Any) -> Any:
-    """`value` of `field` as the database takes it (`get_db_prep_save`), a text value of a field
-    with a stored form as held (see `_db_value`)."""
-    if value is None or (isinstance(value, str) and hasattr(field, "to_canonical")):
-        return value
-    plain = _PLAIN_VALUES.get(type(field))
-    if plain is not None and type(value) is plain:
-        return value
-    return field.get_db_prep_save(value, connection)
 
 
 def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields: Iterable[str]) -> None:
@@ -343,8 +368,7 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
         f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET {assignments} "  # noqa: S608
         f"WHERE {connection.ops.quote_name(pk.column)} = %s"
     )
-    params = [
-        [*(_db_value(field, obj, connection, adding=False) for field in concrete), obj.pk] for obj in objs
-    ]
+    values = _object_values(concrete, connection, adding=False)
+    params = [[*values(obj), obj.pk] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -116,6 +116,35 @@ def test_a_committed_chunk_writes_with_a_fixed_number_of_queries(dispatcher):
     assert abs(many - few) <= 2, (few, many)
 
 
+def test_the_customers_rows_name_are_looked_up_together(dispatcher):
+    """Rows naming 5 or 60 different customers, by number or by name (one of them ambiguous, one
+    unknown), cost the same queries: the customers of a chunk (and of the first pass, which notes
+    each row's keys per customer) are looked up together, not one query per customer."""
+    customers = [CustomerFactory(name=f"Firm {index}") for index in range(60)]
+    CustomerFactory(name="Firm 8")  # two customers of this name: naming it is refused
+
+    def report_for(count: int) -> tuple[int, list]:
+        lines = [
+            f"N-{index},{customer.number if index % 2 else customer.name},Ann,Lee {index},"
+            f"ann{index}@example.org,,\n"
+            for index, customer in enumerate(customers[:count])
+        ]
+        lines.append("N-X,Nobody Inc,Ann,Lee,nobody@example.org,,\n")
+        with CaptureQueriesContext(connection) as queries:
+            report = import_file(
+                acting_user=dispatcher, kind="contacts", file=csv_bytes(HEADER + "".join(lines)), dry_run=True
+            )
+        return len(queries), report.errors
+
+    (few, few_errors), (many, many_errors) = report_for(5), report_for(60)
+    assert abs(many - few) <= 2, (few, many)
+    assert [(error["field"], error["message"]) for error in many_errors] == [
+        ("customer", "More than one customer is named “Firm 8”; give its number (C-000042) instead."),
+        ("customer", "No customer numbered or named “Nobody Inc”."),
+    ]
+    assert len(few_errors) == 1
+
+
 # Rules ------------------------------------------------------------------------------------------
 
 

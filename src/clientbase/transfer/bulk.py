@@ -126,6 +126,7 @@ class ContactChunks:
         """The rows of `rows` read and checked, in order, with a fixed number of queries, up to the
         first that goes one by one (the rows after it are left unread)."""
         prepared = [Prepared(number, row) for number, row in rows]
+        self.spec.resolver.prefetch_customers(row["customer"] for _, row in rows if "customer" in row)
         to_find = []
         for entry in prepared:
             if entry.number in self.conflicts:

@@ -266,9 +266,13 @@ def _check_file(
     finder = DuplicateFinder()
     try:
         total = 0
-        for number, row in _rows(table, names):
-            total += 1
-            spec.note_keys(finder, number, row)
+        rows = _rows(table, names)
+        while batch := list(islice(rows, BULK_CHUNK_ROWS)):
+            # The customers the rows name, looked up together (the keys are noted per customer).
+            spec.resolver.prefetch_customers(row["customer"] for _, row in batch if "customer" in row)
+            for number, row in batch:
+                total += 1
+                spec.note_keys(finder, number, row)
         return total, finder.conflicts()
     finally:
         finder.close()
