@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from email_validator import EmailNotValidError, validate_email
 
+from clientbase.text import REMEMBERED
 from clientbase.text import clean as clean_text
 
 
@@ -21,7 +22,7 @@ def normalize_email(value: str | None) -> str:
     return _normalized_email(text)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=REMEMBERED)
 def _normalized_email(text: str) -> str:
     """`normalize_email` of a stripped, clean `text`, remembered: one address is read by the
     serializer and the model of one write; a refusal is not remembered."""

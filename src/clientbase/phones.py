@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from clientbase.text import REMEMBERED
 from clientbase.text import clean as clean_text
 
 NON_DIGITS = re.compile(r"\D")
@@ -49,7 +50,7 @@ def normalize_phone(value: str | None, region: str | None = None) -> str:
     return _normalized_phone(text, region or settings.CLIENTBASE_DEFAULT_REGION)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=REMEMBERED)
 def _normalized_phone(text: str, region: str) -> str:
     """`normalize_phone` of a stripped, clean `text` in `region`, remembered: one value is read by
     the serializer, the model and the search digits of one write, and a refusal is not remembered."""
@@ -109,7 +110,7 @@ def phone_search_digits(*numbers: str) -> str:
     return " ".join(dict.fromkeys(variants))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=REMEMBERED)
 def _digit_forms(e164: str) -> tuple[str, ...]:
     """The digits of `e164` written internationally, then nationally when the library reads it."""
     international = NON_DIGITS.sub("", e164)
