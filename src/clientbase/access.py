@@ -58,6 +58,8 @@ SET_APPROVAL_AUTHORITY = "set_approval_authority"
 SET_EXTERNAL_ID = "set_external_id"
 # Moving a contact to another customer (the only way its customer changes).
 MOVE = "move"
+# Confirming that a contact's details are current (technicians at each service visit).
+CONFIRM_DETAILS = "confirm_details"
 STANDARD_ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 MAINTAIN_CUSTOMER_CONTACTS = "contacts.maintain_customer_contacts"
 # Reading what a queued or sent mail says (its body and the facts it shows), not only its envelope.
@@ -488,6 +490,7 @@ VERBS = {
     MANAGE_PORTAL: "manage the portal access of",
     SET_APPROVAL_AUTHORITY: "set the approval authority of",
     SET_EXTERNAL_ID: "set the external ID of",
+    CONFIRM_DETAILS: "confirm the details of",
 }
 
 

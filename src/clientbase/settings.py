@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "clientbase.notifications",
     "clientbase.transfer",
     "clientbase.portal",
+    "clientbase.quality",
     "clientbase.audit",
 ]
 

@@ -275,13 +275,19 @@ def starts_with(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(following)})
 
 
+def without_umlauts(value: str) -> str:
+    """`value` with its umlauts spelled out (`Müller` -> `Mueller`, `Søren` -> `Soeren`), as people
+    write names on a keyboard without them."""
+    return value.translate(_UMLAUTS)
+
+
 def search_document(*values: str) -> str:
     """The folded text (`fold`) of `values`, one line each (none empty), plus the spelling without
     umlauts of a value that has them (`Müller` gives `muller` and `mueller`), so a search finds
     either form."""
     lines: list[str] = []
     for value in values:
-        for spelling in dict.fromkeys([value, value.translate(_UMLAUTS)]):
+        for spelling in dict.fromkeys([value, without_umlauts(value)]):
             folded = fold(spelling)
             if folded:
                 lines.append(folded)

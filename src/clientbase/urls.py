@@ -19,6 +19,7 @@ from clientbase.notifications.api import (
 )
 from clientbase.notifications.views import VerifyEmailView
 from clientbase.portal.api import ContactPortalViewSet
+from clientbase.quality.api import QualitySummaryView, QualityView
 from clientbase.transfer import api as transfer_api
 from clientbase.transfer.api import ContactCardViewSet
 from clientbase.workorders.api import InvoiceViewSet, QuoteViewSet, WorkOrderViewSet
@@ -59,6 +60,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/logout/", TokenLogoutView.as_view(), name="api-logout"),
     path("auth/logoutall/", TokenLogoutAllView.as_view(), name="api-logout-all"),
     path("notifications/preview/", NotificationPreviewView.as_view(), name="notification-preview"),
+    path("quality/", QualityView.as_view(), name="quality"),
+    path("quality/summary/", QualitySummaryView.as_view(), name="quality-summary"),
     *transfer_api.urlpatterns,  # imports/, exports/contacts/
     path("", include(router.urls)),
 ]
@@ -88,6 +91,7 @@ urlpatterns = [
     path("", include("clientbase.workorders.urls")),
     path("", include("clientbase.notifications.urls")),
     path("", include("clientbase.audit.urls")),
+    path("", include("clientbase.quality.urls")),
 ]
 
 # Every 403 of the pages is recorded in the audit log before Django's own 403 page answers it.

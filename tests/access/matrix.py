@@ -29,6 +29,7 @@ from django.urls import URLResolver, get_resolver
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 CHANGE_NOTES = "change_notes"
+CONFIRM_DETAILS = "confirm_details"
 MANAGE_PORTAL = "manage_portal"
 SET_APPROVAL_AUTHORITY = "set_approval_authority"
 CHANGE_APPROVER_LOGIN = "change_approver_login"
@@ -60,7 +61,15 @@ ACTIONS: dict[str, frozenset[str]] = {
     ASSET: CRUD,
     PART: CRUD,
     CONTACT: CRUD
-    | {CHANGE_NOTES, MANAGE_PORTAL, SET_APPROVAL_AUTHORITY, CHANGE_APPROVER_LOGIN, SET_EXTERNAL_ID, MOVE},
+    | {
+        CHANGE_NOTES,
+        CONFIRM_DETAILS,
+        MANAGE_PORTAL,
+        SET_APPROVAL_AUTHORITY,
+        CHANGE_APPROVER_LOGIN,
+        SET_EXTERNAL_ID,
+        MOVE,
+    },
     CONTACT_LOCATION: CRUD,
     WORK_ORDER: CRUD | {REPORT},
     QUOTE: CRUD,
@@ -78,7 +87,7 @@ ACTIONS: dict[str, frozenset[str]] = {
 # portal login ("changed only by the contact itself and by staff holding the set approval authority
 # permission"); moving one to another customer needs the right to maintain customer-level contacts
 # as well (the moved contact lands without locations).
-MAINTAIN_CONTACTS = CRUD | {CHANGE_NOTES, MANAGE_PORTAL, SET_EXTERNAL_ID, MOVE}
+MAINTAIN_CONTACTS = CRUD | {CHANGE_NOTES, CONFIRM_DETAILS, MANAGE_PORTAL, SET_EXTERNAL_ID, MOVE}
 APPROVAL_AUTHORITY = frozenset({SET_APPROVAL_AUTHORITY, CHANGE_APPROVER_LOGIN})
 CUSTOMERS_READ_ONLY = {CUSTOMER: READ, LOCATION: READ, ASSET: READ, PART: READ}
 
@@ -153,7 +162,7 @@ STAFF_ACTORS = (
         group="Technician",
         grants={
             **dict.fromkeys(set(ACTIONS) - {AUDIT_EVENT}, READ),
-            CONTACT: READ | {CHANGE_NOTES},
+            CONTACT: READ | {CHANGE_NOTES, CONFIRM_DETAILS},
             WORK_ORDER: READ | {REPORT},
             INVOICE: READ | {REPORT},
         },
@@ -178,7 +187,7 @@ STAFF_ACTORS = (
         ),
         grants={
             **CUSTOMERS_READ_ONLY,
-            CONTACT: CRUD | {CHANGE_NOTES, MANAGE_PORTAL, SET_EXTERNAL_ID},
+            CONTACT: CRUD | {CHANGE_NOTES, CONFIRM_DETAILS, MANAGE_PORTAL, SET_EXTERNAL_ID},
             CONTACT_LOCATION: READ,
         },
     ),
@@ -198,7 +207,7 @@ CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
     "billing": {INVOICE: READ},
     "reports": {LOCATION: READ, WORK_ORDER: READ | {REPORT}, INVOICE: frozenset({REPORT})},
     "create_work_order": {LOCATION: READ, ASSET: READ, PART: READ, WORK_ORDER: READ | {ADD}},
-    "edit_contacts": {LOCATION: READ, CONTACT: CRUD | {CHANGE_NOTES}},
+    "edit_contacts": {LOCATION: READ, CONTACT: CRUD | {CHANGE_NOTES, CONFIRM_DETAILS}},
 }
 ADMIN = "admin"
 # Portal access is granted "by a customer's portal admins for their colleagues".
@@ -750,6 +759,14 @@ API_ROUTES: dict[str, RouteRule] = {
     "import-revert": RouteRule("import_run", caller=SIGNED_IN),
     "import-template": RouteRule(caller=SIGNED_IN, arguments={"kind": "contacts"}),
     "contact-erase": RouteRule("contact", needs=frozenset({DELETE})),
+    "contact-confirm-details": RouteRule("contact", needs=frozenset({CONFIRM_DETAILS})),
+    # The likely duplicates of a contact being typed: a read of the customer's contacts.
+    "contact-duplicates": RouteRule(
+        "customer", model=CONTACT, kind="object", query="?customer={customer}&last_name=Zebulon"
+    ),
+    # Data-quality findings: a read of customers (and what else each rule is about), scoped.
+    "quality": RouteRule("customer", model=CUSTOMER, kind="object", query="?customer={customer}"),
+    "quality-summary": RouteRule("customer", model=CUSTOMER, kind="object", query="?customer={customer}"),
     "contact-history": RouteRule("contact"),
     "contact-personal-data": RouteRule("contact"),
     "contact-card-vcard": RouteRule("contact"),
@@ -920,6 +937,14 @@ PAGE_OPS = [
         portal_also_needs=PRIMARY_ROUTES_MAIL,
         body={},
         success=Success(sets={"is_primary": True}),
+    ),
+    _page(
+        "contacts",
+        "confirm-details",
+        "/contacts/{pk}/confirm-details/",
+        "contact",
+        needs=frozenset({CONFIRM_DETAILS}),
+        body={},
     ),
     _page(
         "contacts",

@@ -1,5 +1,5 @@
-"""Contacts over REST: CRUD, filters and search, make-primary, duplicate, move, history,
-personal-data and erase.
+"""Contacts over REST: CRUD, filters and search, make-primary, confirm-details, duplicate, move,
+history, personal-data and erase.
 
 The apps above contacts add their own actions on one contact (`contacts/{id}/<action>/`: the test
 e-mail, portal invitations, the vCard) as viewsets built on `ContactActionsViewSet`, registered
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clientbase import access
+from clientbase.api.filters import MAX_ID
 from clientbase.api.viewsets import (
     LeanRepresentation,
     ScopedGenericViewSet,
@@ -24,7 +26,7 @@ from clientbase.api.viewsets import (
     StrictModelSerializer,
     StrictSerializer,
 )
-from clientbase.contacts import privacy, selectors, services
+from clientbase.contacts import duplicates, privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
 from clientbase.customers.models import Customer, Location
@@ -70,6 +72,11 @@ class ContactSerializer(LeanRepresentation, StrictModelSerializer):
     approval_limit = serializers.DecimalField(
         max_digits=14, decimal_places=2, allow_null=True, required=False
     )
+    details_confirmed_by_name = serializers.SerializerMethodField(
+        help_text="Who last confirmed the contact's details (`confirm-details/`): the user's full name, "
+        "else the username; null when nobody has. A portal user reads a staff user as “Service "
+        "provider staff”, as in the history."
+    )
 
     class Meta:
         model = Contact
@@ -97,13 +104,55 @@ class ContactSerializer(LeanRepresentation, StrictModelSerializer):
             "notify",
             "email_status",
             "last_verified_at",
+            "details_confirmed_at",
+            "details_confirmed_by_name",
             "portal",
             "external_id",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "email_status", "last_verified_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "email_status",
+            "last_verified_at",
+            "details_confirmed_at",
+            "created_at",
+            "updated_at",
+        ]
         validators: list[Any] = []
+
+    def get_details_confirmed_by_name(self, contact: Contact) -> str | None:
+        if not isinstance(contact, Contact):  # another kind of object (a dict): nobody confirmed it
+            return None
+        request = self.context.get("request")
+        return confirmer_name(contact, getattr(request, "user", None))
+
+
+def confirmer_name(contact: Contact, viewer: Any) -> str | None:
+    """Who last confirmed `contact`'s details, as `viewer` may know it: the user's full name, else
+    its username (None: never confirmed, or the user is gone). A portal viewer is told of staff as
+    of the authors of the history (`selectors.history_actor`): "Service provider staff", and a
+    portal user by its contact's name when of its own customer, else "A portal user". Reads
+    `details_confirmed_by` (and for a portal viewer its contact): `with_confirmer` joins them."""
+    user = contact.details_confirmed_by if contact.details_confirmed_by_id is not None else None
+    if user is None:
+        return None
+    own = access.portal_contact(viewer) if viewer is not None else None
+    if own is None:
+        return str(user.get_full_name() or user.get_username())
+    if access.is_staff(user):
+        return selectors.STAFF_ACTOR
+    actor: Contact | None = getattr(user, "contact", None)
+    if actor is not None and actor.customer_id == own.customer_id:
+        return actor.full_name
+    return selectors.PORTAL_ACTOR
+
+
+def with_confirmer(queryset: QuerySet[Contact], viewer: Any) -> QuerySet[Contact]:
+    """`queryset` reading what `confirmer_name` answers for `viewer` in the same query."""
+    if access.portal_contact(viewer) is not None:
+        return queryset.select_related("details_confirmed_by__contact")
+    return queryset.select_related("details_confirmed_by")
 
 
 class MoveSerializer(StrictSerializer):
@@ -121,6 +170,18 @@ class ContactHistorySerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     user = serializers.CharField(allow_null=True)
     changes = serializers.ListField(child=serializers.DictField())
+
+
+class DuplicatesQuerySerializer(StrictSerializer):
+    """`contacts/duplicates/`'s query: the details typed so far."""
+
+    customer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    exclude = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    format = serializers.CharField(required=False)  # DRF's own
 
 
 @extend_schema_view(
@@ -142,7 +203,7 @@ class ContactViewSet(ScopedModelViewSet):
         if self.action in ("list", "retrieve"):
             # Answered by ContactSerializer alone, which reads the customer's id, not the customer.
             queryset = queryset.select_related(None)
-        return queryset
+        return with_confirmer(queryset, self.request.user)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not (
@@ -153,6 +214,47 @@ class ContactViewSet(ScopedModelViewSet):
         return super().update(request, *args, **kwargs)
 
     @extend_schema(
+        parameters=[DuplicatesQuerySerializer],
+        responses={
+            200: inline_serializer(
+                "LikelyDuplicate",
+                {
+                    "contact": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "score": serializers.IntegerField(min_value=0, max_value=100),
+                    "reasons": serializers.ListField(child=serializers.CharField()),
+                },
+                many=True,
+            ),
+            400: OpenApiResponse(description="A bad parameter"),
+            404: OpenApiResponse(description="No such customer"),
+        },
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def duplicates(self, request: Request) -> Response:
+        """The contacts of `customer` (none: the contacts without a customer) that a contact with
+        these details, not yet saved (or contact `exclude`, being edited), likely duplicates: up
+        to 10, the likeliest first, each `{"contact", "name", "score" (0-100), "reasons"}`
+        (`contacts.duplicates`: the same e-mail or phone, nicknames, spellings, umlauts,
+        accents, swapped names, initials; a score of 40 or more)."""
+        if not access.can(request.user, access.VIEW, Contact):
+            raise Forbidden("You may not view contacts.")
+        query = DuplicatesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        customer_id = data.get("customer")
+        if customer_id is not None:
+            customer_id = access.fetch(request.user, Customer.objects.all(), customer_id).pk
+        person = duplicates.Person.typed(
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+        )
+        matches = duplicates.likely_duplicates(request.user, customer_id, person, exclude=data.get("exclude"))
+        return Response([match.as_dict() for match in matches])
+
+    @extend_schema(
         request=None, responses={200: ContactSerializer, 409: OpenApiResponse(description="Conflict")}
     )
     @action(detail=True, methods=["post"], url_path="make-primary")
@@ -160,6 +262,24 @@ class ContactViewSet(ScopedModelViewSet):
         """Make this contact its customer's primary contact; the previous primary stops being one."""
         contact = access.fetch(request.user, Contact.objects.all(), pk)
         contact = services.make_primary(contact=contact, acting_user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ContactSerializer,
+            403: OpenApiResponse(description="Not allowed to confirm the contact's details"),
+            404: OpenApiResponse(description="No such contact"),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-details")
+    def confirm_details(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm that the contact's details are current: `details_confirmed_at` becomes now and
+        `details_confirmed_by` the caller (its e-mail verification, `last_verified_at`, stays as
+        it is). No body. For whoever may change the contact or only its notes (technicians), and
+        portal users who may edit contacts."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        contact = services.confirm_details(contact=contact, acting_user=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
 
     @extend_schema(request=None, responses={201: ContactSerializer})
@@ -272,7 +392,7 @@ class ContactActionsViewSet(ScopedGenericViewSet):
     serializer_class = ContactSerializer
 
     def get_queryset(self):
-        return selectors.contacts_with_relations(super().get_queryset())
+        return with_confirmer(selectors.contacts_with_relations(super().get_queryset()), self.request.user)
 
     def contact_data(self, contact: Contact) -> Any:
         """`contact` as re-read and answered by `ContactViewSet` (`ContactSerializer`)."""

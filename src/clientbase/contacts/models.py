@@ -130,6 +130,18 @@ class Contact(Versioned):
         max_length=12, choices=EmailStatus.choices, default=EmailStatus.UNVERIFIED, editable=False
     )
     last_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When and by whom the contact's details were last confirmed as current (a technician at a
+    # service visit, a dispatcher on the phone: `services.confirm_details`); not the e-mail
+    # verification, which is `last_verified_at`.
+    details_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    details_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     portal_enabled = models.BooleanField(default=False)
     portal_permissions = models.JSONField(default=list, blank=True)

@@ -5,6 +5,8 @@ Who may do what to a contact, beyond the Django permissions of its actions:
   deleting themselves; portal admins manage their colleagues' portal access, never their own;
 - staff without `contacts.maintain_customer_contacts` change and delete only location-level
   contacts;
+- confirming a contact's details (`CONFIRM_DETAILS`) is for whoever may change the contact or
+  only its notes (technicians), staff or portal users with `edit_contacts`;
 - field rules: approval authority (`roles` gaining or losing `approver`, `approval_limit`) needs
   `contacts.set_approval_authority`; portal access (`portal`) needs the right to manage it (staff
   who may change contacts, a customer's portal admin for its colleagues); `external_id` needs
@@ -32,6 +34,7 @@ from clientbase.access import (
     ADMIN_CAPABILITY,
     CHANGE,
     CHANGE_NOTES,
+    CONFIRM_DETAILS,
     DELETE,
     MAINTAIN_CUSTOMER_CONTACTS,
     MANAGE_PORTAL,
@@ -304,6 +307,7 @@ CONTACT_POLICY = Policy(
         CHANGE_APPROVER_LOGIN,
         SET_EXTERNAL_ID,
         MOVE,
+        CONFIRM_DETAILS,
     ),
     staff={
         CHANGE_NOTES: any_of(CHANGE_CONTACT, "contacts.change_contact_notes"),
@@ -313,10 +317,12 @@ CONTACT_POLICY = Policy(
         SET_EXTERNAL_ID: any_of(CHANGE_CONTACT),
         # The moved contact loses its locations: it lands as a customer-level contact.
         MOVE: all_of(CHANGE_CONTACT, MAINTAIN_CUSTOMER_CONTACTS),
+        # Whoever may change a contact, or only its notes (technicians at a service visit).
+        CONFIRM_DETAILS: any_of(CHANGE_CONTACT, "contacts.change_contact_notes"),
     },
     portal_everyone=frozenset({CHANGE_APPROVER_LOGIN}),
     portal_capabilities={
-        PortalCapability.EDIT_CONTACTS: frozenset({VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE}),
+        PortalCapability.EDIT_CONTACTS: frozenset({VIEW, ADD, CHANGE, CHANGE_NOTES, DELETE, CONFIRM_DETAILS}),
         ADMIN_CAPABILITY: frozenset({MANAGE_PORTAL}),
     },
     rows=(

@@ -1,4 +1,4 @@
-"""Every write to contacts: create, update, make primary, duplicate, delete."""
+"""Every write to contacts: create, update, make primary, confirm details, duplicate, delete."""
 
 from __future__ import annotations
 
@@ -409,6 +409,30 @@ def make_primary(*, contact: Contact, acting_user: Any) -> Contact:
     set_acting_user(contact, acting_user)
     with refusals_as_conflicts():
         _set_primary(contact, acting_user)
+    return contact
+
+
+# What `confirm_details` writes (with `updated_at` and the version, as every save does).
+DETAILS_CONFIRMED_FIELDS = ("details_confirmed_at", "details_confirmed_by")
+
+
+@transaction.atomic
+def confirm_details(*, contact: Contact, acting_user: Any) -> Contact:
+    """Record that `acting_user` confirmed `contact`'s details as current, now
+    (`details_confirmed_at`, `details_confirmed_by`; again on each confirmation). Nothing else of
+    the contact changes (its e-mail verification, `last_verified_at`, neither); its version goes
+    up and its history records the confirmation with `acting_user`. Answers the contact as stored
+    (re-read under its row lock, `versions.lock`). Forbidden unless `acting_user` may
+    CONFIRM_DETAILS (whoever may change the contact or only its notes); NotFound when the contact
+    no longer exists."""
+    access.require(acting_user, access.CONFIRM_DETAILS, contact)
+    contact = lock(contact)
+    contact.details_confirmed_at = timezone.now()
+    contact.details_confirmed_by = acting_user
+    set_acting_user(contact, acting_user)
+    with refusals_as_conflicts():
+        contact.save(update_fields=[*DETAILS_CONFIRMED_FIELDS, "updated_at"])
+    note_changes(contact, DETAILS_CONFIRMED_FIELDS)
     return contact
 
 

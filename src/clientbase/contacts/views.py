@@ -3,6 +3,7 @@ locations."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.urls import reverse
 
 from clientbase import access, history
 from clientbase.api.filters import SEARCH_MAX_LENGTH, parse_id
-from clientbase.contacts import privacy, selectors, services
+from clientbase.contacts import duplicates, privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.forms import ContactForm, ContactNotesForm, MoveContactForm
 from clientbase.contacts.models import Contact
@@ -310,7 +311,7 @@ class ContactListView(ListPage):
 class ContactDetailView(DetailPage):
     section = "contacts"
     model = Contact
-    queryset = Contact.objects.select_related("customer", "reports_to")
+    queryset = Contact.objects.select_related("customer", "reports_to", "details_confirmed_by")
     template_name = "contacts/contact_detail.html"
     context_object_name = "contact"
 
@@ -319,7 +320,11 @@ class ContactDetailView(DetailPage):
         user = self.user
         contact: Contact = self.object
         contact_rows(user, [contact])
-        may = flags(user, contact, [access.CHANGE, access.CHANGE_NOTES, access.DELETE, access.MOVE])
+        may = flags(
+            user,
+            contact,
+            [access.CHANGE, access.CHANGE_NOTES, access.DELETE, access.MOVE, access.CONFIRM_DETAILS],
+        )
         context.update(
             can=may,
             can_duplicate=self.may_duplicate(contact),
@@ -351,6 +356,19 @@ NOTIFY_LABELS = (
     ("quotes", "Quotes"),
     ("invoices", "Invoices"),
 )
+
+
+def duplicate_hint_values(form: Any, customer: Customer | None, contact: Contact | None) -> str:
+    """What the form's "looks like …" asks with besides the fields typed (JSON for `hx-vals`): the
+    customer when the form has no field for it or a disabled one (which the browser does not
+    send), the contact being edited (not its own duplicate)."""
+    values: dict[str, int] = {}
+    field = form.fields.get("customer")
+    if customer is not None and (field is None or field.disabled):
+        values["customer"] = customer.pk
+    if contact is not None:
+        values["exclude"] = contact.pk
+    return json.dumps(values)
 
 
 class ContactCreateView(FormPage):
@@ -404,7 +422,9 @@ class ContactCreateView(FormPage):
         }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(customer=self.customer, creating=True, **kwargs)
+        context = super().get_context_data(customer=self.customer, creating=True, **kwargs)
+        context["duplicate_hint_values"] = duplicate_hint_values(context["form"], self.customer, None)
+        return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "_refresh" in request.POST:
@@ -461,7 +481,12 @@ class ContactUpdateView(ContactCreateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(contact=self.contact, creating=False, notes_only=self.notes_only)
+        context.update(
+            contact=self.contact,
+            creating=False,
+            notes_only=self.notes_only,
+            duplicate_hint_values=duplicate_hint_values(context["form"], self.contact.customer, self.contact),
+        )
         return context
 
     def refreshed(self) -> HttpResponse:
@@ -533,6 +558,53 @@ class ContactMakePrimaryView(ActionView):
 
     def get_conflict_url(self) -> str:
         return safe_next(self.request, contact_url(self.kwargs["pk"]))
+
+
+class ContactDuplicatesHintView(StaffPage):
+    """`/contacts/duplicates/?customer=&first_name=&last_name=&email=&phone=&mobile=&exclude=`:
+    the contact form's "looks like …" (htmx, as the user types): the likely duplicates of what is
+    typed among the customer's contacts (`duplicates.likely_duplicates`); nothing until a last
+    name, an e-mail address or a phone is typed. A customer the user may not see is a 404."""
+
+    model = Contact
+    template_name = "contacts/_partials/duplicate_hint.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        customer_id = None
+        if params.get("customer"):
+            found = parse_id(params["customer"])
+            customer_id = access.fetch(
+                self.user, Customer.objects.all(), found if found is not None else 0
+            ).pk
+        person = duplicates.Person.typed(
+            **{
+                name: params.get(name, "")[:254]
+                for name in ("first_name", "last_name", "email", "phone", "mobile")
+            }
+        )
+        matches: list[duplicates.Match] = []
+        if person.last_name or person.email or person.phones:
+            matches = duplicates.likely_duplicates(
+                self.user, customer_id, person, exclude=parse_id(params.get("exclude", ""))
+            )
+        context["matches"] = matches
+        return context
+
+
+class ContactConfirmDetailsView(ActionView):
+    """Confirm that a contact's details are current (`services.confirm_details`), then back to the
+    contact's page with a message; a user who may not is refused as the service refuses (403)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contact = access.fetch(self.user, Contact.objects.all(), pk)
+        services.confirm_details(contact=contact, acting_user=self.user)
+        messages.success(request, "Details confirmed.")
+        return HttpResponseRedirect(contact_url(contact))
+
+    def get_conflict_url(self) -> str:
+        return contact_url(self.kwargs["pk"])
 
 
 class ContactDuplicateView(ActionView):

@@ -1,0 +1,29 @@
+"""What the quality app registers once the apps are loaded (`clientbase.app_config.App`): its
+navigation entry and the findings sections of the customer and contact pages."""
+
+from __future__ import annotations
+
+from clientbase.contacts.views import register_contact_section
+from clientbase.customers.views import register_customer_section
+from clientbase.pages import NavItem, PageSection, register_nav_item
+from clientbase.quality.views import contact_findings_section, customer_findings_section
+
+
+def register() -> None:
+    register_nav_item(NavItem("quality", "Data quality", "quality:dashboard", "customers.Customer"))
+    register_customer_section(
+        PageSection(
+            key="quality",
+            title="Data quality",
+            template_name="quality/_partials/findings.html",
+            context=customer_findings_section,
+        )
+    )
+    register_contact_section(
+        PageSection(
+            key="quality",
+            title="Data quality",
+            template_name="quality/_partials/findings.html",
+            context=contact_findings_section,
+        )
+    )
