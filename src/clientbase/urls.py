@@ -19,7 +19,13 @@ from clientbase.notifications.api import (
 )
 from clientbase.notifications.views import VerifyEmailView
 from clientbase.portal.api import ContactPortalViewSet
-from clientbase.quality.api import QualitySummaryView, QualityView
+from clientbase.quality.api import (
+    ContactMergeView,
+    MergeDetailView,
+    MergeUndoView,
+    QualitySummaryView,
+    QualityView,
+)
 from clientbase.transfer import api as transfer_api
 from clientbase.transfer.api import ContactCardViewSet
 from clientbase.workorders.api import InvoiceViewSet, QuoteViewSet, WorkOrderViewSet
@@ -62,6 +68,10 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notifications/preview/", NotificationPreviewView.as_view(), name="notification-preview"),
     path("quality/", QualityView.as_view(), name="quality"),
     path("quality/summary/", QualitySummaryView.as_view(), name="quality-summary"),
+    # Before the router's contacts/{pk}/, which would take "merge" for an id.
+    path("contacts/merge/", ContactMergeView.as_view(), name="contact-merge"),
+    path("merges/<int:pk>/", MergeDetailView.as_view(), name="merge-detail"),
+    path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="merge-undo"),
     *transfer_api.urlpatterns,  # imports/, exports/contacts/
     path("", include(router.urls)),
 ]

@@ -764,6 +764,11 @@ API_ROUTES: dict[str, RouteRule] = {
     "contact-duplicates": RouteRule(
         "customer", model=CONTACT, kind="object", query="?customer={customer}&last_name=Zebulon"
     ),
+    # Merging contacts: a change of the kept one and a delete of the others; a merge record is
+    # read and undone through its kept contact.
+    "contact-merge": RouteRule("contact", model=CONTACT, needs=frozenset({CHANGE, DELETE})),
+    "merge-detail": RouteRule("contact", model=CONTACT, arguments={"pk": "999999"}),
+    "merge-undo": RouteRule("contact", model=CONTACT, needs=frozenset({CHANGE}), arguments={"pk": "999999"}),
     # Data-quality findings: a read of customers (and what else each rule is about), scoped.
     "quality": RouteRule("customer", model=CUSTOMER, kind="object", query="?customer={customer}"),
     "quality-summary": RouteRule("customer", model=CUSTOMER, kind="object", query="?customer={customer}"),

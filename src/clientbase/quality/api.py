@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -15,10 +15,14 @@ from rest_framework.views import APIView
 from clientbase import access
 from clientbase.api.filters import MAX_ID
 from clientbase.api.viewsets import StrictSerializer
+from clientbase.contacts.api import ContactSerializer
+from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
-from clientbase.errors import Forbidden, ValidationFailed
+from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.keyset import BadCursor
 from clientbase.quality import selectors
+from clientbase.quality.merge import merge_contacts, undo_merge
+from clientbase.quality.models import Merge
 from clientbase.quality.rules import RULE_NAMES, Severity
 
 FRAMEWORK_PARAMETERS = {"format"}
@@ -168,3 +172,138 @@ class QualitySummaryView(APIView):
                 ]
             }
         )
+
+
+# Merges -------------------------------------------------------------------------------------------
+
+
+class MergeRequestSerializer(StrictSerializer):
+    into = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The contact kept.")
+    others = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=20,
+        help_text="The contacts merged into it (then deleted), of the same customer.",
+    )
+    values = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="Fields of the kept contact to set, chosen field by field (as a PATCH of it).",
+    )
+    keep_login = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="The contact whose portal login survives, when more than one has one.",
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    into = serializers.IntegerField(allow_null=True)
+    into_name = serializers.CharField()
+    others = serializers.ListField(child=serializers.IntegerField())
+    others_names = serializers.CharField()
+    moved = serializers.ListField(child=serializers.DictField())
+    created_at = serializers.DateTimeField()
+    undone_at = serializers.DateTimeField(allow_null=True)
+
+
+def merge_answer(merge: Merge) -> dict[str, Any]:
+    """A merge as the API answers it: what moved is counted per model and field."""
+    return {
+        "id": merge.pk,
+        "into": merge.into_id,
+        "into_name": merge.into_name,
+        "others": [other["id"] for other in merge.record.get("others", [])],
+        "others_names": merge.others_names,
+        "moved": [
+            {
+                "model": moved["model"],
+                "field": moved["field"],
+                "count": len(moved["ids"]),
+                "from": moved["from"],
+            }
+            for moved in merge.record.get("moved", [])
+        ],
+        "created_at": serializers.DateTimeField().to_representation(merge.created_at),
+        "undone_at": serializers.DateTimeField().to_representation(merge.undone_at)
+        if merge.undone_at
+        else None,
+    }
+
+
+def visible_merge(user: Any, pk: Any) -> Merge:
+    """The merge `pk` when the user may see its kept contact (404 otherwise)."""
+    if not access.can(user, access.VIEW, Contact):
+        raise Forbidden("You may not view contacts, so not their merges either.")
+    visible = access.restrict(user, Contact.objects.all(), access.VIEW)
+    merge = Merge.objects.filter(pk=pk, into__in=visible).first()
+    if merge is None:
+        raise NotFound(f"No merge {pk}.")
+    return merge
+
+
+class ContactMergeView(APIView):
+    """Merge contacts of one customer into one (`quality.merge.merge_contacts`): every reference
+    moves to the kept contact, `values` are written to it, the others are deleted; answers the
+    merge record (201), which `merges/{id}/undo/` undoes while nothing has changed since."""
+
+    @extend_schema(
+        request=MergeRequestSerializer,
+        responses={
+            201: MergeSerializer,
+            400: OpenApiResponse(description="Bad input: ids, values, contacts of different customers"),
+            403: OpenApiResponse(description="May not change the kept contact or delete the others"),
+            404: OpenApiResponse(description="No such contact"),
+            409: OpenApiResponse(description="A rule refused"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        if not access.can(request.user, access.VIEW, Contact):
+            raise Forbidden("You may not view contacts.")
+        body = MergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        kept = access.fetch(request.user, Contact.objects.all(), data["into"])
+        values: dict[str, Any] = {}
+        if data["values"]:
+            checked = ContactSerializer(kept, data=data["values"], partial=True, context={"request": request})
+            if not checked.is_valid():
+                raise serializers.ValidationError({"values": checked.errors})
+            values = dict(checked.validated_data)
+        merge = merge_contacts(
+            acting_user=request.user,
+            into=kept.pk,
+            others=data["others"],
+            values=values,
+            keep_login=data.get("keep_login"),
+        )
+        return Response(merge_answer(merge), status=status.HTTP_201_CREATED)
+
+
+class MergeDetailView(APIView):
+    """A merge record (its kept contact visible to the caller, else 404)."""
+
+    @extend_schema(responses={200: MergeSerializer, 404: OpenApiResponse(description="No such merge")})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(merge_answer(visible_merge(request.user, pk)))
+
+
+class MergeUndoView(APIView):
+    """Undo a merge (`quality.merge.undo_merge`): 409 with the reason when anything it did has
+    changed since, or it was undone already."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: MergeSerializer,
+            403: OpenApiResponse(description="May not change the kept contact or add contacts"),
+            404: OpenApiResponse(description="No such merge"),
+            409: OpenApiResponse(description="Changed since, or undone already"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        merge = undo_merge(merge=visible_merge(request.user, pk), acting_user=request.user)
+        return Response(merge_answer(merge))

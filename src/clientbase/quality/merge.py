@@ -1,0 +1,263 @@
+"""Merging duplicate contacts into one, and undoing a merge.
+
+`merge_contacts` keeps one contact (`into`) and merges others of the same customer into it, in one
+transaction: every reference to a merged-away contact moves to `into` (every foreign key to a
+contact, found from the models themselves: work orders' requester and site contact, quotes'
+approver, messages, activities, direct reports' line manager; its locations, added to `into`'s;
+the records of imports that created or changed it), one portal login at most survives (the one
+the user picks, `keep_login`; the others close, as a deleted contact's does), `values` chosen
+field by field are written to `into` through `contacts.services.update_contact` (its rules, its
+history), a primary contact merged away leaves `into` primary, and the merged-away contacts are
+deleted through `delete_contact` (their history keeps them). A `Merge` records what an undo needs.
+
+`undo_merge` puts everything back while nothing of it has changed since: `into` is as the merge
+left it (its version), and every moved reference still points at it; otherwise it refuses
+(Conflict) and says what changed. The merged-away contacts come back with their ids, columns and
+locations; a portal login closed by the merge stays closed (passwords are never kept): send a new
+invitation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.apps import apps
+from django.core import serializers
+from django.db import models, transaction
+from django.utils import timezone
+
+from clientbase import access
+from clientbase.contacts import services as contact_services
+from clientbase.contacts.models import Contact, ContactLocation, contact_history_records
+from clientbase.errors import Conflict, ValidationFailed
+from clientbase.portal.services.accounts import close_portal_account
+from clientbase.quality.models import Merge
+from clientbase.transfer.models import ImportRunItem
+from clientbase.versions import lock
+from clientbase.writes import refusals_as_conflicts, set_acting_user
+
+# What a merged-away contact's portal login brings to `into` when it survives.
+LOGIN_FIELDS = ("portal_enabled", "portal_permissions", "support_start", "support_end")
+
+
+def references() -> list[tuple[type[models.Model], str]]:
+    """(model, field) of every foreign key to a contact that a merge moves: all of them but the
+    history tables' (which keep what was) and the location links (merged as a set)."""
+    found = []
+    for relation in Contact._meta.related_objects:
+        field = relation.field
+        model: Any = relation.related_model
+        if not isinstance(field, models.ForeignKey) or model is ContactLocation:
+            continue
+        if model._meta.model_name.startswith("historical"):
+            continue
+        found.append((model, field.name))
+    return found
+
+
+def _row(contact: Contact) -> dict[str, Any]:
+    """Every column of `contact` as stored, as JSON (Django's serializer)."""
+    return json.loads(serializers.serialize("json", [contact]))[0]
+
+
+def _locations(contact_id: int) -> list[int]:
+    return list(
+        ContactLocation.objects.filter(contact_id=contact_id)
+        .order_by("pk")
+        .values_list("location_id", flat=True)
+    )
+
+
+def _fetch(user: Any, pk: Any, action: str, field: str) -> Contact:
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        raise ValidationFailed({field: ["A contact id."]})
+    contact = access.fetch(user, Contact.objects.all(), pk)
+    access.require(user, action, contact)
+    return contact
+
+
+@transaction.atomic
+def merge_contacts(
+    *,
+    acting_user: Any,
+    into: int,
+    others: Sequence[int],
+    values: Mapping[str, Any] | None = None,
+    keep_login: int | None = None,
+) -> Merge:
+    """Merge the contacts `others` (ids) into contact `into` (see the module); answers the Merge.
+    NotFound for a contact the user may not see; Forbidden unless the user may change `into` and
+    delete each of `others`; ValidationFailed for no others, a repeat, contacts of different
+    customers, several portal logins and no `keep_login` among them, or `values` the contact's
+    rules refuse (nothing is written then); Conflict for what the database or the portal's rules
+    refuse."""
+    if not isinstance(others, list | tuple) or not others:
+        raise ValidationFailed({"others": ["The ids of the contacts to merge into the kept one."]})
+    if len(set(others)) != len(others) or into in others:
+        raise ValidationFailed({"others": ["Each contact once, and not the one kept."]})
+    kept = _fetch(acting_user, into, access.CHANGE, "into")
+    merged = [_fetch(acting_user, pk, access.DELETE, "others") for pk in others]
+    strangers = [contact for contact in merged if contact.customer_id != kept.customer_id]
+    if strangers:
+        raise ValidationFailed(
+            {"others": [f"{strangers[0].full_name} is a contact of another customer; move it first."]}
+        )
+    contact_services.lock_customer(kept.customer_id)
+    kept = lock(kept)
+    merged = [lock(contact) for contact in merged]
+    login_from = _login_kept(kept, merged, keep_login)
+
+    record: dict[str, Any] = {"into_before": _row(kept), "moved": [], "links_added": [], "login": None}
+    record["others"] = [{"id": c.pk, "row": _row(c), "locations": _locations(c.pk)} for c in merged]
+    was_primary = any(contact.is_primary for contact in merged)
+    with refusals_as_conflicts():
+        for other in merged:
+            record["moved"] += _move_references(other, kept)
+            held = set(_locations(kept.pk))
+            added = [pk for pk in _locations(other.pk) if pk not in held]
+            ContactLocation.objects.bulk_create(
+                [ContactLocation(contact=kept, location_id=pk) for pk in added]
+            )
+            record["links_added"] += added
+        kept.refresh_from_db()
+        if login_from is not None and login_from is not kept:
+            record["login"] = _move_login(login_from, kept, acting_user)
+        for other in merged:
+            other.refresh_from_db()
+            contact_services.delete_contact(contact=other, acting_user=acting_user)
+        if values:
+            contact_services.update_contact(contact=kept, acting_user=acting_user, data=values)
+        kept.refresh_from_db()
+        if was_primary and not kept.is_primary:
+            contact_services.make_primary(contact=kept, acting_user=acting_user)
+    kept.refresh_from_db()
+    record["into_version"] = kept.version
+    return Merge.objects.create(
+        into=kept,
+        into_name=kept.full_name[:201],
+        others_names=", ".join(contact.full_name for contact in merged),
+        user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        record=record,
+    )
+
+
+def _login_kept(kept: Contact, merged: list[Contact], keep_login: int | None) -> Contact | None:
+    """The contact whose portal login survives: `keep_login`'s; without it, the kept contact's, or
+    the one login there is. ValidationFailed when it must be chosen, or names no login."""
+    holders = [contact for contact in [kept, *merged] if contact.user_id is not None]
+    if keep_login is not None:
+        chosen = next((contact for contact in holders if contact.pk == keep_login), None)
+        if chosen is None:
+            raise ValidationFailed(
+                {"keep_login": ["The id of a contact of this merge that has a portal login."]}
+            )
+        return chosen
+    if kept.user_id is not None:
+        if len(holders) > 1:
+            names = " and ".join(contact.full_name for contact in holders)
+            raise ValidationFailed({"keep_login": [f"{names} each have a portal login; say whose survives."]})
+        return kept
+    if len(holders) > 1:
+        names = " and ".join(contact.full_name for contact in holders)
+        raise ValidationFailed({"keep_login": [f"{names} each have a portal login; say whose survives."]})
+    return holders[0] if holders else None
+
+
+def _move_references(other: Contact, kept: Contact) -> list[dict[str, Any]]:
+    """Point every reference to `other` at `kept`; answers what moved ({"model", "field", "ids",
+    "from"} each), for an undo."""
+    moved = []
+    for model, name in references():
+        rows = model._default_manager.filter(**{name: other})
+        if model is Contact:
+            rows = rows.exclude(pk=kept.pk)  # `kept` reporting to `other` is set right below
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            model._default_manager.filter(pk__in=ids).update(**{name: kept})
+            moved.append({"model": model._meta.label, "field": name, "ids": ids, "from": other.pk})
+    if kept.reports_to_id == other.pk:
+        Contact.objects.filter(pk=kept.pk).update(reports_to=None)
+    runs = ImportRunItem.objects.filter(run__kind="contacts", object_id=other.pk)
+    ids = list(runs.values_list("pk", flat=True))
+    if ids:
+        ImportRunItem.objects.filter(pk__in=ids).update(object_id=kept.pk)
+        moved.append({"model": ImportRunItem._meta.label, "field": "object_id", "ids": ids, "from": other.pk})
+    return moved
+
+
+def _move_login(source: Contact, kept: Contact, acting_user: Any) -> dict[str, Any]:
+    """`source`'s portal login (and its portal access) becomes `kept`'s; `kept`'s own closes."""
+    if kept.user is not None:
+        close_portal_account(kept.user, contact=kept, acting_user=acting_user, reason="merged")
+    user_id = source.user_id
+    Contact.objects.filter(pk=source.pk).update(user=None)
+    Contact.objects.filter(pk=kept.pk).update(
+        user_id=user_id, **{name: getattr(source, name) for name in LOGIN_FIELDS}
+    )
+    return {"user": user_id, "from": source.pk}
+
+
+@transaction.atomic
+def undo_merge(*, merge: Merge, acting_user: Any) -> Merge:
+    """Undo `merge` (see the module). Forbidden unless the user may change the kept contact and
+    add contacts; Conflict, saying what, when it was undone already or anything it did has changed
+    since."""
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise Conflict(f"This merge was undone on {timezone.localtime(merge.undone_at):%Y-%m-%d %H:%M}.")
+    if merge.into is None:
+        raise Conflict(f"{merge.into_name} was deleted after the merge: there is nothing to undo it from.")
+    access.require(acting_user, access.CHANGE, merge.into)
+    access.require_model(acting_user, access.ADD, Contact)
+    record = merge.record
+    kept = lock(merge.into)
+    if kept.version != record["into_version"]:
+        raise Conflict(
+            f"{kept.full_name} was changed after the merge; undo that change first, or merge no more."
+        )
+    for moved in record["moved"]:
+        model = apps.get_model(moved["model"])
+        attname = model._meta.get_field(moved["field"]).attname
+        now = dict(model._default_manager.filter(pk__in=moved["ids"]).values_list("pk", attname))
+        if len(now) != len(moved["ids"]) or any(value != kept.pk for value in now.values()):
+            raise Conflict(
+                f"A {model._meta.verbose_name} that the merge moved to {kept.full_name} was changed or "
+                "deleted since; the merge can no longer be undone."
+            )
+    with refusals_as_conflicts():
+        _restore_kept(kept, record, acting_user)
+        ContactLocation.objects.filter(contact=kept, location_id__in=record["links_added"]).delete()
+        for other in record["others"]:
+            _restore_other(other, acting_user)
+        for moved in record["moved"]:
+            model = apps.get_model(moved["model"])
+            model._default_manager.filter(pk__in=moved["ids"]).update(**{moved["field"]: moved["from"]})
+    merge.undone_at = timezone.now()
+    merge.undone_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merge
+
+
+def _restore_kept(kept: Contact, record: Mapping[str, Any], acting_user: Any) -> None:
+    """`kept`'s columns as before the merge (its version one up, as any change): one history record."""
+    before = next(serializers.deserialize("json", json.dumps([record["into_before"]]))).object
+    skipped = {"id", "version", "created_at", "updated_at"}
+    for field in Contact._meta.concrete_fields:
+        if field.name not in skipped:
+            setattr(kept, field.attname, getattr(before, field.attname))
+    kept.version = (kept.version or 0) + 1
+    set_acting_user(kept, acting_user)
+    kept.save()
+
+
+def _restore_other(other: Mapping[str, Any], acting_user: Any) -> None:
+    """A merged-away contact back with its id, columns and locations, recorded in its history."""
+    restored = next(serializers.deserialize("json", json.dumps([other["row"]])))
+    restored.save()  # as stored: the row's own columns, derived ones included
+    contact = Contact.objects.get(pk=other["id"])
+    ContactLocation.objects.bulk_create(
+        [ContactLocation(contact=contact, location_id=pk) for pk in other["locations"]]
+    )
+    set_acting_user(contact, acting_user)
+    contact_history_records.create_historical_record(contact, "+")
