@@ -97,7 +97,8 @@ def test_each_role_appears_and_approvers_have_limits():
 def test_emergency_contacts_have_a_mobile_in_e164():
     run_demo("--password", PASSWORD)
 
-    emergency = Contact.objects.filter(role_emergency=True)
+    # Bob Taylor is the demo's data-quality example: a duplicate without a mobile number.
+    emergency = Contact.objects.filter(role_emergency=True).exclude(first_name="Bob", last_name="Taylor")
     assert emergency.exists()
     for contact in emergency:
         assert re.fullmatch(r"\+\d{8,15}", contact.mobile), contact
@@ -247,7 +248,7 @@ def test_the_data_set_is_the_same_on_every_run():
 def test_the_rows_and_the_drawn_values_stay_put():
     result = load_demo(admin_password=PASSWORD)
 
-    assert result.counts == {"customers": 7, "locations": 19, "assets": 55, "parts": 143, "contacts": 31}
+    assert result.counts == {"customers": 7, "locations": 19, "assets": 55, "parts": 143, "contacts": 32}
     assert list(Customer.objects.order_by("pk").values_list("name", flat=True)) == [
         "St. Luke's Health",
         "Brightwater Office Parks",
@@ -279,3 +280,25 @@ def test_the_rows_and_the_drawn_values_stay_put():
         "B5774-45",
         datetime.date(2023, 8, 22),
     )
+
+
+def test_the_demo_shows_findings_and_merging_the_duplicate_clears_them(admin_user):
+    """The data-quality example of the demo: Bob Taylor, entered again for Robert Taylor, lacks a
+    mobile number and is listed as his likely duplicate; merging him into Robert clears both."""
+    from clientbase.contacts.duplicates import duplicate_pairs
+    from clientbase.quality import selectors
+    from clientbase.quality.merge import merge_contacts
+
+    run_demo("--password", PASSWORD)
+    bob = Contact.objects.get(first_name="Bob", last_name="Taylor")
+    robert = Contact.objects.get(first_name="Robert", last_name="Taylor")
+    rules = selectors.visible_rules(admin_user, rule="key_contact_without_mobile")
+    assert [f.object_id for f in selectors.findings_page(admin_user, rules).findings] == [bob.pk]
+    [pair] = [
+        p for p in duplicate_pairs(admin_user, robert.customer_id) if {p.first, p.second} == {bob, robert}
+    ]
+    assert pair.score == 100
+
+    merge_contacts(acting_user=admin_user, into=robert.pk, others=[bob.pk])
+    assert selectors.findings_page(admin_user, rules).findings == []
+    assert not [p for p in duplicate_pairs(admin_user, robert.customer_id) if robert in (p.first, p.second)]

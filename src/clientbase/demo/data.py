@@ -332,6 +332,18 @@ CUSTOMERS: tuple[CustomerRow, ...] = (
                 notes="24/7 for after-hours emergencies: call the mobile, then the security desk at (312) "
                 "555-0111.",
             ),
+            # Entered again by a busy dispatcher: the same person as Robert Taylor (a nickname, his
+            # mobile number as the phone), without a mobile number; the data-quality page lists the
+            # pair, and merging it into Robert Taylor clears both findings.
+            ContactRow(
+                first_name="Bob",
+                last_name="Taylor",
+                title="Building Manager",
+                roles=("emergency",),
+                email="bob.taylor@stlukeshealth.example",
+                phone="(312) 555-0199",
+                preferred_channel="phone",
+            ),
             ContactRow(
                 salutation="Ms.",
                 first_name="Lisa",
