@@ -6,7 +6,7 @@ temporary directory on SQLite), fills it with N generated contacts (`bench.gener
 1,000,000 or BENCH_ROWS), runs the workloads (`bench.workloads`) and drops it again. Results go to
 bench/results/latest.json (every figure) and latest.md (a table per workload, with ratios against
 the baselines: the API's own SQL replayed on a cursor, a bare Django view replaying it, a naive
-scan, OFFSET paging, a plain COPY); progress to stderr.
+scan, OFFSET paging, a plain COPY); progress to stderr. W7 times the data-quality dashboard's reads.
 """
 
 from __future__ import annotations
@@ -85,6 +85,9 @@ def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
             since = time.perf_counter()
             results["w6_routing"] = workloads.routing(client, args.repeat, progress)
             phase("W6 routing", since)
+            since = time.perf_counter()
+            results["w7_quality"] = workloads.quality(client, facts, args.repeat, progress)
+            phase("W7 quality", since)
         since = time.perf_counter()
         if args.import_rows:
             results["w4_import"] = workloads.import_csv(args.import_rows, var_dir, user.username, progress)

@@ -241,6 +241,7 @@ def markdown(everything: dict[str, Any]) -> str:
         rows,
         right_from=1,
     )
+    out += quality_table(runs)
     out += ["## Phases (seconds)", ""]
     names = list(dict.fromkeys(name for r in runs for name in r["phases"]))
     out += table(
@@ -249,3 +250,31 @@ def markdown(everything: dict[str, Any]) -> str:
         right_from=1,
     )
     return "\n".join(out)
+
+
+def quality_table(runs: list[dict[str, Any]]) -> list[str]:
+    """W7's section: each data-quality read through the API against the bare view (none without W7)."""
+    if not any("w7_quality" in r for r in runs):
+        return []
+    out = [
+        "## W7 data quality (`quality/summary/`, `quality/`)",
+        "",
+        "bare view: every statement the request read with, replayed, its rows as JSON.",
+        "",
+    ]
+    rows = []
+    for r in runs:
+        for name, c in r.get("w7_quality", {}).items():
+            rows.append(
+                [
+                    r["database"],
+                    name,
+                    ms(c["api"]),
+                    ms(c["bare"]),
+                    c["statements"],
+                    ratio(c["api"]["p50"], c["bare"]["p50"]),
+                ]
+            )
+    return out + table(
+        ["database", "read", "clientbase ms", "bare view ms", "statements", "clientbase ÷ bare view"], rows
+    )

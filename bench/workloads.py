@@ -300,6 +300,29 @@ def routing(client: Client, repeat: int, progress: Progress) -> dict[str, Any]:
     return results
 
 
+def quality(client: Client, facts: Facts, repeat: int, progress: Progress) -> dict[str, Any]:
+    """W7: the data-quality dashboard's reads through the API: the count of every rule
+    (`quality/summary/`), the first page of findings, and one big customer's findings, each against
+    a bare view replaying the same SQL."""
+    results: dict[str, Any] = {}
+    customer = facts.biggest_customers[0]
+    for name, path in (
+        ("summary (counts of every rule)", "/api/v1/quality/summary/"),
+        ("findings, first page", f"/api/v1/quality/?page_size={PAGE_SIZE}"),
+        ("findings of the biggest customer", f"/api/v1/quality/?customer={customer}&page_size={PAGE_SIZE}"),
+    ):
+        _, statements = capture(lambda path=path: ok(client.get(path)))
+        key = f"w7-{len(results)}"
+        bench_urls.STATEMENTS[key] = all_reads(statements)
+        results[name] = {
+            "api": percentiles(timed(lambda path=path: ok(client.get(path)), repeat)),
+            "bare": percentiles(timed(lambda key=key: ok(client.get(f"/bench/replay/{key}/")), repeat)),
+            "statements": len(statements),
+        }
+        progress(f"W7 {name}: api p50 {results[name]['api']['p50']:.1f} ms")
+    return results
+
+
 def database_url() -> str:
     """The URL of the database this process uses (the benchmark's own), for a child process."""
     settings = connection.settings_dict

@@ -113,3 +113,20 @@ def test_percentiles_and_ratios():
     assert ratio(10, 4) == "2.5x"
     assert ratio(1, 4) == "0.25x"
     assert ratio(None, 4) == "n/a"
+
+
+def test_the_quality_workload_times_the_dashboards_reads(generated, admin_user, settings):
+    """W7 on a small database: each read answered, its SQL replayed by the bare view, and the
+    report's table of it."""
+    from bench import workloads
+    from bench.report import quality_table
+
+    settings.ROOT_URLCONF = "bench.urls"
+    client = Client(headers={"authorization": f"Token {create_token(admin_user)}"})
+    results = workloads.quality(client, generated, 2, lambda message: None)
+    assert len(results) == 3
+    for figures in results.values():
+        assert figures["statements"] > 0 and figures["api"]["p50"] > 0 and figures["bare"]["p50"] > 0
+    text = "\n".join(quality_table([{"database": "sqlite", "w7_quality": results}]))
+    assert "W7 data quality" in text and "summary (counts of every rule)" in text
+    assert quality_table([{"database": "sqlite"}]) == []
