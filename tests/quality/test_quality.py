@@ -316,3 +316,25 @@ def test_the_customer_page_shows_likely_duplicate_contacts(client, dispatcher):
     page = client.get(f"/customers/{customer.pk}/").content.decode()
     assert "Likely duplicate contacts" in page
     assert f"/contacts/{bob.pk}/" in page and "are forms of one first name." in page
+
+
+def test_a_pages_findings_agree_with_the_findings_list_in_one_query_per_model(admin_user):
+    """The sections of the customer and contact pages read one query per model and list what the
+    findings list lists, in its order."""
+    customer, _site, _asset, contact = clean_customer()
+    contact_update(contact, mobile="", email_status=Contact.EmailStatus.UNVERIFIED, approval_limit=None)
+    LocationFactory(customer=customer, name="Empty site")
+    rules = selectors.visible_rules(admin_user)
+    listed = selectors.findings_page(admin_user, rules, customer=customer.pk).findings
+    with CaptureQueriesContext(connection) as queries:
+        shown, more = selectors.findings_of(admin_user, rules, customer=customer.pk, limit=10)
+    assert [(f.rule.name, f.object_id) for f in shown] == [(f.rule.name, f.object_id) for f in listed]
+    assert not more and len(queries) == 4
+    only, _ = selectors.findings_of(admin_user, rules, contact=contact.pk)
+    assert [f.rule.name for f in only] == [
+        "key_contact_without_mobile",
+        "email_never_verified",
+        "approver_without_limit",
+    ]
+    few, more = selectors.findings_of(admin_user, rules, customer=customer.pk, limit=2)
+    assert len(few) == 2 and more

@@ -30,7 +30,7 @@ from django.utils import timezone
 from clientbase import access
 from clientbase.contacts import services as contact_services
 from clientbase.contacts.models import Contact, ContactLocation, contact_history_records
-from clientbase.errors import Conflict, ValidationFailed
+from clientbase.errors import Conflict, NotFound, ValidationFailed
 from clientbase.portal.services.accounts import close_portal_account
 from clientbase.quality.models import Merge
 from clientbase.transfer.models import ImportRunItem
@@ -261,3 +261,59 @@ def _restore_other(other: Mapping[str, Any], acting_user: Any) -> None:
     )
     set_acting_user(contact, acting_user)
     contact_history_records.create_historical_record(contact, "+")
+
+
+# For the staff pages of a merge ------------------------------------------------------------------
+
+
+def references_to(
+    contact_ids: Sequence[int], *, kept: int | None = None
+) -> list[tuple[type[models.Model], str, dict[int, int]]]:
+    """What points at each of `contact_ids`, as a merge would move it away from a merged-away one:
+    `(model, field, {contact id: rows})` for every reference of `references()` (in its order), then
+    `(ContactLocation, "contact", {contact id: links})` for the location links; one query each. A
+    contact's direct reports leave out `kept` (a merge clears that link, it does not move it).
+    Contacts nothing points at are missing from the counts."""
+    found: list[tuple[type[models.Model], str, dict[int, int]]] = []
+    ids = list(contact_ids)
+    pointers: list[tuple[type[models.Model], str]] = [*references(), (ContactLocation, "contact")]
+    for model, name in pointers:
+        rows = model._default_manager.filter(**{f"{name}__in": ids})
+        if model is Contact and kept is not None:
+            rows = rows.exclude(pk=kept)
+        counted = rows.order_by().values_list(name).annotate(rows=models.Count("pk"))
+        found.append((model, name, dict(counted)))
+    return found
+
+
+@transaction.atomic
+def merge_contacts_as_seen(
+    *,
+    acting_user: Any,
+    into: int,
+    others: Sequence[int],
+    seen: Mapping[int, int],
+    values: Mapping[str, Any] | None = None,
+    keep_login: int | None = None,
+) -> Merge:
+    """`merge_contacts`, but only while every contact is at the version the caller showed its user
+    (`seen`: {contact id: version}; a contact missing from it is not compared): a page that chose
+    the values from what it showed must not merge what changed since. The customer's row and the
+    contacts are locked first, in the order `merge_contacts` locks them (`versions.lock`), so that
+    nothing changes between the comparison and the merge. Stale (nothing written) for a contact
+    changed since, NotFound for one the user may not see; otherwise as `merge_contacts`."""
+    ids = [pk for pk in [into, *others] if isinstance(pk, int) and not isinstance(pk, bool) and pk in seen]
+    if ids:
+        visible = {
+            contact.pk: contact
+            for contact in access.restrict(acting_user, Contact.objects.filter(pk__in=ids), access.VIEW)
+        }
+        missing = [pk for pk in ids if pk not in visible]
+        if missing:
+            raise NotFound("Contact not found.")
+        contact_services.lock_customer(visible[ids[0]].customer_id)
+        for pk in ids:
+            lock(visible[pk], expected_version=seen[pk])
+    return merge_contacts(
+        acting_user=acting_user, into=into, others=others, values=values, keep_login=keep_login
+    )

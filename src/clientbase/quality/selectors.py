@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Model, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from clientbase import access
@@ -175,6 +175,58 @@ def _decode(raw: str, names: list[str]) -> tuple[int, int, bool]:
     ):
         raise BadCursor(CURSOR_REFUSAL)
     return names.index(decoded["r"]), decoded["id"], decoded["d"] == "p"
+
+
+def findings_of(
+    user: Any,
+    rules: Sequence[Rule],
+    *,
+    customer: int | None = None,
+    contact: int | None = None,
+    limit: int = 10,
+) -> tuple[list[Finding], bool]:
+    """The first `limit` findings of `rules` about one customer (its own, its locations', assets'
+    and contacts') or one contact, in the order of the rules, and whether there are more: one
+    query per model (each row read once with a flag per rule it breaks), for the sections of the
+    customer and contact pages."""
+    by_model: dict[type[Model], list[Rule]] = {}
+    for rule in rules:
+        if contact is None or rule.model is Contact:
+            by_model.setdefault(rule.model, []).append(rule)
+    flagged: dict[str, list[Finding]] = {}
+    more = False
+    for model, model_rules in by_model.items():
+        flags = {
+            f"breaks_{index}": Case(
+                When(rule.applies & rule.breaks(), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            for index, rule in enumerate(model_rules)
+        }
+        queryset = access.restrict(user, model._default_manager.all(), access.VIEW)
+        if customer is not None:
+            queryset = queryset.filter(**{model_rules[0].customer: customer})
+        if contact is not None:
+            queryset = queryset.filter(pk=contact)
+        any_rule = Q()
+        for rule in model_rules:
+            any_rule |= rule.applies & rule.breaks()
+        rows = list(
+            queryset.filter(any_rule)
+            .annotate(**flags)
+            .order_by("pk")
+            .values("pk", *NAME_FIELDS[model], *flags, customer_of=F(model_rules[0].customer))[: limit + 1]
+        )
+        more = more or len(rows) > limit
+        for index, rule in enumerate(model_rules):
+            flagged[rule.name] = [
+                Finding(rule, row["pk"], _name(model, row), row["customer_of"])
+                for row in rows[:limit]
+                if row[f"breaks_{index}"]
+            ]
+    found = [finding for rule in rules for finding in flagged.get(rule.name, [])]
+    return found[:limit], more or len(found) > limit
 
 
 def counts(user: Any, rules: Sequence[Rule], *, customer: int | None = None) -> dict[str, int]:
