@@ -148,7 +148,7 @@ def test_with_if_empty_a_second_run_exits_quietly():
     output = run_demo("--if-empty", "--url", "http://127.0.0.1:8123/")
 
     assert output.startswith("Demo data already loaded; skipping.")
-    assert "changepassword admin" in output
+    assert "changepassword USERNAME" in output
     assert "Log in at http://127.0.0.1:8123/ as `admin`" in output  # where `make run PORT=8123` serves
     assert database_counts() == before
 

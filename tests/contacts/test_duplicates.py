@@ -188,3 +188,34 @@ def test_the_forms_hint(client, dispatcher):
     assert 'hx-get="/contacts/duplicates/"' in form
     edit = client.get(f"/contacts/{robert.pk}/edit/").content.decode()
     assert f"&quot;exclude&quot;: {robert.pk}" in edit
+
+
+def test_extensions_of_one_switchboard_are_different_people():
+    a = Person("Ann", "Lee", "", ("+16175550100;ext=12",))
+    b = Person("Raj", "Patel", "", ("+16175550100;ext=13",))
+    assert compare(a, b)[0] < LIKELY
+    assert compare(a, Person("A.", "Lee", "", ("+16175550100;ext=12",)))[0] >= LIKELY
+
+
+@pytest.mark.django_db
+def test_a_key_too_common_is_not_compared_pair_by_pair(admin_user):
+    """Sixty Smiths of one customer (a block larger than BLOCK_LIMIT) are not compared with each
+    other by name: the pairs would cost the square of the block; a shared phone still matches."""
+    from clientbase.contacts.duplicates import BLOCK_LIMIT
+
+    customer = CustomerFactory()
+    for index in range(BLOCK_LIMIT + 10):
+        ContactFactory(
+            customer=customer,
+            first_name=f"Person{index}",
+            last_name="Smith",
+            email=f"s{index}@example.com",
+            phone=f"+1312555{index:04d}",
+        )
+    ContactFactory(
+        customer=customer, first_name="Dup", last_name="Jones", email="dup@example.com", phone="+13125550000"
+    )
+    ContactFactory(customer=customer, first_name="Robert", last_name="Smith", email="rs@example.com")
+    ContactFactory(customer=customer, first_name="Bob", last_name="Smith", email="bs@example.com")
+    pairs = duplicate_pairs(admin_user, customer.pk)
+    assert [sorted([p.first.first_name, p.second.first_name]) for p in pairs] == [["Dup", "Person0"]]

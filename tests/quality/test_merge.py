@@ -214,3 +214,148 @@ def test_one_portal_login_survives_the_one_picked(api, dispatcher, portal_user_f
     assert kept.user_id == login.pk and kept.portal_enabled and kept.portal_permissions == ["admin"]
     other_login.refresh_from_db()
     assert not other_login.is_active
+
+
+# What attackers and new users found ------------------------------------------------------------
+
+
+def test_a_merge_moves_a_login_only_for_those_who_manage_portal_access(api, portal_user_factory):
+    """Moving a merged-away contact's login to the kept contact is a change of the kept contact's
+    portal access: a portal user without the admin capability may not; nobody merges their own
+    contact; merging away an approver needs the right to give approval authority."""
+    customer = CustomerFactory()
+    editor = portal_user_factory(customer, ("edit_contacts",))
+    admin = portal_user_factory(customer, ("admin", "edit_contacts"))
+    editor_contact = Contact.objects.get(user=editor)
+    admin_contact = Contact.objects.get(user=admin)
+    plain = ContactFactory(customer=customer, first_name="Plain", last_name="Person")
+    approver = ContactFactory(customer=customer, role_approver=True, approval_limit="50000")
+    before = sorted(Contact.objects.values_list("pk", "user_id", "portal_enabled"))
+    # A non-admin moves the admin's login onto a contact it made.
+    refused = api(editor).post(URL, {"into": plain.pk, "others": [admin_contact.pk]}, format="json")
+    assert refused.status_code == 403
+    # Its own contact, as kept or as merged away.
+    assert (
+        api(editor).post(URL, {"into": editor_contact.pk, "others": [plain.pk]}, format="json").status_code
+        == 403
+    )
+    assert (
+        api(admin).post(URL, {"into": plain.pk, "others": [admin_contact.pk]}, format="json").status_code
+        == 403
+    )
+    # A login moved onto an approver: only for those who may change an approver's login.
+    assert (
+        api(admin).post(URL, {"into": approver.pk, "others": [editor_contact.pk]}, format="json").status_code
+        == 403
+    )
+    # An approver merged away.
+    assert api(admin).post(URL, {"into": plain.pk, "others": [approver.pk]}, format="json").status_code == 403
+    assert sorted(Contact.objects.values_list("pk", "user_id", "portal_enabled")) == before
+    assert not Merge.objects.exists()
+
+
+def test_undo_needs_the_rights_of_what_it_writes_back(api, admin_user, dispatcher, portal_user_factory):
+    """An undo that gives back approval authority is a change of approval authority: a dispatcher
+    may not, nor may a portal user."""
+    s = scene()
+    Contact.objects.filter(pk=s["robert"].pk).update(role_approver=True, approval_limit=10000)
+    merge = (
+        api(admin_user)
+        .post(
+            URL,
+            {
+                "into": s["robert"].pk,
+                "others": [s["bob"].pk],
+                "values": {"roles": ["site"], "approval_limit": None},
+            },
+            format="json",
+        )
+        .json()
+    )
+    assert not Contact.objects.get(pk=s["robert"].pk).role_approver
+    portal = portal_user_factory(s["customer"], ("admin", "edit_contacts"))
+    for user in (dispatcher, portal):
+        assert api(user).post(f"/api/v1/merges/{merge['id']}/undo/").status_code == 403
+    assert not Contact.objects.get(pk=s["robert"].pk).role_approver
+    assert api(admin_user).post(f"/api/v1/merges/{merge['id']}/undo/").status_code == 200
+    assert Contact.objects.get(pk=s["robert"].pk).role_approver
+
+
+def test_values_that_change_other_contacts_are_refused(api, dispatcher):
+    s = scene()
+    before = state(s)
+    for values in ({"is_primary": True}, {"portal": {"enabled": True}}):
+        response = api(dispatcher).post(
+            URL, {"into": s["robert"].pk, "others": [s["bob"].pk], "values": values}, format="json"
+        )
+        assert response.status_code == 400 and "values" in response.json()
+    assert state(s) == before
+
+
+def test_moved_references_get_a_new_version_and_a_history_record(api, dispatcher):
+    s = scene()
+    order = WorkOrder.objects.get(pk=s["order"].pk)
+    api(dispatcher).post(URL, {"into": s["robert"].pk, "others": [s["bob"].pk]}, format="json")
+    moved = WorkOrder.objects.get(pk=order.pk)
+    assert moved.version > order.version  # one step for each of its two references to the contact
+    assert moved.history.first().requested_by_id == s["robert"].pk
+    assert moved.history.first().history_user_id == dispatcher.pk
+
+
+def test_a_merge_is_not_shown_once_its_contact_moved_to_another_customer(
+    api, admin_user, portal_user_factory
+):
+    s = scene()
+    merge = api(admin_user).post(URL, {"into": s["robert"].pk, "others": [s["bob"].pk]}, format="json").json()
+    other = CustomerFactory()
+    moved = api(admin_user).post(
+        f"/api/v1/contacts/{s['robert'].pk}/move/", {"customer": other.pk}, format="json"
+    )
+    assert moved.status_code == 200, moved.content
+    portal = portal_user_factory(other, ("admin", "edit_contacts"))
+    assert api(portal).get(f"/api/v1/merges/{merge['id']}/").status_code == 404
+    assert api(admin_user).get(f"/api/v1/merges/{merge['id']}/").status_code == 404
+
+
+def test_undoing_the_later_merge_leaves_the_earlier_one_undoable(api, dispatcher):
+    s = scene()
+    third = ContactFactory(customer=s["customer"], first_name="Rob", last_name="Smith")
+    first = api(dispatcher).post(URL, {"into": s["robert"].pk, "others": [s["bob"].pk]}, format="json").json()
+    second = api(dispatcher).post(URL, {"into": s["robert"].pk, "others": [third.pk]}, format="json").json()
+    assert api(dispatcher).post(f"/api/v1/merges/{second['id']}/undo/").status_code == 200
+    assert api(dispatcher).post(f"/api/v1/merges/{first['id']}/undo/").status_code == 200
+    assert Contact.objects.filter(pk__in=[s["bob"].pk, third.pk]).count() == 2
+
+
+def test_the_kept_contact_takes_over_roles_and_opt_ins_unless_chosen_otherwise(api, dispatcher):
+    customer = CustomerFactory()
+    kept = ContactFactory(customer=customer, first_name="Robert", last_name="Smith", role_site=True)
+    manager = ContactFactory(customer=customer, first_name="Mia", last_name="Boss")
+    other = ContactFactory(
+        customer=customer,
+        first_name="Bob",
+        last_name="Smith",
+        role_billing=True,
+        notify_invoices=True,
+        reports_to=manager,
+    )
+    assert (
+        api(dispatcher).post(URL, {"into": kept.pk, "others": [other.pk]}, format="json").status_code == 201
+    )
+    kept.refresh_from_db()
+    assert kept.roles == ["site", "billing"] and kept.notify_invoices and kept.reports_to_id == manager.pk
+    chosen = ContactFactory(customer=customer, first_name="Rob", last_name="Smith", role_emergency=True)
+    response = api(dispatcher).post(
+        URL, {"into": kept.pk, "others": [chosen.pk], "values": {"roles": ["site"]}}, format="json"
+    )
+    assert response.status_code == 201
+    kept.refresh_from_db()
+    assert kept.roles == ["site"]
+
+
+def test_the_contact_page_links_the_merges_into_it(api, client, dispatcher):
+    s = scene()
+    merge = api(dispatcher).post(URL, {"into": s["robert"].pk, "others": [s["bob"].pk]}, format="json").json()
+    client.force_login(dispatcher)
+    page = client.get(f"/contacts/{s['robert'].pk}/").content.decode()
+    assert "Merged into this contact" in page and f"/merges/{merge['id']}/" in page

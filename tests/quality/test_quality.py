@@ -338,3 +338,31 @@ def test_a_pages_findings_agree_with_the_findings_list_in_one_query_per_model(ad
     ]
     few, more = selectors.findings_of(admin_user, rules, customer=customer.pk, limit=2)
     assert len(few) == 2 and more
+
+
+def test_details_of_a_contact_entered_this_year_are_current(admin_user):
+    _customer, _site, _asset, contact = clean_customer()
+    contact_update(contact, details_confirmed_at=None)
+    assert rule_names(admin_user) == []
+    contact_update(contact, created_at=timezone.now() - datetime.timedelta(days=400))
+    assert rule_names(admin_user) == ["details_not_confirmed"]
+
+
+def test_rules_that_read_contacts_are_not_told_to_those_who_may_not_view_contacts(portal_user_factory):
+    customer, *_ = clean_customer()
+    Contact.objects.filter(customer=customer).update(role_billing=False)
+    nobody_in_portal = portal_user_factory(customer, ())
+    names = [rule.name for rule in selectors.visible_rules(nobody_in_portal)]
+    assert "customer_without_billing_contact" not in names and "location_without_contact" not in names
+    assert "customer_without_billing_address" in names
+
+
+def test_a_filter_naming_nothing_lists_nothing(client, dispatcher):
+    customer, *_ = clean_customer()
+    Customer.objects.filter(pk=customer.pk).update(billing_address={})
+    client.force_login(dispatcher)
+    assert "Customer without a billing address" in client.get("/quality/").content.decode()
+    for params in ({"rule": "nope"}, {"severity": "bad"}, {"customer": "abc"}):
+        page = client.get("/quality/", params)
+        assert page.status_code == 200
+        assert "No rule, severity or customer is named so" in page.content.decode()

@@ -180,6 +180,7 @@ class DuplicatesQuerySerializer(StrictSerializer):
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    mobile = serializers.CharField(max_length=50, required=False, allow_blank=True)
     exclude = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     format = serializers.CharField(required=False)  # DRF's own
 
@@ -250,6 +251,7 @@ class ContactViewSet(ScopedModelViewSet):
             last_name=data.get("last_name", ""),
             email=data.get("email", ""),
             phone=data.get("phone", ""),
+            mobile=data.get("mobile", ""),
         )
         matches = duplicates.likely_duplicates(request.user, customer_id, person, exclude=data.get("exclude"))
         return Response([match.as_dict() for match in matches])

@@ -30,7 +30,7 @@ from django.db.models.functions import Lower
 
 from clientbase import access
 from clientbase.contacts.models import Contact
-from clientbase.phones import normalize_phone, split_extension
+from clientbase.phones import format_phone, normalize_phone, split_extension
 from clientbase.text import fold, starts_with, without_umlauts
 
 # A pair scoring this much or more is a likely duplicate.
@@ -39,6 +39,10 @@ LIKELY = 40
 CANDIDATES = 200
 # Contacts of one customer compared in pairs, at most.
 PAIRED_CONTACTS = 5000
+# Contacts sharing one key (an address, a phone, a last name) compared with each other, at most:
+# a larger block is a key too common to tell people apart, and comparing all its pairs would cost
+# the square of its size.
+BLOCK_LIMIT = 50
 
 SAME_EMAIL = 70
 SAME_PHONE = 50
@@ -101,7 +105,9 @@ class Match:
 
 
 def _e164(value: str) -> str:
-    return split_extension(value)[0]
+    """A stored phone as compared: in E.164 with its extension, if any (the extensions of one
+    switchboard number are different people)."""
+    return value
 
 
 @functools.cache
@@ -182,7 +188,7 @@ def compare(a: Person, b: Person) -> tuple[int, list[str]]:
         reasons.append(f"The same e-mail address: {b.email}.")
     if shared := sorted(set(a.phones) & set(b.phones)):
         score += SAME_PHONE
-        reasons.append(f"The same phone number: {shared[0]}.")
+        reasons.append(f"The same phone number: {format_phone(shared[0])}.")
     return min(score, 100), reasons
 
 
@@ -205,7 +211,7 @@ def _candidates(
         if person.email:
             condition |= Q(email_key=person.email.lower())
         for phone in person.phones:
-            condition |= Q(phone_digits__contains=phone.lstrip("+"))
+            condition |= Q(phone_digits__contains=split_extension(phone)[0].lstrip("+"))
         for key in _last_name_keys(person.last_name):
             condition |= starts_with("folded_last_first", f"{key} ") | Q(folded_last_first=key)
             condition |= starts_with("folded_first_last", f"{key} ")
@@ -246,7 +252,8 @@ class Pair:
 def duplicate_pairs(user: Any, customer_id: int, *, limit: int = 50) -> list[Pair]:
     """The likely duplicate pairs among the active contacts of `customer_id` that `user` may see
     (the first PAIRED_CONTACTS of them), the likeliest first. Contacts are compared only within a
-    block sharing an e-mail address, a phone or a folded last name: never every pair."""
+    block sharing an e-mail address, a phone or a folded last name, of at most BLOCK_LIMIT
+    contacts: never every pair, at most PAIRED_CONTACTS x BLOCK_LIMIT comparisons per key."""
     contacts: Sequence[Contact] = list(
         access.restrict(
             user, Contact.objects.filter(customer_id=customer_id, status=Contact.Status.ACTIVE), access.VIEW
@@ -264,6 +271,8 @@ def duplicate_pairs(user: Any, customer_id: int, *, limit: int = 50) -> list[Pai
     compared: set[tuple[int, int]] = set()
     pairs = []
     for members in blocks.values():
+        if len(members) > BLOCK_LIMIT:
+            continue  # a key too common to tell people apart (a switchboard, a frequent surname)
         for i, j in itertools.combinations(members, 2):
             if (i, j) in compared:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, Q
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -234,12 +235,17 @@ def merge_answer(merge: Merge) -> dict[str, Any]:
     }
 
 
+def still_of_its_customer() -> Q:
+    """Merges whose kept contact still belongs to the customer it was merged at."""
+    return Q(customer__isnull=True, into__customer__isnull=True) | Q(into__customer_id=F("customer_id"))
+
+
 def visible_merge(user: Any, pk: Any) -> Merge:
     """The merge `pk` when the user may see its kept contact (404 otherwise)."""
     if not access.can(user, access.VIEW, Contact):
         raise Forbidden("You may not view contacts, so not their merges either.")
     visible = access.restrict(user, Contact.objects.all(), access.VIEW)
-    merge = Merge.objects.filter(pk=pk, into__in=visible).first()
+    merge = Merge.objects.filter(pk=pk, into__in=visible).filter(still_of_its_customer()).first()
     if merge is None:
         raise NotFound(f"No merge {pk}.")
     return merge

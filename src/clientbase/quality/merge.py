@@ -7,7 +7,9 @@ approver, messages, activities, direct reports' line manager; its locations, add
 the records of imports that created or changed it), one portal login at most survives (the one
 the user picks, `keep_login`; the others close, as a deleted contact's does), `values` chosen
 field by field are written to `into` through `contacts.services.update_contact` (its rules, its
-history), a primary contact merged away leaves `into` primary, and the merged-away contacts are
+history) over what it takes over by default (`_combined`: every role and notification opt-in of
+the contacts, a merged approver's limit, a line manager), a primary contact merged away leaves
+`into` primary, and the merged-away contacts are
 deleted through `delete_contact` (their history keeps them). A `Merge` records what an undo needs.
 
 `undo_merge` puts everything back while nothing of it has changed since: `into` is as the merge
@@ -26,15 +28,23 @@ from django.apps import apps
 from django.core import serializers
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from clientbase import access
 from clientbase.contacts import services as contact_services
-from clientbase.contacts.models import Contact, ContactLocation, contact_history_records
-from clientbase.errors import Conflict, NotFound, ValidationFailed
+from clientbase.contacts.models import (
+    NOTIFY_CATEGORIES,
+    ROLES,
+    Contact,
+    ContactLocation,
+    contact_history_records,
+)
+from clientbase.contacts.policies import CHANGE_APPROVER_LOGIN
+from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clientbase.portal.services.accounts import close_portal_account
 from clientbase.quality.models import Merge
 from clientbase.transfer.models import ImportRunItem
-from clientbase.versions import lock
+from clientbase.versions import Versioned, lock
 from clientbase.writes import refusals_as_conflicts, set_acting_user
 
 # What a merged-away contact's portal login brings to `into` when it survives.
@@ -96,6 +106,16 @@ def merge_contacts(
         raise ValidationFailed({"others": ["The ids of the contacts to merge into the kept one."]})
     if len(set(others)) != len(others) or into in others:
         raise ValidationFailed({"others": ["Each contact once, and not the one kept."]})
+    refused = sorted(set(values or {}) & VALUES_REFUSED)
+    if refused:
+        raise ValidationFailed(
+            {
+                "values": [
+                    f"{', '.join(refused)}: not through a merge (make a contact primary on its page; the "
+                    "surviving portal login is keep_login)."
+                ]
+            }
+        )
     kept = _fetch(acting_user, into, access.CHANGE, "into")
     merged = [_fetch(acting_user, pk, access.DELETE, "others") for pk in others]
     strangers = [contact for contact in merged if contact.customer_id != kept.customer_id]
@@ -103,17 +123,25 @@ def merge_contacts(
         raise ValidationFailed(
             {"others": [f"{strangers[0].full_name} is a contact of another customer; move it first."]}
         )
+    _require_merge_rights(acting_user, kept, merged)
     contact_services.lock_customer(kept.customer_id)
     kept = lock(kept)
     merged = [lock(contact) for contact in merged]
     login_from = _login_kept(kept, merged, keep_login)
+    if login_from is not None and login_from is not kept:
+        # The kept contact gets another login (and its own closes): a change of its portal access,
+        # which only those who manage portal access make (and, for an approver, who may change an
+        # approver's login).
+        access.require(acting_user, access.MANAGE_PORTAL, kept)
+        if kept.role_approver:
+            access.require(acting_user, CHANGE_APPROVER_LOGIN, kept)
 
     record: dict[str, Any] = {"into_before": _row(kept), "moved": [], "links_added": [], "login": None}
     record["others"] = [{"id": c.pk, "row": _row(c), "locations": _locations(c.pk)} for c in merged]
     was_primary = any(contact.is_primary for contact in merged)
     with refusals_as_conflicts():
         for other in merged:
-            record["moved"] += _move_references(other, kept)
+            record["moved"] += _move_references(other, kept, acting_user)
             held = set(_locations(kept.pk))
             added = [pk for pk in _locations(other.pk) if pk not in held]
             ContactLocation.objects.bulk_create(
@@ -126,6 +154,7 @@ def merge_contacts(
         for other in merged:
             other.refresh_from_db()
             contact_services.delete_contact(contact=other, acting_user=acting_user)
+        values = {**_combined(kept, merged), **(values or {})}
         if values:
             contact_services.update_contact(contact=kept, acting_user=acting_user, data=values)
         kept.refresh_from_db()
@@ -135,11 +164,61 @@ def merge_contacts(
     record["into_version"] = kept.version
     return Merge.objects.create(
         into=kept,
+        customer_id=kept.customer_id,
         into_name=kept.full_name[:201],
         others_names=", ".join(contact.full_name for contact in merged),
         user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         record=record,
     )
+
+
+# `values` a merge does not write: making a contact primary un-marks another contact, which an
+# undo would not restore; the surviving login is chosen by `keep_login`.
+VALUES_REFUSED = frozenset({"is_primary", "portal"})
+
+
+def _require_merge_rights(acting_user: Any, kept: Contact, merged: list[Contact]) -> None:
+    """Forbidden for a portal user merging its own contact (nobody changes their own portal access
+    or deletes themselves), and for merging away an approver without the right to give and take
+    approval authority (its approvals would name another person)."""
+    own = access.portal_contact(acting_user)
+    if own is not None and own.pk in {kept.pk, *(contact.pk for contact in merged)}:
+        raise Forbidden("You cannot merge your own contact; a colleague or your service provider can.")
+    for contact in merged:
+        if contact.role_approver:
+            access.require(acting_user, access.SET_APPROVAL_AUTHORITY, contact)
+
+
+def _combined(kept: Contact, merged: list[Contact]) -> dict[str, Any]:
+    """What the kept contact takes over unless `values` say otherwise: every role any of the
+    contacts holds, every notification any of them opted in to, the approval limit of a merged
+    approver when the kept contact was none, a line manager when it had none. Only what differs
+    from the kept contact's own."""
+    everyone = [kept, *merged]
+    combined: dict[str, Any] = {}
+    roles = [role for role in ROLES if any(role in contact.roles for contact in everyone)]
+    if roles != kept.roles:
+        combined["roles"] = roles
+    notify = {
+        category: any(getattr(contact, f"notify_{category}") for contact in everyone)
+        for category in NOTIFY_CATEGORIES
+    }
+    if any(on and not getattr(kept, f"notify_{category}") for category, on in notify.items()):
+        combined["notify"] = notify
+    approvers = [contact for contact in merged if contact.role_approver]
+    if approvers and not kept.role_approver and kept.approval_limit is None:
+        combined["approval_limit"] = approvers[0].approval_limit
+    leaving = {contact.pk for contact in merged}
+    managers = [
+        contact.reports_to_id
+        for contact in merged
+        if contact.reports_to_id is not None
+        and contact.reports_to_id != kept.pk
+        and contact.reports_to_id not in leaving
+    ]
+    if kept.reports_to_id is None and managers:
+        combined["reports_to"] = Contact.objects.get(pk=managers[0])
+    return combined
 
 
 def _login_kept(kept: Contact, merged: list[Contact], keep_login: int | None) -> Contact | None:
@@ -164,7 +243,7 @@ def _login_kept(kept: Contact, merged: list[Contact], keep_login: int | None) ->
     return holders[0] if holders else None
 
 
-def _move_references(other: Contact, kept: Contact) -> list[dict[str, Any]]:
+def _move_references(other: Contact, kept: Contact, acting_user: Any) -> list[dict[str, Any]]:
     """Point every reference to `other` at `kept`; answers what moved ({"model", "field", "ids",
     "from"} each), for an undo."""
     moved = []
@@ -174,7 +253,7 @@ def _move_references(other: Contact, kept: Contact) -> list[dict[str, Any]]:
             rows = rows.exclude(pk=kept.pk)  # `kept` reporting to `other` is set right below
         ids = list(rows.values_list("pk", flat=True))
         if ids:
-            model._default_manager.filter(pk__in=ids).update(**{name: kept})
+            repoint(model, name, ids, kept.pk, acting_user)
             moved.append({"model": model._meta.label, "field": name, "ids": ids, "from": other.pk})
     if kept.reports_to_id == other.pk:
         Contact.objects.filter(pk=kept.pk).update(reports_to=None)
@@ -184,6 +263,24 @@ def _move_references(other: Contact, kept: Contact) -> list[dict[str, Any]]:
         ImportRunItem.objects.filter(pk__in=ids).update(object_id=kept.pk)
         moved.append({"model": ImportRunItem._meta.label, "field": "object_id", "ids": ids, "from": other.pk})
     return moved
+
+
+def repoint(model: type[models.Model], name: str, ids: list[int], target: int, acting_user: Any) -> None:
+    """Set `name` of the rows `ids` of `model` to `target`, as any change of them: the version of
+    a versioned row one up, a history record by `acting_user` for a model that keeps history."""
+    attname: str = getattr(model._meta.get_field(name), "attname", name)
+    if not hasattr(model, "history"):
+        model._default_manager.filter(pk__in=ids).update(**{attname: target})
+        return
+    rows = list(model._default_manager.filter(pk__in=ids))
+    fields = [attname]
+    for row in rows:
+        setattr(row, attname, target)
+        if isinstance(row, Versioned):
+            row.version = (row.version or 0) + 1
+            fields = [attname, "version"]
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    bulk_update_with_history(rows, model, fields, default_user=user)
 
 
 def _move_login(source: Contact, kept: Contact, acting_user: Any) -> dict[str, Any]:
@@ -211,6 +308,7 @@ def undo_merge(*, merge: Merge, acting_user: Any) -> Merge:
     access.require(acting_user, access.CHANGE, merge.into)
     access.require_model(acting_user, access.ADD, Contact)
     record = merge.record
+    _require_undo_rights(acting_user, merge.into, record)
     kept = lock(merge.into)
     if kept.version != record["into_version"]:
         raise Conflict(
@@ -231,17 +329,60 @@ def undo_merge(*, merge: Merge, acting_user: Any) -> Merge:
         for other in record["others"]:
             _restore_other(other, acting_user)
         for moved in record["moved"]:
-            model = apps.get_model(moved["model"])
-            model._default_manager.filter(pk__in=moved["ids"]).update(**{moved["field"]: moved["from"]})
+            repoint(apps.get_model(moved["model"]), moved["field"], moved["ids"], moved["from"], acting_user)
+    # An earlier merge into the same contact, which this one followed, can be undone next: the
+    # contact is as that merge left it (but for its version, which the undo raised).
+    kept.refresh_from_db()
+    earlier_version = record["into_before"]["fields"]["version"]
+    for earlier in Merge.objects.filter(into=kept, undone_at__isnull=True).exclude(pk=merge.pk):
+        if earlier.record.get("into_version") == earlier_version:
+            earlier.record["into_version"] = kept.version
+            earlier.save(update_fields=["record"])
     merge.undone_at = timezone.now()
     merge.undone_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
     merge.save(update_fields=["undone_at", "undone_by"])
     return merge
 
 
+def _before(row: Mapping[str, Any]) -> Contact:
+    """A contact as a merge recorded it (not saved)."""
+    contact = next(serializers.deserialize("json", json.dumps([row]))).object
+    assert isinstance(contact, Contact)
+    return contact
+
+
+def _api_values(contact: Contact) -> dict[str, Any]:
+    """What an undo writes of `contact` that field rules guard, as the services take it."""
+    return {
+        "roles": contact.roles,
+        "approval_limit": contact.approval_limit,
+        "email": contact.email,
+        "portal": {
+            "enabled": contact.portal_enabled,
+            "permissions": list(contact.portal_permissions or []),
+            "support_start": contact.support_start,
+            "support_end": contact.support_end,
+        },
+    }
+
+
+def _require_undo_rights(acting_user: Any, kept: Contact, record: Mapping[str, Any]) -> None:
+    """An undo writes the kept contact's values as they were and creates the merged-away contacts
+    again: the same field rules as a PATCH and a POST of those values (approval authority, portal
+    access, an approver's login). A portal user does not undo a merge of its own contact."""
+    own = access.portal_contact(acting_user)
+    if own is not None and own.pk in {kept.pk, *(other["id"] for other in record["others"])}:
+        raise Forbidden(
+            "You cannot undo a merge of your own contact; a colleague or your service provider can."
+        )
+    access.require_fields(acting_user, kept, _api_values(_before(record["into_before"])))
+    for other in record["others"]:
+        access.require_fields(acting_user, Contact, _api_values(_before(other["row"])))
+
+
 def _restore_kept(kept: Contact, record: Mapping[str, Any], acting_user: Any) -> None:
     """`kept`'s columns as before the merge (its version one up, as any change): one history record."""
-    before = next(serializers.deserialize("json", json.dumps([record["into_before"]]))).object
+    before = _before(record["into_before"])
     skipped = {"id", "version", "created_at", "updated_at"}
     for field in Contact._meta.concrete_fields:
         if field.name not in skipped:

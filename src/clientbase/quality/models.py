@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from clientbase.contacts.models import Contact
+from clientbase.customers.models import Customer
 
 
 class Merge(models.Model):
@@ -16,6 +17,9 @@ class Merge(models.Model):
     ids], "login": {"user", "from"} or null (the portal login moved to `into`)}`."""
 
     into = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The customer the contacts belonged to: a merge is shown only while its kept contact still
+    # belongs to it (a contact moved since takes none of its old customer's records along).
+    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     into_name = models.CharField(max_length=201)
     others_names = models.TextField()
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -6,7 +6,11 @@ from __future__ import annotations
 from clientbase.contacts.views import register_contact_section
 from clientbase.customers.views import register_customer_section
 from clientbase.pages import NavItem, PageSection, register_nav_item
-from clientbase.quality.views import contact_findings_section, customer_findings_section
+from clientbase.quality.views import (
+    contact_findings_section,
+    contact_merges_section,
+    customer_findings_section,
+)
 
 
 def register() -> None:
@@ -25,5 +29,13 @@ def register() -> None:
             title="Data quality",
             template_name="quality/_partials/findings.html",
             context=contact_findings_section,
+        )
+    )
+    register_contact_section(
+        PageSection(
+            key="merges",
+            title="Merged into this contact",
+            template_name="quality/_partials/contact_merges.html",
+            context=contact_merges_section,
         )
     )

@@ -58,6 +58,9 @@ class Rule:
     breaks: Callable[[], Any]  # a Q or a boolean expression (~Exists(...))
     applies: Q
     customer: str
+    # Other models the rule reads (a customer without a primary contact reads its contacts): a user
+    # who may not view them is not told of the rule's findings either.
+    also_reads: tuple[type[models.Model], ...] = ()
 
 
 def _contact_of_customer(**conditions: object) -> Exists:
@@ -71,8 +74,10 @@ def _blank(field: str) -> Q:
 
 
 def _not_confirmed() -> Q:
+    """Confirmed longer ago than CONFIRMATION_DAYS, or never and created longer ago than that (a
+    contact entered this year is as current as a confirmed one)."""
     since = timezone.now() - datetime.timedelta(days=CONFIRMATION_DAYS)
-    return Q(details_confirmed_at__isnull=True) | Q(details_confirmed_at__lt=since)
+    return Q(details_confirmed_at__lt=since) | Q(details_confirmed_at__isnull=True, created_at__lt=since)
 
 
 _ACTIVE_CUSTOMER = ~Q(status=Customer.Status.INACTIVE)
@@ -92,6 +97,7 @@ RULES: tuple[Rule, ...] = (
         breaks=lambda: ~_contact_of_customer(is_primary=True),
         applies=_ACTIVE_CUSTOMER,
         customer="pk",
+        also_reads=(Contact,),
     ),
     Rule(
         name="customer_without_billing_contact",
@@ -103,6 +109,7 @@ RULES: tuple[Rule, ...] = (
         breaks=lambda: ~_contact_of_customer(role_billing=True),
         applies=_ACTIVE_CUSTOMER,
         customer="pk",
+        also_reads=(Contact,),
     ),
     Rule(
         name="customer_without_site_contact",
@@ -114,6 +121,7 @@ RULES: tuple[Rule, ...] = (
         breaks=lambda: ~_contact_of_customer(role_site=True),
         applies=_ACTIVE_CUSTOMER,
         customer="pk",
+        also_reads=(Contact,),
     ),
     Rule(
         name="customer_without_billing_address",
@@ -141,6 +149,7 @@ RULES: tuple[Rule, ...] = (
         ),
         applies=_ACTIVE_LOCATION,
         customer="customer_id",
+        also_reads=(Contact,),
     ),
     # Contacts -------------------------------------------------------------------------------------
     Rule(
@@ -193,8 +202,8 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.INFO,
         model=Contact,
         label=f"Details not confirmed for {CONFIRMATION_DAYS // 365} year",
-        message="The contact's details have not been confirmed for a year: check them with the "
-        "person (at the next visit) and confirm them on the contact page.",
+        message="The contact's details have not been confirmed for a year (or since it was entered): "
+        "check them with the person (at the next visit) and confirm them on the contact page.",
         fix="contacts:contact-detail",
         breaks=_not_confirmed,
         applies=_ACTIVE_CONTACT,

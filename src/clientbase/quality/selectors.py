@@ -71,6 +71,7 @@ def visible_rules(user: Any, *, rule: str | None = None, severity: str | None = 
         candidate
         for candidate in RULES
         if access.can(user, access.VIEW, candidate.model)
+        and all(access.can(user, access.VIEW, model) for model in candidate.also_reads)
         and (rule is None or candidate.name == rule)
         and (severity is None or candidate.severity == severity)
     ]

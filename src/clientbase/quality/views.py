@@ -32,7 +32,7 @@ from clientbase.keyset import BadCursor
 from clientbase.pages import ActionView, StaffPage
 from clientbase.phones import format_phone
 from clientbase.quality import selectors
-from clientbase.quality.api import visible_merge
+from clientbase.quality.api import still_of_its_customer, visible_merge
 from clientbase.quality.merge import merge_contacts_as_seen, references_to, undo_merge
 from clientbase.quality.models import Merge
 from clientbase.quality.rules import BY_NAME, Severity
@@ -54,14 +54,19 @@ class QualityPage(StaffPage):
         params = self.request.GET
         rule = params.get("rule") if params.get("rule") in BY_NAME else None
         severity = params.get("severity") if params.get("severity") in Severity.values else None
+        # A filter value that names nothing lists nothing (never everything), as the lists do.
+        nothing = bool(
+            (params.get("rule") and rule is None)
+            or (params.get("severity") and severity is None)
+            or (params.get("customer") and parse_id(params["customer"]) is None)
+        )
         customer = None
-        if params.get("customer"):
-            found = parse_id(params["customer"])
-            customer = access.fetch(self.user, Customer.objects.all(), found if found is not None else 0)
+        if params.get("customer") and not nothing:
+            customer = access.fetch(self.user, Customer.objects.all(), parse_id(params["customer"]))
         customer_id = customer.pk if customer is not None else None
         every_rule = selectors.visible_rules(self.user)
         counted = selectors.counts(self.user, every_rule, customer=customer_id)
-        shown = selectors.visible_rules(self.user, rule=rule, severity=severity)
+        shown = [] if nothing else selectors.visible_rules(self.user, rule=rule, severity=severity)
         try:
             page = selectors.findings_page(
                 self.user, shown, cursor=params.get("cursor", ""), size=PAGE_SIZE, customer=customer_id
@@ -85,7 +90,12 @@ class QualityPage(StaffPage):
                 for item in every_rule
             ],
             total=total,
-            selected={"rule": rule or "", "severity": severity or "", "customer": customer},
+            selected={
+                "rule": rule or "",
+                "severity": severity or "",
+                "customer": customer,
+                "nothing": nothing,
+            },
             severities=Severity.choices,
             findings=[
                 {"finding": finding, "customer_name": names.get(finding.customer_id or 0, "")}
@@ -143,6 +153,19 @@ def contact_findings_section(request: HttpRequest, contact: Contact) -> dict[str
     rules = selectors.visible_rules(request.user)
     findings, _ = selectors.findings_of(request.user, rules, contact=contact.pk, limit=SECTION_SIZE)
     return {"findings": findings, "more": False, "all_link": ""}
+
+
+def contact_merges_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
+    """The contact page's merges into it (the newest first, at most SECTION_SIZE), each a link to
+    its record and its undo; None when there are none or the user is not staff."""
+    if not access.is_staff(request.user):
+        return None
+    merges = list(
+        Merge.objects.filter(into=contact)
+        .filter(still_of_its_customer())
+        .order_by("-created_at", "-id")[:SECTION_SIZE]
+    )
+    return {"merges": merges} if merges else None
 
 
 # Merging duplicate contacts -----------------------------------------------------------------------

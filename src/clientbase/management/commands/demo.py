@@ -68,7 +68,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo data already loaded; skipping.")
         self.stdout.write(
             f"Log in at {self.base_url}/ as `{STAFF_USERS[0][0]}` with the password shown when the demo was "
-            f"loaded (or ${PASSWORD_ENV}); reset it with `clientbase changepassword {STAFF_USERS[0][0]}`."
+            f"loaded (or ${PASSWORD_ENV}); change each user's with `clientbase changepassword USERNAME`."
         )
 
     def _report(self, result: DemoResult) -> None:
@@ -96,8 +96,8 @@ class Command(BaseCommand):
             if result.password_generated:
                 write(
                     self.style.WARNING(
-                        "This generated password is shown only once; note it now, or change it "
-                        f"with `clientbase changepassword {result.admin_username}`."
+                        "This generated password is shown only once; note it now, or change "
+                        "each user's with `clientbase changepassword USERNAME`."
                     )
                 )
         for username in result.existing_usernames:
