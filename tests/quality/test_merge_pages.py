@@ -168,6 +168,7 @@ def test_preview_shows_the_chosen_values_and_writes_nothing(client, dispatcher):
     assert "+1 312-555-0142" in page and "from Bob Smith" in page
     assert "Facilities manager" not in page  # the title left as Robert's (empty)
     assert "1 work order (requested by)" in page
+    assert "Also taken over" not in page  # the same roles and opt-ins
     assert 'value="confirm"' in page and 'value="back"' in page
     assert hidden(page, "mobile") == str(bob.pk) and hidden(page, "keep") == str(robert.pk)
     assert state(s) == before
@@ -391,3 +392,13 @@ def test_the_customer_page_links_each_likely_duplicate_pair_to_its_merge(client,
     assert "Likely duplicate contacts" in page and link in page and "Merge…" in page
     page = signed_in(client, technician).get(f"/customers/{s['customer'].pk}/").content.decode()
     assert "Likely duplicate contacts" in page and link not in page
+
+
+def test_preview_names_the_roles_and_opt_ins_the_kept_contact_takes_over(client, dispatcher):
+    s = scene()
+    robert, bob = s["robert"], s["bob"]
+    Contact.objects.filter(pk=bob.pk).update(role_billing=True, notify_invoices=True)
+    signed_in(client, dispatcher)
+    seen = hidden(client.get(URL, {"contacts": ids(robert, bob)}).content.decode(), "seen")
+    page = client.post(URL, {**choices(s, action="preview"), "seen": seen}).content.decode()
+    assert "Also taken over" in page and "roles: Billing" in page and "notified of: invoices" in page

@@ -7,7 +7,7 @@ approver, messages, activities, direct reports' line manager; its locations, add
 the records of imports that created or changed it), one portal login at most survives (the one
 the user picks, `keep_login`; the others close, as a deleted contact's does), `values` chosen
 field by field are written to `into` through `contacts.services.update_contact` (its rules, its
-history) over what it takes over by default (`_combined`: every role and notification opt-in of
+history) over what it takes over by default (`taken_over`: every role and notification opt-in of
 the contacts, a merged approver's limit, a line manager), a primary contact merged away leaves
 `into` primary, and the merged-away contacts are
 deleted through `delete_contact` (their history keeps them). A `Merge` records what an undo needs.
@@ -154,7 +154,7 @@ def merge_contacts(
         for other in merged:
             other.refresh_from_db()
             contact_services.delete_contact(contact=other, acting_user=acting_user)
-        values = {**_combined(kept, merged), **(values or {})}
+        values = {**taken_over(kept, merged), **(values or {})}
         if values:
             contact_services.update_contact(contact=kept, acting_user=acting_user, data=values)
         kept.refresh_from_db()
@@ -189,7 +189,7 @@ def _require_merge_rights(acting_user: Any, kept: Contact, merged: list[Contact]
             access.require(acting_user, access.SET_APPROVAL_AUTHORITY, contact)
 
 
-def _combined(kept: Contact, merged: list[Contact]) -> dict[str, Any]:
+def taken_over(kept: Contact, merged: list[Contact]) -> dict[str, Any]:
     """What the kept contact takes over unless `values` say otherwise: every role any of the
     contacts holds, every notification any of them opted in to, the approval limit of a merged
     approver when the kept contact was none, a line manager when it had none. Only what differs

@@ -33,9 +33,10 @@ from clientbase.pages import ActionView, StaffPage
 from clientbase.phones import format_phone
 from clientbase.quality import selectors
 from clientbase.quality.api import still_of_its_customer, visible_merge
-from clientbase.quality.merge import merge_contacts_as_seen, references_to, undo_merge
+from clientbase.quality.merge import merge_contacts_as_seen, references_to, taken_over, undo_merge
 from clientbase.quality.models import Merge
 from clientbase.quality.rules import BY_NAME, Severity
+from clientbase.vocabulary import ContactRole, NotificationCategory
 
 PAGE_SIZE = 50
 SECTION_SIZE = 10
@@ -525,6 +526,22 @@ class MergeContactsPage(StaffPage):
                     },
                 }
             )
+        takes = taken_over(keep, others)
+        also = []
+        if "roles" in takes:
+            also.append("roles: " + ", ".join(ContactRole.labels_of(takes["roles"])))
+        if "notify" in takes:
+            also.append(
+                "notified of: "
+                + ", ".join(
+                    NotificationCategory.labels_of([c for c, on in takes["notify"].items() if on])
+                ).lower()
+            )
+        if "approval_limit" in takes:
+            limit = takes["approval_limit"]
+            also.append(f"approval limit: {limit if limit is not None else 'none'}")
+        if "reports_to" in takes:
+            also.append(f"line manager: {takes['reports_to'].full_name}")
         counted = references_to([contact.pk for contact in contacts], kept=keep.pk)
         pointing = {
             contact.pk: [
@@ -551,6 +568,7 @@ class MergeContactsPage(StaffPage):
             login=choices.login,
             login_from=login_from,
             primary_merged=next((contact for contact in others if contact.is_primary), None),
+            also=also,
             ids=",".join(str(contact.pk) for contact in contacts),
             seen=",".join(f"{contact.pk}:{contact.version}" for contact in contacts),
             may_merge=may_merge(self.user),
