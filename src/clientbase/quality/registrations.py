@@ -3,9 +3,11 @@ navigation entry and the findings sections of the customer and contact pages."""
 
 from __future__ import annotations
 
+from clientbase import periodic
 from clientbase.contacts.views import register_contact_section
 from clientbase.customers.views import register_customer_section
 from clientbase.pages import NavItem, PageSection, register_nav_item
+from clientbase.quality import snapshot
 from clientbase.quality.views import (
     contact_findings_section,
     contact_merges_section,
@@ -14,6 +16,7 @@ from clientbase.quality.views import (
 
 
 def register() -> None:
+    periodic.register("quality counts", snapshot.REFRESH_SECONDS, snapshot.refresh)
     register_nav_item(NavItem("quality", "Data quality", "quality:dashboard", "customers.Customer"))
     register_customer_section(
         PageSection(

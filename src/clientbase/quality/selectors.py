@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.keyset import CURSOR_MAX_LENGTH, CURSOR_REFUSAL, BadCursor
+from clientbase.quality import snapshot
 from clientbase.quality.rules import RULES, Rule
 
 # The fields that name an object of each model in a finding.
@@ -228,6 +230,19 @@ def findings_of(
             ]
     found = [finding for rule in rules for finding in flagged.get(rule.name, [])]
     return found[:limit], more or len(found) > limit
+
+
+def dashboard_counts(
+    user: Any, rules: Sequence[Rule], *, customer: int | None = None
+) -> tuple[dict[str, int], datetime.datetime | None]:
+    """`counts`, read from the counts a worker stored (`snapshot`) when they hold for `user` (all
+    customers, a user who sees every row, fresh), with the time they were counted; else counted
+    now (the time None)."""
+    if customer is None:
+        stored = snapshot.stored_counts(user, rules)
+        if stored is not None:
+            return stored
+    return counts(user, rules, customer=customer), None
 
 
 def counts(user: Any, rules: Sequence[Rule], *, customer: int | None = None) -> dict[str, int]:

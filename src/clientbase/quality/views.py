@@ -66,7 +66,7 @@ class QualityPage(StaffPage):
             customer = access.fetch(self.user, Customer.objects.all(), parse_id(params["customer"]))
         customer_id = customer.pk if customer is not None else None
         every_rule = selectors.visible_rules(self.user)
-        counted = selectors.counts(self.user, every_rule, customer=customer_id)
+        counted, counted_at = selectors.dashboard_counts(self.user, every_rule, customer=customer_id)
         shown = [] if nothing else selectors.visible_rules(self.user, rule=rule, severity=severity)
         try:
             page = selectors.findings_page(
@@ -91,6 +91,7 @@ class QualityPage(StaffPage):
                 for item in every_rule
             ],
             total=total,
+            counted_at=counted_at,
             selected={
                 "rule": rule or "",
                 "severity": severity or "",

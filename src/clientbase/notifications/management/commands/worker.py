@@ -11,6 +11,8 @@ ours to write. One table, one loop, claimed with `SELECT ... FOR UPDATE SKIP LOC
 and serialised by SQLite's IMMEDIATE transactions, is the simpler and more robust of the two; see
 `clientbase.notifications.delivery` for the rules.
 
+Between rounds it runs the apps' periodic jobs (`clientbase.periodic`: the data-quality counts).
+
 SIGTERM and SIGINT stop the worker after the message being sent; the rest of its batch is released
 for other workers at once. Several workers may run side by side."""
 
@@ -28,6 +30,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from clientbase import periodic
 from clientbase.notifications import delivery
 
 logger = logging.getLogger("clientbase.notifications.worker")
@@ -92,8 +95,11 @@ class Command(BaseCommand):
                 "EMAIL_HOST is not set: messages stay in the outbox (see the outbox page and "
                 "/api/v1/messages/). Waiting; set EMAIL_HOST and restart to deliver them."
             )
-            while not self.stopping.wait(1):
-                pass
+            while not self.stopping.is_set():
+                close_old_connections()
+                periodic.run_due()
+                self.stopping.wait(1)
+            close_old_connections()
             return
         self.stdout.write(f"Worker {self.name} delivering mail through the SMTP server (Ctrl+C to stop).")
         while not self.stopping.is_set():
@@ -105,6 +111,7 @@ class Command(BaseCommand):
                 logger.exception("worker %s: delivery round failed; trying again", self.name)
                 outcomes = Counter()
             self._report(outcomes)
+            periodic.run_due()  # the apps' jobs (`clientbase.periodic`), when due
             if not outcomes:
                 self.stopping.wait(interval)
         close_old_connections()
