@@ -24,7 +24,7 @@ from clientbase.keyset import BadCursor
 from clientbase.quality import selectors
 from clientbase.quality.merge import merge_contacts, undo_merge
 from clientbase.quality.models import Merge
-from clientbase.quality.rules import RULE_NAMES, Severity
+from clientbase.quality.rules import RULE_NAMES, Rule, Severity
 
 FRAMEWORK_PARAMETERS = {"format"}
 
@@ -52,9 +52,9 @@ class FindingSerializer(serializers.Serializer):
     fix_url = serializers.CharField()
 
 
-def _query(request: Request) -> tuple[dict[str, Any], int | None]:
-    """The checked query parameters and the customer they name (404 when the user may not see
-    it); 403 for a user who may not view customers."""
+def _query(request: Request) -> tuple[dict[str, Any], int | None, list[Rule]]:
+    """The checked query parameters, the customer they name (404 when the user may not see it)
+    and the rules they ask for; 403 for a user who may not view customers."""
     if not access.can(request.user, access.VIEW, Customer):
         raise Forbidden("You may not view customers, so not the quality of their data either.")
     params = {key: value for key, value in request.query_params.items() if key not in FRAMEWORK_PARAMETERS}
@@ -64,8 +64,16 @@ def _query(request: Request) -> tuple[dict[str, Any], int | None]:
     customer = data.get("customer")
     if customer is not None:
         customer = access.fetch(request.user, Customer.objects.all(), customer).pk
-    return data, customer
+    rules = selectors.visible_rules(request.user, rule=data.get("rule"), severity=data.get("severity"))
+    return data, customer, rules
 
+
+# The refusals of `quality/` and `quality/summary/` (`_query`).
+REFUSALS = {
+    400: OpenApiResponse(description="A bad parameter"),
+    403: OpenApiResponse(description="May not view customers"),
+    404: OpenApiResponse(description="No such customer"),
+}
 
 FILTERS = [
     OpenApiParameter("customer", int, required=False, description="Only the findings of this customer."),
@@ -96,14 +104,11 @@ class QualityView(APIView):
                     "previous": serializers.CharField(allow_null=True),
                 },
             ),
-            400: OpenApiResponse(description="A bad parameter"),
-            403: OpenApiResponse(description="May not view customers"),
-            404: OpenApiResponse(description="No such customer"),
+            **REFUSALS,
         },
     )
     def get(self, request: Request) -> Response:
-        data, customer = _query(request)
-        rules = selectors.visible_rules(request.user, rule=data.get("rule"), severity=data.get("severity"))
+        data, customer, rules = _query(request)
         try:
             page = selectors.findings_page(
                 request.user,
@@ -154,14 +159,11 @@ class QualitySummaryView(APIView):
                     ),
                 },
             ),
-            400: OpenApiResponse(description="A bad parameter"),
-            403: OpenApiResponse(description="May not view customers"),
-            404: OpenApiResponse(description="No such customer"),
+            **REFUSALS,
         },
     )
     def get(self, request: Request) -> Response:
-        data, customer = _query(request)
-        rules = selectors.visible_rules(request.user, rule=data.get("rule"), severity=data.get("severity"))
+        _data, customer, rules = _query(request)
         counted, at = selectors.dashboard_counts(request.user, rules, customer=customer)
         return Response(
             {
