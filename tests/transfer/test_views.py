@@ -282,3 +282,9 @@ def test_the_help_page_lists_every_column_with_its_other_names(browser, dispatch
     assert "<code>customer_name</code>" in page and "E-mail Address".lower() in page.lower()
     assert "At most 254 characters." in page
     assert 'href="/imports/help/"' in browser(dispatcher).get("/imports/new/").content.decode()
+
+
+def test_the_help_page_offers_an_import_only_to_those_who_may_import(browser, dispatcher, technician):
+    assert 'href="/imports/new/"' in browser(dispatcher).get("/imports/help/").content.decode()
+    page = browser(technician).get("/imports/help/")
+    assert page.status_code == 200 and 'href="/imports/new/"' not in page.content.decode()

@@ -382,6 +382,7 @@ class ImportHelpView(StaffPage):
         context.update(
             kinds=kinds,
             limits_text=f"{size_text(limits.max_bytes or 0)} and {limits.max_rows or 0:,} rows",
+            can_import=bool(importable_kinds(self.user)),
         )
         return context
 
