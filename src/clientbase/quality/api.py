@@ -257,6 +257,18 @@ def visible_merge(user: Any, pk: Any) -> Merge:
     return merge
 
 
+def checked_values(kept: Contact, values: dict[str, Any], request: Any) -> tuple[dict[str, Any], Any]:
+    """A merge's `values` checked as a PATCH of the kept contact checks them (`ContactSerializer`,
+    partial): (the validated values, the serializer's errors by field, empty when none). The API's
+    merge and the merge page both check so."""
+    if not values:
+        return {}, {}
+    checked = ContactSerializer(kept, data=values, partial=True, context={"request": request})
+    if not checked.is_valid():
+        return {}, checked.errors
+    return dict(checked.validated_data), {}
+
+
 class ContactMergeView(APIView):
     """Merge contacts of one customer into one (`quality.merge.merge_contacts`): every reference
     moves to the kept contact, `values` are written to it, the others are deleted; answers the
@@ -279,12 +291,9 @@ class ContactMergeView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         kept = access.fetch(request.user, Contact.objects.all(), data["into"])
-        values: dict[str, Any] = {}
-        if data["values"]:
-            checked = ContactSerializer(kept, data=data["values"], partial=True, context={"request": request})
-            if not checked.is_valid():
-                raise serializers.ValidationError({"values": checked.errors})
-            values = dict(checked.validated_data)
+        values, errors = checked_values(kept, data["values"], request)
+        if errors:
+            raise serializers.ValidationError({"values": errors})
         merge = merge_contacts(
             acting_user=request.user,
             into=kept.pk,

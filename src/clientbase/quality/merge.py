@@ -224,7 +224,7 @@ def taken_over(kept: Contact, merged: list[Contact]) -> dict[str, Any]:
 def _login_kept(kept: Contact, merged: list[Contact], keep_login: int | None) -> Contact | None:
     """The contact whose portal login survives: `keep_login`'s; without it, the kept contact's, or
     the one login there is. ValidationFailed when it must be chosen, or names no login."""
-    holders = [contact for contact in [kept, *merged] if contact.user_id is not None]
+    holders = [contact for contact in [kept, *merged] if contact.user_id is not None]  # the kept first
     if keep_login is not None:
         chosen = next((contact for contact in holders if contact.pk == keep_login), None)
         if chosen is None:
@@ -232,11 +232,6 @@ def _login_kept(kept: Contact, merged: list[Contact], keep_login: int | None) ->
                 {"keep_login": ["The id of a contact of this merge that has a portal login."]}
             )
         return chosen
-    if kept.user_id is not None:
-        if len(holders) > 1:
-            names = " and ".join(contact.full_name for contact in holders)
-            raise ValidationFailed({"keep_login": [f"{names} each have a portal login; say whose survives."]})
-        return kept
     if len(holders) > 1:
         names = " and ".join(contact.full_name for contact in holders)
         raise ValidationFailed({"keep_login": [f"{names} each have a portal login; say whose survives."]})

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Model, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Model, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from clientbase import access
@@ -248,20 +248,12 @@ def dashboard_counts(
 def counts(user: Any, rules: Sequence[Rule], *, customer: int | None = None) -> dict[str, int]:
     """{rule name: how many objects `user` may view break it}, for `rules`: one query per model
     (each rule a filtered COUNT of the model's rows the user may view)."""
-    answer: dict[str, int] = {}
-    by_model: dict[type[Model], list[Rule]] = {}
-    for rule in rules:
-        by_model.setdefault(rule.model, []).append(rule)
-    for model, model_rules in by_model.items():
+
+    def rows(model: type[Model], rule: Rule) -> QuerySet:
         queryset = access.restrict(user, model._default_manager.all(), access.VIEW)
-        if customer is not None:
-            queryset = queryset.filter(**{model_rules[0].customer: customer})
-        answer.update(
-            queryset.aggregate(
-                **{rule.name: Count("pk", filter=rule.applies & rule.breaks()) for rule in model_rules}
-            )
-        )
-    return {rule.name: answer[rule.name] for rule in rules}
+        return queryset if customer is None else queryset.filter(**{rule.customer: customer})
+
+    return snapshot.count_rules(rules, rows)
 
 
 def completeness(user: Any, customers: Sequence[int]) -> dict[int, int]:

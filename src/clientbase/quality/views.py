@@ -23,7 +23,6 @@ from django.utils.http import urlencode
 from clientbase import access
 from clientbase.api.filters import parse_id
 from clientbase.audit.events import record_refusal
-from clientbase.contacts.api import ContactSerializer
 from clientbase.contacts.duplicates import duplicate_pairs
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.customers.models import Customer
@@ -32,7 +31,7 @@ from clientbase.keyset import BadCursor
 from clientbase.pages import ActionView, StaffPage
 from clientbase.phones import format_phone
 from clientbase.quality import selectors
-from clientbase.quality.api import still_of_its_customer, visible_merge
+from clientbase.quality.api import checked_values, still_of_its_customer, visible_merge
 from clientbase.quality.merge import merge_contacts_as_seen, references_to, taken_over, undo_merge
 from clientbase.quality.models import Merge
 from clientbase.quality.rules import BY_NAME, Severity
@@ -423,17 +422,10 @@ class MergeContactsPage(StaffPage):
     def checked_values(self, choices: MergeChoices) -> dict[str, Any]:
         """The chosen values checked as the API's merge checks them (`ContactSerializer`, partial,
         against the kept contact); ValidationFailed with the serializer's errors by field."""
-        values = choices.values()
-        if not values:
-            return {}
-        checked = ContactSerializer(
-            choices.keep, data=values, partial=True, context={"request": self.request}
-        )
-        if not checked.is_valid():
-            raise ValidationFailed(
-                {name: [str(text) for text in texts] for name, texts in checked.errors.items()}
-            )
-        return dict(checked.validated_data)
+        values, errors = checked_values(choices.keep, choices.values(), self.request)
+        if errors:
+            raise ValidationFailed({name: [str(text) for text in texts] for name, texts in errors.items()})
+        return values
 
     # Answers ------------------------------------------------------------------------------------
 
