@@ -1,12 +1,13 @@
 """`make bench`: clientbase's workloads on SQLite and PostgreSQL, side by side, against baselines.
 
-`python -m bench [--rows N] [--import-rows N] [--database sqlite|postgres|both]`: one child
+`python -m bench [--rows N] [--import-rows N] [--database sqlite|postgres|both] [--only W1,W7]`: one child
 process per database creates a database of its own (`clientbase_bench` on PostgreSQL, a file in a
 temporary directory on SQLite), fills it with N generated contacts (`bench.generate`, default
 1,000,000 or BENCH_ROWS), runs the workloads (`bench.workloads`) and drops it again. Results go to
 bench/results/latest.json (every figure) and latest.md (a table per workload, with ratios against
 the baselines: the API's own SQL replayed on a cursor, a bare Django view replaying it, a naive
-scan, OFFSET paging, a plain COPY); progress to stderr. W7 times the data-quality dashboard's reads.
+scan, OFFSET paging, a plain COPY); progress to stderr. W7 times the data-quality dashboard: the
+worker's refresh, its reads and the page. `--only W7` runs only the workloads named.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
     progress = main_progress(label, started)
     phases: dict[str, float] = {}
 
+    def wanted(workload: str) -> bool:
+        return not args.only or workload in args.only
+
     def phase(name: str, since: float) -> None:
         phases[name] = round(time.perf_counter() - since, 3)
 
@@ -73,23 +77,28 @@ def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
         user = get_user_model().objects.create_superuser("bench", "bench@bench.example", "bench-password-1")
         client = Client(headers={"authorization": f"Token {create_token(user, via='command line')}"})
         with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
-            since = time.perf_counter()
-            results["w1_search"] = workloads.search(client, facts, args.repeat, progress)
-            phase("W1 search", since)
-            since = time.perf_counter()
-            results["w3_pages"] = workloads.pages(client, args.rows, args.repeat, progress)
-            phase("W3 pages", since)
-            since = time.perf_counter()
-            results["w5_requests"] = workloads.requests_per_second(client, facts, args.requests, progress)
-            phase("W5 requests/s", since)
-            since = time.perf_counter()
-            results["w6_routing"] = workloads.routing(client, args.repeat, progress)
-            phase("W6 routing", since)
-            since = time.perf_counter()
-            results["w7_quality"] = workloads.quality(client, facts, args.repeat, progress)
-            phase("W7 quality", since)
+            if wanted("W1"):
+                since = time.perf_counter()
+                results["w1_search"] = workloads.search(client, facts, args.repeat, progress)
+                phase("W1 search", since)
+            if wanted("W3"):
+                since = time.perf_counter()
+                results["w3_pages"] = workloads.pages(client, args.rows, args.repeat, progress)
+                phase("W3 pages", since)
+            if wanted("W5"):
+                since = time.perf_counter()
+                results["w5_requests"] = workloads.requests_per_second(client, facts, args.requests, progress)
+                phase("W5 requests/s", since)
+            if wanted("W6"):
+                since = time.perf_counter()
+                results["w6_routing"] = workloads.routing(client, args.repeat, progress)
+                phase("W6 routing", since)
+            if wanted("W7"):
+                since = time.perf_counter()
+                results["w7_quality"] = workloads.quality(client, facts, args.repeat, progress)
+                phase("W7 quality", since)
         since = time.perf_counter()
-        if args.import_rows:
+        if args.import_rows and wanted("W4"):
             results["w4_import"] = workloads.import_csv(args.import_rows, var_dir, user.username, progress)
         phase("W4 import", since)
     finally:
@@ -119,6 +128,12 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=10, help="timed runs of each query (after a warm-up)")
     parser.add_argument("--requests", type=int, default=200, help="requests per endpoint in W5")
+    parser.add_argument(
+        "--only",
+        type=lambda text: [w.strip().upper() for w in text.split(",") if w.strip()],
+        default=[],
+        help="the workloads to run, e.g. W1,W7 (default: all)",
+    )
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -156,6 +171,8 @@ def main() -> None:
         command = [sys.executable, "-m", "bench", "--child", database, "--child-out", str(child_out)]
         for option in ("rows", "import_rows", "repeat", "requests"):
             command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+        if args.only:
+            command += ["--only", ",".join(args.only)]
         try:
             if subprocess.run(command, env=env).returncode != 0:
                 raise SystemExit(f"benchmark on {database} failed")

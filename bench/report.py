@@ -64,7 +64,7 @@ def markdown(everything: dict[str, Any]) -> str:
     ]
     rows = []
     for r in runs:
-        for name, c in r["w1_search"].items():
+        for name, c in r.get("w1_search", {}).items():
             texts = ", ".join(f"{q['text']} ({q['found']})" for q in c["queries"])
             rows.append(
                 [
@@ -99,7 +99,9 @@ def markdown(everything: dict[str, Any]) -> str:
     out += ["## W3 contact list, page 1 against a far page (50 a page)", ""]
     rows = []
     for r in runs:
-        w3 = r["w3_pages"]
+        w3 = r.get("w3_pages")
+        if not w3:
+            continue
         cases = w3["cases"]
         first, keyset, offset = (cases[name] for name in cases)
         rows.append(
@@ -183,7 +185,7 @@ def markdown(everything: dict[str, Any]) -> str:
     ]
     rows = []
     for r in runs:
-        for name, c in r["w5_requests"].items():
+        for name, c in r.get("w5_requests", {}).items():
             rows.append(
                 [
                     r["database"],
@@ -216,7 +218,7 @@ def markdown(everything: dict[str, Any]) -> str:
     ]
     rows = []
     for r in runs:
-        for wanted, c in r["w6_routing"].items():
+        for wanted, c in r.get("w6_routing", {}).items():
             rows.append(
                 [
                     r["database"],
@@ -257,7 +259,7 @@ def quality_table(runs: list[dict[str, Any]]) -> list[str]:
     if not any("w7_quality" in r for r in runs):
         return []
     out = [
-        "## W7 data quality (`quality/summary/`, `quality/`)",
+        "## W7 data quality (the worker's refresh, `quality/summary/`, `quality/`, the page `/quality/`)",
         "",
         "bare view: every statement the request read with, replayed, its rows as JSON.",
         "",
@@ -270,9 +272,9 @@ def quality_table(runs: list[dict[str, Any]]) -> list[str]:
                     r["database"],
                     name,
                     ms(c["api"]),
-                    ms(c["bare"]),
-                    c["statements"],
-                    ratio(c["api"]["p50"], c["bare"]["p50"]),
+                    ms(c["bare"]) if "bare" in c else "",
+                    c["statements"] if c["statements"] is not None else "",
+                    ratio(c["api"]["p50"], c["bare"]["p50"]) if "bare" in c else "",
                 ]
             )
     return out + table(

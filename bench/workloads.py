@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import phonenumbers
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
@@ -301,10 +302,19 @@ def routing(client: Client, repeat: int, progress: Progress) -> dict[str, Any]:
 
 
 def quality(client: Client, facts: Facts, repeat: int, progress: Progress) -> dict[str, Any]:
-    """W7: the data-quality dashboard's reads through the API: the count of every rule
-    (`quality/summary/`), the first page of findings, and one big customer's findings, each against
-    a bare view replaying the same SQL."""
+    """W7: the data-quality dashboard: the worker's refresh of every rule's count, the reads through
+    the API (the stored counts in `quality/summary/`, the first page of findings, one big
+    customer's findings, each against a bare view replaying the same SQL) and the staff page
+    `/quality/` itself (stored counts, first page of findings, completeness of its customers)."""
+    from django.contrib.auth import get_user_model
+    from django.test.utils import override_settings
+
+    from clientbase.quality import snapshot
+
     results: dict[str, Any] = {}
+    refresh = timed(snapshot.refresh, max(1, repeat // 5))
+    results["worker's refresh (counts of every rule)"] = {"api": percentiles(refresh), "statements": None}
+    progress(f"W7 refresh: p50 {results[next(iter(results))]['api']['p50']:.1f} ms")
     customer = facts.biggest_customers[0]
     for name, path in (
         ("summary (counts of every rule)", "/api/v1/quality/summary/"),
@@ -320,6 +330,17 @@ def quality(client: Client, facts: Facts, repeat: int, progress: Progress) -> di
             "statements": len(statements),
         }
         progress(f"W7 {name}: api p50 {results[name]['api']['p50']:.1f} ms")
+    browser = Client()
+    browser.force_login(get_user_model().objects.get(username="bench"))
+    # The page's static links without collected files: their names, not the manifest's.
+    plain = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES={**settings.STORAGES, **plain}):
+        _, statements = capture(lambda: ok(browser.get("/quality/")))
+        results["dashboard page /quality/"] = {
+            "api": percentiles(timed(lambda: ok(browser.get("/quality/")), repeat)),
+            "statements": len(statements),
+        }
+    progress(f"W7 dashboard page: p50 {results['dashboard page /quality/']['api']['p50']:.1f} ms")
     return results
 
 

@@ -289,6 +289,8 @@ TARGETS: dict[str, Target] = {
     "message": Target(MESSAGE, ("Tamarind visit confirmed",)),
     "activity": Target(ACTIVITY, ("Tamarack gate",)),
     "audit_event": Target(AUDIT_EVENT, ("quokka-guesser",)),
+    # Wilhelmina Mergeold merged into Wilhelmina Mergekeep (both at the Wharf Depot) by an administrator.
+    "merge": Target(CONTACT, ("Mergeold",)),
     # An import an administrator ran: every other caller finds it out of its scope.
     "import_run": Target("transfer.importrun", ("quokka-contacts.csv",)),
 }
@@ -968,6 +970,32 @@ PAGE_OPS = [
         needs=frozenset({MOVE}),
         body={"customer": "{spare_customer}", "version": "{version}"},
         success=Success(sets={"customer_id": "{spare_customer}"}),
+    ),
+    # Data quality: the dashboard lists the customers with findings (Quokka has no primary contact).
+    _page("quality", "list", "/quality/", "customer"),
+    # Merging: the choice of values is shown to whoever sees the contacts; confirming takes a change
+    # of the kept contact and a delete of the others; undoing a change of the kept one and an add.
+    Op(
+        "contacts", "merge-choose", "page", "get", "/contacts/merge/?contacts={pk},{spare_contact}", "contact"
+    ),
+    _page(
+        "contacts",
+        "merge-confirm",
+        "/contacts/merge/",
+        "spare_contact",
+        needs=frozenset({CHANGE, DELETE}),
+        body={"contacts": "{contact},{pk}", "keep": "{contact}", "action": "confirm"},
+        success=Success(removes=True),
+    ),
+    _page("merges", "detail", "/merges/{pk}/", "merge"),
+    _page(
+        "merges",
+        "undo",
+        "/merges/{pk}/undo/",
+        "merge",
+        needs=frozenset({CHANGE, ADD}),
+        body={},
+        success=Success(sets={"undone_at__isnull": False}),
     ),
     _page("work-orders", "list", "/work-orders/", "work_order"),
     _page("work-orders", "detail", "/work-orders/{pk}/", "work_order"),

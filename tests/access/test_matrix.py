@@ -49,6 +49,7 @@ from clientbase.audit.models import AuditEvent
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.errors import Forbidden, NotFound
 from clientbase.notifications.models import Activity, Message
+from clientbase.quality.merge import merge_contacts
 from clientbase.transfer.models import ImportRun
 from clientbase.workorders.models import Invoice, Quote
 from tests.access import matrix
@@ -115,13 +116,19 @@ class Scene:
             return {key: self.resolve(item, actor, target) for key, item in value.items()}
         if isinstance(value, list):
             return [self.resolve(item, actor, target) for item in value]
-        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
             name = value[1:-1]
             if name == "me":
                 return self.own_contact(actor).pk
             if name == "version" and target is not None:
                 return type(target).objects.get(pk=target.pk).version
             return self.objects[name].pk
+        if isinstance(value, str) and "{" in value:  # ids within a text: "{contact},{pk}"
+            return re.sub(
+                r"\{(\w+)\}",
+                lambda name: str(target.pk if name[1] == "pk" and target else self.objects[name[1]].pk),
+                value,
+            )
         return value
 
 
@@ -209,6 +216,11 @@ def build_scene() -> Scene:
         user=scene.users["Administrator"],
         status=ImportRun.Status.APPLIED,
         created=1,
+    )
+    kept = ContactFactory(customer=a, first_name="Wilhelmina", last_name="Mergekeep", locations=[site])
+    merged = ContactFactory(customer=a, first_name="Wilhelmina", last_name="Mergeold", locations=[site])
+    objects["merge"] = merge_contacts(
+        acting_user=scene.users["Administrator"], into=kept.pk, others=[merged.pk]
     )
 
     for actor in ACTORS:

@@ -295,7 +295,8 @@ class MergeContactsPage(StaffPage):
     `merge.merge_contacts_as_seen` merges, then the merge's page with "Merged Bob Smith into
     Robert Smith.".
 
-    Staff who may view contacts (others 403); a contact the user may not see is a 404; ids that
+    Staff who may view contacts (others 403; a confirmation from one who may not change and delete
+    contacts too, before anything is read); a contact the user may not see is a 404; ids that
     are not 2 to 5 distinct contacts, or contacts of different customers, are a message on the
     page (400). A refusal shows the choices again with the reason, nothing written: bad values
     next to their fields, Forbidden as a 403, a Conflict as a 409, and a contact changed since the
@@ -318,8 +319,11 @@ class MergeContactsPage(StaffPage):
         problem = self.load(request.POST.get("contacts", ""))
         if problem:
             return self.problem(problem)
-        choices = self.posted_choices()
         action = request.POST.get("action", "")
+        if action == "confirm":  # offered only to those who may merge: the others get a bare 403
+            access.require_model(self.user, access.CHANGE, Contact)
+            access.require_model(self.user, access.DELETE, Contact)
+        choices = self.posted_choices()
         if choices.errors or action not in ("preview", "confirm"):
             return self.choose(choices, errors=choices.errors)
         if action == "confirm":
