@@ -77,26 +77,23 @@ def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
         user = get_user_model().objects.create_superuser("bench", "bench@bench.example", "bench-password-1")
         client = Client(headers={"authorization": f"Token {create_token(user, via='command line')}"})
         with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
-            if wanted("W1"):
-                since = time.perf_counter()
-                results["w1_search"] = workloads.search(client, facts, args.repeat, progress)
-                phase("W1 search", since)
-            if wanted("W3"):
-                since = time.perf_counter()
-                results["w3_pages"] = workloads.pages(client, args.rows, args.repeat, progress)
-                phase("W3 pages", since)
-            if wanted("W5"):
-                since = time.perf_counter()
-                results["w5_requests"] = workloads.requests_per_second(client, facts, args.requests, progress)
-                phase("W5 requests/s", since)
-            if wanted("W6"):
-                since = time.perf_counter()
-                results["w6_routing"] = workloads.routing(client, args.repeat, progress)
-                phase("W6 routing", since)
-            if wanted("W7"):
-                since = time.perf_counter()
-                results["w7_quality"] = workloads.quality(client, facts, args.repeat, progress)
-                phase("W7 quality", since)
+            repeat = args.repeat
+            for code, key, name, run in (
+                ("W1", "w1_search", "W1 search", lambda: workloads.search(client, facts, repeat, progress)),
+                ("W3", "w3_pages", "W3 pages", lambda: workloads.pages(client, args.rows, repeat, progress)),
+                (
+                    "W5",
+                    "w5_requests",
+                    "W5 requests/s",
+                    lambda: workloads.requests_per_second(client, facts, args.requests, progress),
+                ),
+                ("W6", "w6_routing", "W6 routing", lambda: workloads.routing(client, repeat, progress)),
+                ("W7", "w7_quality", "W7 quality", lambda: workloads.quality(client, facts, repeat, progress)),
+            ):
+                if wanted(code):
+                    since = time.perf_counter()
+                    results[key] = run()
+                    phase(name, since)
         since = time.perf_counter()
         if args.import_rows and wanted("W4"):
             results["w4_import"] = workloads.import_csv(args.import_rows, var_dir, user.username, progress)
