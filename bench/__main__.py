@@ -88,7 +88,12 @@ def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
                     lambda: workloads.requests_per_second(client, facts, args.requests, progress),
                 ),
                 ("W6", "w6_routing", "W6 routing", lambda: workloads.routing(client, repeat, progress)),
-                ("W7", "w7_quality", "W7 quality", lambda: workloads.quality(client, facts, repeat, progress)),
+                (
+                    "W7",
+                    "w7_quality",
+                    "W7 quality",
+                    lambda: workloads.quality(client, facts, repeat, progress),
+                ),
             ):
                 if wanted(code):
                     since = time.perf_counter()
