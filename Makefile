@@ -32,17 +32,11 @@ install: $(VENV)/.installed ## install clientbase into .venv
 
 .PHONY: run
 run: export CLIENTBASE_PORT = $(PORT)
-run: $(VENV)/.installed ## migrate, load the demo on first run, serve at http://127.0.0.1:8000 (PORT=...) with the worker
+run: $(VENV)/.installed ## migrate, load the demo on first run, serve with the worker at http://HOST:PORT (default 127.0.0.1:8000)
 	$(CB) migrate --noinput
 	$(CB) demo --if-empty --url http://$(HOST):$(PORT)
-	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/)"
-	@if $(CB) help worker >/dev/null 2>&1; then \
-		trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-		$(CB) worker & \
-		$(CB) serve --host $(HOST) --port $(PORT); \
-	else \
-		$(CB) serve --host $(HOST) --port $(PORT); \
-	fi
+	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/; Ctrl+C stops it)"
+	@$(CB) run --host $(HOST) --port $(PORT)
 
 .PHONY: test
 test: $(VENV)/.installed-dev browser-deps lint ## lint, type-check, then the suite on SQLite and PostgreSQL side by side

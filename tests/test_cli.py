@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -119,3 +120,66 @@ def test_serve_runs_a_production_server_with_static_files(tmp_path):
     assert "gunicorn" in output.lower() or "Booting worker" in output
     assert (tmp_path / "var" / "secret_key").exists()
     shutil.rmtree(tmp_path / "var", ignore_errors=True)
+
+
+def test_run_serves_with_the_worker_and_ctrl_c_stops_both_within_five_seconds(tmp_path):
+    """`make run`'s `clientbase run`: a SIGINT to its process group (what Ctrl+C sends) stops the
+    server and the worker within five seconds, with status 0, no traceback and no killed process."""
+    env = subprocess_env(tmp_path)
+    subprocess.run(
+        [CLIENTBASE, "migrate", "--noinput"], env=env, check=True, capture_output=True, timeout=120
+    )
+    port = free_port()
+    run = subprocess.Popen(
+        [CLIENTBASE, "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline or run.poll() is not None:
+                    pytest.fail("clientbase run did not start serving")
+                time.sleep(0.3)
+        time.sleep(1)  # the worker is past its start
+        os.killpg(run.pid, signal.SIGINT)
+        started = time.monotonic()
+        output, _ = run.communicate(timeout=30)
+        stopped_after = time.monotonic() - started
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 0, output
+    assert stopped_after < 5, output
+    assert f"serving at http://127.0.0.1:{port}/" in output
+    assert "worker" in output and "stopping" in output  # the worker saw the signal
+    for trouble in ("Traceback", "Segmentation fault", "SIGKILL", "Worker was sent", "Error"):
+        assert trouble not in output, output
+    assert "clientbase stopped." in output
+    with socket.socket() as probe:  # nothing left listening
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_run_refuses_a_port_in_use_and_starts_nothing(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [CLIENTBASE, "run", "--port", str(port)],
+            env=subprocess_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"Port {port} on 127.0.0.1 is in use" in result.stderr
+    assert f"make run PORT={port + 1}" in result.stderr
+    assert "serving at" not in result.stdout

@@ -47,6 +47,10 @@ class Command(BaseCommand):
                 "workers": options["workers"],
                 "threads": 4,
                 "timeout": 60,
+                # Ctrl+C or SIGTERM: requests in flight get 3 s, then the workers are stopped.
+                "graceful_timeout": 3,
+                # No control socket: it would be shared by every server of the user (~/.gunicorn).
+                "control_socket_disable": True,
                 "accesslog": "-",
                 "errorlog": "-",
             }

@@ -1,0 +1,94 @@
+"""`clientbase run`: the web server and the mail worker together, for one machine (`make run`).
+
+Starts `clientbase worker` and `clientbase serve --host HOST --port PORT` as child processes and
+stops both on Ctrl+C (SIGINT) or SIGTERM: each child is asked to stop (SIGTERM), and one that has
+not stopped within STOP_SECONDS is killed, so the command returns within about five seconds with
+status 0. When either child ends by itself (the server could not start, say), the other is stopped
+and the command exits with the child's status. A port already in use is refused before anything
+starts (exit status 2, with the address and how to choose another)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+STOP_SECONDS = 4.0
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens at `host`:`port` (a bind there fails with EADDRINUSE)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return True
+            raise CommandError(f"Cannot serve at {host}:{port}: {error.strerror}.") from error
+    return False
+
+
+class Command(BaseCommand):
+    help = "Serve clientbase and run the mail worker beside it; Ctrl+C stops both."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("CLIENTBASE_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("CLIENTBASE_PORT", "8000")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        if port_in_use(host, port):
+            self.stderr.write(
+                f"Port {port} on {host} is in use (another clientbase, or another program). Stop it, "
+                f"or choose another port: make run PORT={port + 1}"
+            )
+            sys.exit(2)
+        command = [sys.executable, "-m", "clientbase.cli"]
+        # Our own interpreter and commands; the host and port are the options' values, no shell.
+        children = [
+            subprocess.Popen([*command, "worker"]),  # noqa: S603
+            subprocess.Popen([*command, "serve", "--host", host, "--port", str(port)]),  # noqa: S603
+        ]
+        stopping: list[int] = []
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            stopping.append(signum)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, stop)
+        ended = None
+        while not stopping and ended is None:
+            ended = next((child for child in children if child.poll() is not None), None)
+            time.sleep(0.1)
+        self.stop(children)
+        if ended is not None and not stopping:
+            status = ended.returncode
+            self.stderr.write(
+                f"{'the worker' if ended is children[0] else 'the server'} ended (status {status})"
+            )
+            sys.exit(status or 1)
+        self.stdout.write("clientbase stopped.")
+
+    @staticmethod
+    def stop(children: list[subprocess.Popen[bytes]]) -> None:
+        """Ask each child still running to stop; kill those still running after STOP_SECONDS."""
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for child in children:
+            try:
+                child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
