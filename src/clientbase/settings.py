@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from babel.numbers import is_currency
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CLIENTBASE_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -110,6 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `{{ amount|money }}` in every template: the amount in CLIENTBASE_CURRENCY.
+            "builtins": ["clientbase.templatetags.money"],
         },
     },
 ]
@@ -176,6 +180,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The currency of every amount (quotes, invoices, approval limits): an ISO 4217 code (clientbase.money).
+CLIENTBASE_CURRENCY = os.environ.get("CLIENTBASE_CURRENCY", "USD").strip().upper() or "USD"
+if not is_currency(CLIENTBASE_CURRENCY):
+    raise ImproperlyConfigured(
+        f"CLIENTBASE_CURRENCY={CLIENTBASE_CURRENCY!r} is not an ISO 4217 currency code (USD, EUR, GBP, ...)."
+    )
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -38,8 +38,8 @@ PAGES = {
     "assets": (["/portal/work-orders/new/"], "Rooftop unit 1"),
     "contacts": (["/portal/contacts/"], "Builder"),
     "work-orders": (["/portal/work-orders/"], "Leaking valve"),
-    "quotes": (["/portal/quotes/"], "7777.00"),
-    "invoices": (["/portal/billing/"], "4321.00"),
+    "quotes": (["/portal/quotes/"], "$7,777.00"),
+    "invoices": (["/portal/billing/"], "$4,321.00"),
 }
 
 

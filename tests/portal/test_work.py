@@ -116,7 +116,7 @@ def test_an_approver_approves_a_quote_within_its_limit(approver, northwind):
     quote = sent_quote(customer, "4200.00")
     client = signed_in(approver)
     page = text(client.get("/portal/quotes/"))
-    assert quote.number in page and "You approve quotes up to 5000.00" in page
+    assert quote.number in page and "You approve quotes up to $5,000.00" in page
     assert f'aria-label="Approve quote {quote.number}"' in page
     response = client.post(f"/portal/quotes/{quote.pk}/approve/")
     assert response["Location"] == "/portal/quotes/"

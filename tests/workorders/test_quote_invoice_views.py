@@ -426,7 +426,7 @@ def test_the_approvers_name_stays_after_the_contact_is_deleted(clerk, admin_user
         ("inactive", "David Chen is inactive and cannot approve quotes."),
         ("other_customer", "Olga Other is a contact of another customer and cannot approve this quote."),
         ("not_approver", "Susan Williams has no approval authority (the approver role)."),
-        ("limit_below", "David Chen&#x27;s approval limit of 10,000.00 is below the quote&#x27;s amount"),
+        ("limit_below", "David Chen&#x27;s approval limit of $10,000.00 is below the quote&#x27;s amount"),
         ("not_sent", "is draft; only a sent quote can be approved."),
         ("unknown_contact", "Choose one of the contacts offered."),
         ("no_contact", "Choose the contact who approved the quote."),

@@ -306,7 +306,7 @@ def test_sending_a_quote_notifies_approvers_and_marks_it_sent(site, approver, ac
     assert quote.status == "sent" and quote.sent_at is not None
     message = Message.objects.get()
     assert (message.event, message.contact) == ("quote.sent", approver)
-    assert message.context["facts"]["amount"] == "8,000.00"
+    assert message.context["facts"]["amount"] == "$8,000.00"
 
 
 def test_a_quote_nobody_may_approve_is_not_sent(site, approver, accounts_clerk):
@@ -348,7 +348,7 @@ def test_an_approver_without_a_limit_approves_any_amount(site, accounts_clerk):
         ("inactive", "inactive"),
         ("other_customer", "another customer"),
         ("not_approver", "no approval authority"),
-        ("limit_below", "approval limit of 10,000.00 is below the quote's amount of 10,000.01"),
+        ("limit_below", "approval limit of $10,000.00 is below the quote's amount of $10,000.01"),
         ("quote_not_sent", "only a sent quote"),
     ],
 )
@@ -432,7 +432,7 @@ def test_issuing_an_invoice_notifies_billing_contacts(site, accounts_clerk):
     assert invoice.status == "issued" and invoice.issued_at is not None
     message = Message.objects.get()
     assert (message.event, message.contact) == ("invoice.issued", site["susan"])
-    assert message.subject == f"Invoice {invoice.number} for Northwind Hospitals: 1,234.50"
+    assert message.subject == f"Invoice {invoice.number} for Northwind Hospitals: $1,234.50"
 
 
 def test_an_issued_invoice_is_not_issued_again(site, accounts_clerk):

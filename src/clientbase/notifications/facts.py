@@ -15,13 +15,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from clientbase.customers.models import ADDRESS_KEYS
+from clientbase.money import format_money
 
 if TYPE_CHECKING:
     from clientbase.customers.models import Asset, Customer, Location
 
 
 def money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
+    """`Decimal("1234.5")` → `"$1,234.50"`: in the installation's currency (`clientbase.money`)."""
+    return format_money(amount)
 
 
 def address_lines(address: dict[str, str] | None) -> list[str]:

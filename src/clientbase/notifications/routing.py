@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from clientbase.contacts.models import Contact, ContactLocation
+from clientbase.money import format_money
 from clientbase.notifications.events import EVENTS, QUOTE_SENT
 
 
@@ -69,10 +70,6 @@ ROUTING_FIELDS = (
 )
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
-
-
 def _deliverable(contact: Contact) -> bool:
     return (
         contact.status == Contact.Status.ACTIVE
@@ -116,7 +113,7 @@ def resolve_recipients(
             if not contact.role_approver:
                 continue
             if contact.approval_limit is not None and contact.approval_limit < amount:
-                low_limits.append(f"{name} ({_money(contact.approval_limit)})")
+                low_limits.append(f"{name} ({format_money(contact.approval_limit)})")
                 continue
         # Rule 1: a deliverable address.
         if not contact.email:
@@ -141,7 +138,8 @@ def resolve_recipients(
     if event == QUOTE_SENT:
         assert amount is not None
         message = (
-            f"No approver qualifies: nobody with approval authority for {_money(amount)} opted into quotes."
+            f"No approver qualifies: nobody with approval authority for {format_money(amount)} opted "
+            "into quotes."
         )
         if low_limits:
             message += f" Approval limits below the amount: {', '.join(low_limits)}."
@@ -175,7 +173,7 @@ def _reason(contact: Contact, event: str, location_id: int | None) -> str:
     parts = [f"Opted into {EVENTS[event].category.noun}"]
     if event == QUOTE_SENT:
         limit = contact.approval_limit
-        parts.append("approver without a limit" if limit is None else f"approver up to {_money(limit)}")
+        parts.append("approver without a limit" if limit is None else f"approver up to {format_money(limit)}")
     if location_id is not None:
         parts.append("linked to this location" if contact.linked_here else "customer-level contact")  # type: ignore[attr-defined]
     return "; ".join(parts) + "."
