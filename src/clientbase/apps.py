@@ -1,4 +1,23 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
+
+
+def shared_secret_key(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """clientbase.W001: REDIS_URL says several servers share this installation, but SECRET_KEY was
+    generated into this machine's var/: sessions and signed links made here fail on the others."""
+    if getattr(settings, "REDIS_URL", "") and not getattr(settings, "SECRET_KEY_FROM_ENVIRONMENT", True):
+        return [
+            checks.Warning(
+                "REDIS_URL is set, so several servers may share this installation, but SECRET_KEY was "
+                "generated into this machine's var/secret_key.",
+                hint="Set one SECRET_KEY in the environment of every server and worker (docs/deploy.md).",
+                id="clientbase.W001",
+            )
+        ]
+    return []
 
 
 class ClientbaseConfig(AppConfig):
@@ -8,6 +27,7 @@ class ClientbaseConfig(AppConfig):
     verbose_name = "clientbase"
 
     def ready(self) -> None:
+        checks.register(shared_secret_key, checks.Tags.security, deploy=False)
         from django.contrib import admin
         from django.contrib.auth import get_user_model
         from django.db.backends.signals import connection_created

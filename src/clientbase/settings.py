@@ -30,7 +30,12 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once into var/."""
+    """SECRET_KEY from the environment, else one generated once into var/.
+
+    The generated key is for one machine only: sessions, password-reset and portal links, and
+    signed values made with it are valid on this machine alone. Servers of one installation (several
+    app servers behind a proxy) share one SECRET_KEY by environment (docs/deploy.md); the system
+    check clientbase.W001 warns when REDIS_URL is set and the key comes from var/."""
     if key := os.environ.get("SECRET_KEY"):
         return key
     path = VAR_DIR / "secret_key"
@@ -41,6 +46,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+SECRET_KEY_FROM_ENVIRONMENT = bool(os.environ.get("SECRET_KEY"))
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -73,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz: answered first, no sign-in, host check or HTTPS redirect (clientbase.health).
+    "clientbase.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,14 +169,26 @@ apply_lock_timeout(DATABASES["default"], CLIENTBASE_DB_LOCK_TIMEOUT)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by the server's worker processes, so that login and token throttles count every attempt.
+# The cache holds what every server process must share: login and token throttles, lockouts, the
+# stored data-quality counts. REDIS_URL (e.g. redis://cache.internal:6379/0) shares it between
+# machines (several app servers behind a proxy); without it, a file cache in var/ shares it between
+# the processes of this machine only.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
-if os.environ.get("CLIENTBASE_TESTING"):
+if REDIS_URL and not os.environ.get("CLIENTBASE_TESTING"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CLIENTBASE_CACHE_PREFIX", "clientbase"),
+        }
+    }
+elif os.environ.get("CLIENTBASE_TESTING"):  # the fleet test runs servers with REDIS_URL, not this
     # Each test process its own cache, so that parallel test processes (pytest -n) count apart.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
