@@ -1,6 +1,7 @@
 """The one settings module. Production differs from development only by environment variables."""
 
 import datetime
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz: answered first, no sign-in, host check or HTTPS redirect (clientbase.health).
     "clientbase.health.HealthMiddleware",
+    # /metrics for the addresses CLIENTBASE_METRICS_ALLOWED names; times every request (clientbase.metrics).
+    "clientbase.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -405,6 +408,17 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+# Who may read /metrics (Prometheus): addresses or networks, comma-separated (the client's address
+# as clientbase.clientip reads it: X-Forwarded-For counts only from CLIENTBASE_TRUSTED_PROXIES).
+CLIENTBASE_METRICS_ALLOWED = env_list("CLIENTBASE_METRICS_ALLOWED", "127.0.0.1,::1")
+for _network in CLIENTBASE_METRICS_ALLOWED:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"CLIENTBASE_METRICS_ALLOWED: {_network!r} is not an address or network."
+        ) from _error
+
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -7,6 +7,8 @@ from clientbase import access
 from clientbase.contacts.privacy import register_source
 from clientbase.contacts.views import register_contact_section
 from clientbase.customers.views import CustomerSection, register_customer_section
+from clientbase.metrics import register_collector
+from clientbase.notifications import metrics as outbox_metrics
 from clientbase.notifications import secret_links, services
 from clientbase.notifications.policies import POLICIES
 from clientbase.notifications.privacy import SOURCE as PRIVACY_SOURCE
@@ -16,6 +18,7 @@ from clientbase.pages import NavItem, PageSection, register_nav_item
 
 def register() -> None:
     access.register(*POLICIES)
+    register_collector("outbox", outbox_metrics.collect)
 
     register_source(PRIVACY_SOURCE)
     secret_links.register(

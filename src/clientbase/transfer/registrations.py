@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from clientbase.contacts.privacy import register_source
 from clientbase.contacts.views import ContactSection, register_contact_section
+from clientbase.metrics import register_collector
 from clientbase.pages import NavItem, register_nav_item
+from clientbase.transfer import metrics as import_metrics
 from clientbase.transfer.privacy import SOURCE as PRIVACY_SOURCE
 from clientbase.transfer.views import contact_export_section
 
 
 def register() -> None:
     register_source(PRIVACY_SOURCE)
+    register_collector("imports", import_metrics.collect)
     register_nav_item(NavItem("imports", "Imports", "transfer:import-list", "transfer.ImportRun"))
     register_contact_section(
         ContactSection(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
+
+from clientbase import metrics
 
 
 class ClientbaseServer(BaseApplication):
@@ -37,6 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-collectstatic", action="store_true", help="Skip collecting static files.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if metrics.MULTIPROCESS:  # figures of processes that ended since the last start go
+            metrics.remove_ended_processes(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         bind = f"{options['host']}:{options['port']}"
@@ -51,6 +56,8 @@ class Command(BaseCommand):
                 "graceful_timeout": 3,
                 # No control socket: it would be shared by every server of the user (~/.gunicorn).
                 "control_socket_disable": True,
+                # A worker process ended: its figures leave /metrics' gauges.
+                "child_exit": lambda server, worker: metrics.process_ended(worker.pid),
                 "accesslog": "-",
                 "errorlog": "-",
             }

@@ -30,7 +30,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from clientbase import periodic
+from clientbase import metrics, periodic
 from clientbase.notifications import delivery
 
 logger = logging.getLogger("clientbase.notifications.worker")
@@ -71,6 +71,7 @@ class Command(BaseCommand):
         self.stopping.set()
 
     def _report(self, outcomes: Counter[str]) -> None:
+        metrics.count_deliveries(outcomes)
         if outcomes:
             summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
             self.stdout.write(f"Outbox: {summary}.")
