@@ -118,6 +118,7 @@ def test_serve_runs_a_production_server_with_static_files(tmp_path):
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "gunicorn" in output.lower() or "Booting worker" in output
+    assert '"GET /admin/login/ HTTP/1.1" 200' in output and "request_id=" in output  # the access log
     assert (tmp_path / "var" / "secret_key").exists()
     shutil.rmtree(tmp_path / "var", ignore_errors=True)
 

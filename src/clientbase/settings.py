@@ -10,6 +10,8 @@ import dj_database_url
 from babel.numbers import is_currency
 from django.core.exceptions import ImproperlyConfigured
 
+from clientbase.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CLIENTBASE_VAR_DIR", Path.cwd() / "var")).resolve()
 # var/ holds the database, the secret key and the cache: readable by this user only (0700); the
@@ -80,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every request's id: from the proxy's X-Request-ID or new, in the answer and in every log line.
+    "clientbase.logs.RequestIdMiddleware",
     # /healthz and /readyz: answered first, no sign-in, host check or HTTPS redirect (clientbase.health).
     "clientbase.health.HealthMiddleware",
     # /metrics for the addresses CLIENTBASE_METRICS_ALLOWED names; times every request (clientbase.metrics).
@@ -405,9 +409,6 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
 # Who may read /metrics (Prometheus): addresses or networks, comma-separated (the client's address
 # as clientbase.clientip reads it: X-Forwarded-For counts only from CLIENTBASE_TRUSTED_PROXIES).
 CLIENTBASE_METRICS_ALLOWED = env_list("CLIENTBASE_METRICS_ALLOWED", "127.0.0.1,::1")
@@ -419,6 +420,9 @@ for _network in CLIENTBASE_METRICS_ALLOWED:
             f"CLIENTBASE_METRICS_ALLOWED: {_network!r} is not an address or network."
         ) from _error
 
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# Log lines to stderr, each with its request's id (clientbase.logs): CLIENTBASE_LOG_FORMAT=json for
+# one JSON object per line (log collectors), else text.
+CLIENTBASE_LOG_FORMAT = os.environ.get("CLIENTBASE_LOG_FORMAT", "text").strip().lower() or "text"
+if CLIENTBASE_LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"CLIENTBASE_LOG_FORMAT={CLIENTBASE_LOG_FORMAT!r}: text or json.")
+LOGGING = logging_config(CLIENTBASE_LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))

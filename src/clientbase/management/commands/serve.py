@@ -6,11 +6,36 @@ import os
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication
 
-from clientbase import metrics
+from clientbase import logs, metrics
+
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
+
+
+def gunicorn_logging(log_format: str) -> dict[str, Any]:
+    """gunicorn's own loggers (`gunicorn.error`, `gunicorn.access`) to stderr in `log_format`."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"clientbase": logs.formatter_config(log_format)},
+        "filters": {"request_id": {"()": "clientbase.logs.RequestIdFilter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "clientbase",
+                "filters": ["request_id"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
 
 
 class ClientbaseServer(BaseApplication):
@@ -60,5 +85,8 @@ class Command(BaseCommand):
                 "child_exit": lambda server, worker: metrics.process_ended(worker.pid),
                 "accesslog": "-",
                 "errorlog": "-",
+                # Each access line ends with the request's id (clientbase.logs), in the log format chosen.
+                "access_log_format": ACCESS_LOG_FORMAT,
+                "logconfig_dict": gunicorn_logging(settings.CLIENTBASE_LOG_FORMAT),
             }
         ).run()
