@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CB := $(BIN)/clientbase
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_ADDRESS ?= 127.0.0.1:6379
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
@@ -56,12 +57,16 @@ test-sqlite: $(VENV)/.installed-dev ## the suite on SQLite
 	env -u DATABASE_URL CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: test-postgres
-test-postgres: $(VENV)/.installed-dev ## the suite on PostgreSQL (mandatory when CI=true)
+test-postgres: $(VENV)/.installed-dev ## the suite on PostgreSQL, with the fleet test on Redis (both mandatory when CI=true)
 	@if ! scripts/postgres-ready "$(POSTGRES_URL)"; then \
 		if [ "$$CI" = "true" ]; then echo "PostgreSQL is required under CI=true and is not reachable." >&2; exit 1; fi; \
 		echo "!!! PostgreSQL not reachable at $(POSTGRES_URL): SKIPPING the PostgreSQL run !!!" >&2; exit 0; \
 	fi; \
-	DATABASE_URL=$(POSTGRES_URL) CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
+	if ! scripts/redis-ready "$(REDIS_ADDRESS)"; then \
+		if [ "$$CI" = "true" ]; then echo "Redis is required under CI=true and is not reachable at $(REDIS_ADDRESS)." >&2; exit 1; fi; \
+		echo "!!! Redis not reachable at $(REDIS_ADDRESS): the fleet test will SKIP !!!" >&2; \
+	fi; \
+	CLIENTBASE_TEST_REDIS=$(REDIS_ADDRESS) DATABASE_URL=$(POSTGRES_URL) CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
 
 .PHONY: browser-deps
 browser-deps: ## Debian's chromium for the browser tests (installed when root and missing)
