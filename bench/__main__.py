@@ -92,7 +92,7 @@ def run_database(label: str, args: argparse.Namespace) -> dict[str, Any]:
                     "W7",
                     "w7_quality",
                     "W7 quality",
-                    lambda: workloads.quality(client, facts, repeat, progress),
+                    lambda: workloads.quality(client, user, facts, repeat, progress),
                 ),
             ):
                 if wanted(code):

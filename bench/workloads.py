@@ -301,12 +301,12 @@ def routing(client: Client, repeat: int, progress: Progress) -> dict[str, Any]:
     return results
 
 
-def quality(client: Client, facts: Facts, repeat: int, progress: Progress) -> dict[str, Any]:
+def quality(client: Client, user: Any, facts: Facts, repeat: int, progress: Progress) -> dict[str, Any]:
     """W7: the data-quality dashboard: the worker's refresh of every rule's count, the reads through
     the API (the stored counts in `quality/summary/`, the first page of findings, one big
     customer's findings, each against a bare view replaying the same SQL) and the staff page
-    `/quality/` itself (stored counts, first page of findings, completeness of its customers)."""
-    from django.contrib.auth import get_user_model
+    `/quality/` itself (stored counts, first page of findings, completeness of its customers).
+    `client` signs in with `user`'s token; the page is read signed in as `user`."""
     from django.test.utils import override_settings
 
     from clientbase.quality import snapshot
@@ -331,7 +331,7 @@ def quality(client: Client, facts: Facts, repeat: int, progress: Progress) -> di
         }
         progress(f"W7 {name}: api p50 {results[name]['api']['p50']:.1f} ms")
     browser = Client()
-    browser.force_login(get_user_model().objects.get(username="bench"))
+    browser.force_login(user)
     # The page's static links without collected files: their names, not the manifest's.
     plain = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     with override_settings(STORAGES={**settings.STORAGES, **plain}):

@@ -123,10 +123,19 @@ def test_the_quality_workload_times_the_dashboards_reads(generated, admin_user, 
 
     settings.ROOT_URLCONF = "bench.urls"
     client = Client(headers={"authorization": f"Token {create_token(admin_user)}"})
-    results = workloads.quality(client, generated, 2, lambda message: None)
-    assert len(results) == 3
+    results = workloads.quality(client, admin_user, generated, 2, lambda message: None)
+    assert list(results) == [
+        "worker's refresh (counts of every rule)",
+        "summary (counts of every rule)",
+        "findings, first page",
+        "findings of the biggest customer",
+        "dashboard page /quality/",
+    ]
     for figures in results.values():
-        assert figures["statements"] > 0 and figures["api"]["p50"] > 0 and figures["bare"]["p50"] > 0
+        assert figures["api"]["p50"] > 0
+        if "bare" in figures:  # the API's reads, against their SQL replayed
+            assert figures["statements"] > 0 and figures["bare"]["p50"] > 0
+    assert results["dashboard page /quality/"]["statements"] > 0
     text = "\n".join(quality_table([{"database": "sqlite", "w7_quality": results}]))
     assert "W7 data quality" in text and "summary (counts of every rule)" in text
     assert quality_table([{"database": "sqlite"}]) == []

@@ -58,7 +58,7 @@ def test_a_quote_is_written_from_the_customer_page_sent_and_approved(signed_in, 
     expect(page.locator("#quote-status")).to_have_text("Sent")
     message = Message.objects.get()
     expect(page.get_by_role("link", name=message.subject)).to_have_attribute("href", f"/outbox/{message.pk}/")
-    page.get_by_label("Approved by").select_option(label="David Chen (Facilities Manager) · limit 10,000.00")
+    page.get_by_label("Approved by").select_option(label="David Chen (Facilities Manager) · limit $10,000.00")
     screenshot(page, "quote-approval")
     page.get_by_role("button", name="Record approval").click()
 

@@ -122,7 +122,7 @@ def test_rule3_quote_goes_only_to_approvers_with_enough_limit(customer_with_two_
     assert too_low.pk not in found and not_approver.pk not in found
     reasons = {r.contact_id: r.reason for r in routing.recipients}
     assert "without a limit" in reasons[unlimited.pk]
-    assert "up to 5,000.00" in reasons[enough.pk]
+    assert "up to $5,000.00" in reasons[enough.pk]
 
 
 def test_rule3_needs_the_amount():
@@ -180,7 +180,7 @@ def test_rule4_does_not_apply_to_quotes_no_approver_qualifies(customer_with_two_
     routing = resolve_recipients(event="quote.sent", customer_id=customer.pk, amount=Decimal("12500"))
     assert routing.recipients == []
     assert "No approver qualifies" in routing.warnings[0]
-    assert "Dave Chen (1,000.00)" in routing.warnings[0]
+    assert "Dave Chen ($1,000.00)" in routing.warnings[0]
 
 
 # Rule 5: each person once ---------------------------------------------------------------------------

@@ -387,7 +387,7 @@ def test_the_approval_offers_the_contacts_of_the_quotes_customer_approvers_first
     ContactFactory(customer=scene["other"], first_name="Olga", last_name="Other", role_approver=True)
     page = clerk.get(url("quote", quote)).content.decode()
     assert "Record approval" in page
-    assert "David Chen (Facilities Manager) · limit 10,000.00" in page
+    assert "David Chen (Facilities Manager) · limit $10,000.00" in page
     assert page.index('optgroup label="Approvers"') < page.index("David Chen (Facilities")
     assert page.index("David Chen (Facilities") < page.index('optgroup label="Other contacts')
     assert page.index('optgroup label="Other contacts') < page.index("Susan Williams")
