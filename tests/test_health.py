@@ -62,7 +62,9 @@ def test_readyz_counts_migrations_not_applied(monkeypatch):
 
     class Executor:
         def __init__(self, connection):
-            self.loader = type("Loader", (), {"graph": type("Graph", (), {"leaf_nodes": lambda self: []})()})()
+            self.loader = type(
+                "Loader", (), {"graph": type("Graph", (), {"leaf_nodes": lambda self: []})()}
+            )()
 
         def migration_plan(self, targets):
             return [("contacts.0099", False), ("workorders.0099", False)]
@@ -84,7 +86,11 @@ def test_redis_url_shares_the_cache_and_warns_about_a_key_of_one_machine(tmp_pat
     env.pop("SECRET_KEY", None)
     program = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     shown = subprocess.run(
-        [CLIENTBASE, "shell", "--no-imports", "-c", program], env=env, capture_output=True, text=True, timeout=60
+        [CLIENTBASE, "shell", "--no-imports", "-c", program],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert shown.stdout.strip() == "django.core.cache.backends.redis.RedisCache", shown.stderr
     checked = subprocess.run([CLIENTBASE, "check"], env=env, capture_output=True, text=True, timeout=60)
@@ -94,6 +100,10 @@ def test_redis_url_shares_the_cache_and_warns_about_a_key_of_one_machine(tmp_pat
     assert "clientbase.W001" not in checked.stderr + checked.stdout
     env.pop("REDIS_URL")
     shown = subprocess.run(
-        [CLIENTBASE, "shell", "--no-imports", "-c", program], env=env, capture_output=True, text=True, timeout=60
+        [CLIENTBASE, "shell", "--no-imports", "-c", program],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert shown.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
