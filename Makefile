@@ -34,6 +34,7 @@ install: $(VENV)/.installed ## install clientbase into .venv
 .PHONY: run
 run: export CLIENTBASE_PORT = $(PORT)
 run: $(VENV)/.installed ## migrate, load the demo on first run, serve with the worker at http://HOST:PORT (default 127.0.0.1:8000)
+	@$(CB) run --host $(HOST) --port $(PORT) --check-port
 	$(CB) migrate --noinput
 	$(CB) demo --if-empty --url http://$(HOST):$(PORT)
 	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/; Ctrl+C stops it)"

@@ -29,6 +29,7 @@ def restore_staff_groups() -> None:
         if app_label in {
             "customers",
             "contacts",
+            "contracts",
             "workorders",
             "notifications",
             "transfer",

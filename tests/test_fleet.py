@@ -69,7 +69,7 @@ class Fleet:
     token: str
     smtp: SmtpServer
     database_url: str
-    env: dict[str, str]
+    env: dict[str, str]  # of host a
 
     def api(self, server: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         request = urllib.request.Request(
@@ -177,7 +177,9 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
             )
         for base, server in zip(servers, processes, strict=False):
             _wait_for(f"{base}/readyz", server)
-        yield Fleet(servers=servers, token=token, smtp=smtp, database_url=database_url, env=env)
+        yield Fleet(
+            servers=servers, token=token, smtp=smtp, database_url=database_url, env=host_env("host-a")
+        )
     finally:
         for process in processes:
             process.terminate()
@@ -249,6 +251,14 @@ def test_two_servers_and_two_workers_share_mail_throttles_and_sessions(fleet: Fl
     assert len(set(ids)) == sent, "a message was delivered twice"
     status, listed = fleet.api(1, "GET", "messages/?status=pending")
     assert status == 200 and listed["results"] == []
+    shown = subprocess.run(
+        [CLIENTBASE, "worker", "--status"],
+        env=fleet.env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    ).stdout
+    assert "2 live workers of 2 known" in shown, shown  # both hosts' workers, from either host
 
     # A session opened on one server works on the other (one SECRET_KEY, sessions in the database).
     jar = http.cookiejar.CookieJar()

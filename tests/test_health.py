@@ -75,6 +75,13 @@ def test_readyz_counts_migrations_not_applied(monkeypatch):
     assert response.json()["checks"]["migrations"] == "2 not applied"
 
 
+@pytest.mark.django_db
+def test_head_answers_the_status_without_a_body():
+    for path in ("/healthz", "/readyz"):
+        response = Client().head(path)
+        assert response.status_code == 200 and response.content == b""
+
+
 def test_only_get_and_head():
     response = Client().post("/healthz")
     assert response.status_code == 405
@@ -107,3 +114,24 @@ def test_redis_url_shares_the_cache_and_warns_about_a_key_of_one_machine(tmp_pat
         timeout=60,
     )
     assert shown.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+@pytest.mark.django_db
+def test_a_shared_cache_that_does_not_answer_is_a_503_not_a_500(settings):
+    """Sign-in counts live in the cache: with Redis down, signing in answers 503 with a message
+    (pages and API), never a 500; /readyz says why."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    page = Client().post("/accounts/login/", {"username": "someone", "password": "wrong-password"})
+    assert page.status_code == 503
+    assert "its shared cache does not answer" in page.content.decode()
+    api = Client().post(
+        "/api/v1/auth/token/", {"username": "someone", "password": "x"}, content_type="application/json"
+    )
+    assert api.status_code == 503
+    assert api.json()["detail"].startswith("This service is briefly unavailable")
+    assert Client().get("/readyz").json()["checks"]["cache"] == "unreachable"

@@ -79,3 +79,14 @@ def test_json_logs_by_setting(tmp_path):
     env["CLIENTBASE_LOG_FORMAT"] = "xml"
     result = subprocess.run([CLIENTBASE, "check"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "CLIENTBASE_LOG_FORMAT='xml': text or json." in result.stderr
+
+
+@pytest.mark.django_db
+def test_djangos_own_lines_about_a_request_carry_its_id(caplog):
+    """`django.request` logs a 4xx/5xx answer after the middleware returned: the id still shows."""
+    caplog.handler.addFilter(logs.RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        answer = Client(HTTP_X_REQUEST_ID="probe-401").get("/api/v1/contacts/")
+    assert answer.status_code == 401
+    lines = [record for record in caplog.records if record.name == "django.request"]
+    assert lines and all(record.request_id == "probe-401" for record in lines)

@@ -103,6 +103,8 @@ def health_answer(request: HttpRequest) -> HttpResponse | None:
             response.status_code = 503
             response["Retry-After"] = "5"
     response["Cache-Control"] = "no-store"
+    if request.method == "HEAD":  # the status and headers alone (a body would be logged as sent in vain)
+        response.content = b""
     return response
 
 

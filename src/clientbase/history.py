@@ -4,23 +4,52 @@ customers, contacts, work orders, quotes and invoices keep them.
 
 An entry, as `entries` answers it: `{"id": history id, "at": datetime, "type": "created" |
 "changed" | "deleted", "user": who (as the caller words it), "changes": [{"field", "old", "new"}]}`,
-where a reference holds the id it pointed to and a many-to-many field the sorted ids linked."""
+where a reference holds the id it pointed to and a many-to-many field the sorted ids linked. The
+changes are those of the fields shown (`shown_fields`: every field the model records, less
+`HIDDEN_FIELDS`)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from simple_history import utils as simple_history_utils
 from simple_history.models import HistoricalRecords
 
+from clientbase.phones import PhoneNumberField, format_phone
 from clientbase.writes import db_values, insert_values, new_ids
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+# The fields no history shows, of any model: the one place that decides (every other field a model
+# records is shown, with its many-to-many links). The row's own bookkeeping (its id, version and
+# times of creation and last save change with every save and say nothing), the columns derived
+# from others for searching (never recorded: each model's `History(excluded_fields=...)`), and who
+# confirmed a contact's details (the entry names who made it; `details_confirmed_at` shows the
+# confirmation itself).
+HIDDEN_FIELDS = frozenset(
+    {
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "details_confirmed_by",
+        "search_document",
+        "phone_digits",
+        "folded_name",
+        "folded_last_first",
+        "folded_first_last",
+    }
+)
+# How a date and a moment read in a history (as the entries' own times on the pages).
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
 
 
 class History(HistoricalRecords):
@@ -114,23 +143,43 @@ def changes_since(instance: models.Model, version: int) -> list[dict[str, Any]] 
     return answer
 
 
+def shown_fields(record: Any) -> set[str]:
+    """The names of the fields a history shows, of the model whose history `record` is: every
+    field recorded and every many-to-many field recorded, less `HIDDEN_FIELDS`."""
+    recorded = {field.name for field in record.tracked_fields}
+    recorded |= {field.name for field in record._history_m2m_fields}
+    return recorded - HIDDEN_FIELDS
+
+
 def _changes(
     model: type[models.Model], record: Any, older: Any, *, objects: bool = False
 ) -> list[dict[str, Any]]:
     """What `record` changed against the `older` one (nothing for a creation or deletion): each
-    field whose value differs, many-to-many links as sorted ids. With `objects`, also the values
-    as the model holds them (`old_value`, `new_value`: related objects as objects)."""
+    shown field (`shown_fields`) whose value differs, many-to-many links as sorted ids. With
+    `objects`, also the values as the model holds them (`old_value`, `new_value`: related objects
+    as objects)."""
     if older is None or record.history_type != "~":
         return []
+    shown = shown_fields(record)
+    # simple-history compares the fields a form could edit (and the many-to-many links); the
+    # others shown (an e-mail's verification, a confirmation of details) are compared here.
+    editable = {field.name for field in record.tracked_fields if field.editable}
+    editable |= {field.name for field in record._history_m2m_fields}
+    delta = record.diff_against(older, included_fields=shown & editable, foreign_keys_are_objs=objects)
+    differences = [(change.field, change.old, change.new) for change in delta.changes]
+    for tracked in record.tracked_fields:
+        if tracked.name in shown and tracked.name not in editable:
+            old, new = getattr(older, tracked.attname), getattr(record, tracked.attname)
+            if old != new:
+                differences.append((tracked.name, old, new))
     changes = []
-    for change in record.diff_against(older, foreign_keys_are_objs=objects).changes:
-        field = model._meta.get_field(change.field)
-        old, new = change.old, change.new
+    for name, old, new in sorted(differences, key=lambda difference: difference[0]):
+        field = model._meta.get_field(name)
         if field.many_to_many:
             old, new = _linked_ids(field, old), _linked_ids(field, new)
             if old == new:
                 continue
-        entry = {"field": change.field, "old": _plain(field, old), "new": _plain(field, new)}
+        entry = {"field": name, "old": _plain(field, old), "new": _plain(field, new)}
         if objects:
             entry |= {"old_value": old, "new_value": new}
         if entry["old"] != entry["new"]:
@@ -144,8 +193,9 @@ def _linked_ids(field: Any, value: Any) -> list[Any]:
 
 
 def _plain(field: Any, value: Any) -> Any:
-    """A recorded value as plain data: a reference as the id it points to."""
-    if isinstance(value, models.Model):
+    """A recorded value as plain data: a reference as the id it points to (also of an object
+    deleted since, which simple-history answers as a `DeletedObject` holding its id)."""
+    if isinstance(value, models.Model) or (field.is_relation and hasattr(value, "pk")):
         return value.pk
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
@@ -153,24 +203,37 @@ def _plain(field: Any, value: Any) -> Any:
 
 
 def readable(value: Any) -> str:
-    """A recorded value as a person reads it."""
+    """A recorded value as a person reads it: "empty", "Yes" or "No", an object's parts as
+    "Key: value" joined by "; ", a list's items joined by ", "."""
     if value is None or value in ("", [], {}):
         return "empty"
     if value is True:
-        return "yes"
+        return "Yes"
     if value is False:
-        return "no"
+        return "No"
     if isinstance(value, dict):
-        return ", ".join(str(item) for item in value.values() if item) or "empty"
+        parts = [
+            f"{_key_label(key)}: {readable(item)}" for key, item in value.items() if item not in (None, "")
+        ]
+        return "; ".join(parts) or "empty"
     if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(readable(item) for item in value)
     return str(value)
 
 
+def _key_label(key: Any) -> str:
+    text = str(key).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def for_display(entries: list[dict[str, Any]], model: type[models.Model]) -> list[dict[str, Any]]:
-    """Entries (`entries`, `changes_since`) with field labels (`label`) and readable `old` and
-    `new`: references (many-to-one, one-to-one) and many-to-many links by the names of the
-    objects, one query per model referred to; one that no longer exists as `#id`."""
+    """Entries (`entries`, `changes_since`) as a page shows them, each change with the field's
+    label (`label`) and readable `old` and `new` (`display_value`): references (many-to-one,
+    one-to-one) and many-to-many links by the names of the objects, one query per model referred
+    to whatever the number of entries; one that no longer exists as "#id (deleted)". A "changed"
+    entry without a change shown (a save that changed only hidden fields) is left out. Answers
+    the entries kept (changed in place)."""
+    entries = [entry for entry in entries if entry["changes"] or entry["type"] != "changed"]
     fields: dict[str, Any] = {}
     wanted: dict[Any, set[Any]] = {}
     for entry in entries:
@@ -190,22 +253,59 @@ def for_display(entries: list[dict[str, Any]], model: type[models.Model]) -> lis
         related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
         for related, ids in wanted.items()
     }
+    labels = getattr(model, "history_value_labels", {})
     for entry in entries:
         for change in entry["changes"]:
             field = fields[change["field"]]
             label = str(getattr(field, "verbose_name", change["field"].replace("_", " ")))
             change["label"] = label[:1].upper() + label[1:]
             for side in ("old", "new"):
-                value = change[side]
-                if field is not None and field.many_to_many:
-                    change[side] = readable(
-                        [names[field.related_model].get(pk, f"#{pk}") for pk in value or []]
-                    )
-                elif field is not None and field.is_relation and value is not None:
-                    change[side] = names[field.related_model].get(value, f"#{value}")
-                else:
-                    change[side] = readable(value)
+                change[side] = display_value(
+                    field, change[side], names=names, labels=labels.get(change["field"], {})
+                )
     return entries
+
+
+def display_value(
+    field: Any, value: Any, *, names: Mapping[Any, Mapping[Any, str]], labels: Mapping[Any, str]
+) -> str:
+    """A recorded value of `field` (as `entries` holds it) as a person reads it: a reference by
+    the name of the object (`names[model][id]`; "#id (deleted)" when gone), a choice by its label,
+    a yes/no field as "Yes" or "No", a date or moment as the pages write them, a phone number as
+    it is dialled, a list's codes and an object's keys by their `labels` (a model's
+    `history_value_labels`, also the order of the keys), anything else as `readable` words it."""
+    if field is None:
+        return readable(value)
+    if field.is_relation:
+        ids = value if field.many_to_many else [] if value is None else [value]
+        known = names.get(field.related_model, {})
+        return readable([known.get(pk, f"#{pk} (deleted)") for pk in ids or []])
+    if value is None or value == "":
+        return "empty"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(value) if isinstance(value, str) else value
+        if moment is not None:
+            return date_format(timezone.localtime(moment), DATETIME_FORMAT)
+    elif isinstance(field, models.DateField):
+        day = parse_date(value) if isinstance(value, str) else value
+        if day is not None:
+            return date_format(day, DATE_FORMAT)
+    if isinstance(field, PhoneNumberField) and isinstance(value, str):
+        return format_phone(value)
+    if labels and isinstance(value, list | tuple):
+        return readable([labels.get(item, item) for item in value])
+    if labels and isinstance(value, dict):
+        # Named and in the labels' order (a database may keep the keys of a JSON object in another).
+        keys = [*(key for key in labels if key in value), *(key for key in value if key not in labels)]
+        parts = [
+            f"{labels.get(key, _key_label(key))}: {readable(value[key])}"
+            for key in keys
+            if value[key] not in (None, "")
+        ]
+        return "; ".join(parts) or "empty"
+    return readable(value)
 
 
 def bulk_records(

@@ -3,7 +3,8 @@
 - `RequestIdMiddleware`: each request gets an id: the `X-Request-ID` header a proxy sent, when it
   is 1 to 64 characters of letters, digits, `.`, `_` and `-`, else a new one (32 hex digits); it is
   answered in the response's `X-Request-ID` header and attached to every log record written while
-  the request is served (`RequestIdFilter`: `record.request_id`, "-" outside a request).
+  the request is served (`RequestIdFilter`: `record.request_id`, "-" outside a request), Django's
+  own lines about the request (`django.request`: 4xx and 5xx answers) included.
 - `CLIENTBASE_LOG_FORMAT=json`: one JSON object per line (python-json-logger) with `time`, `level`,
   `logger`, `message`, `request_id` and any extra fields; `text` (default): `time level logger
   [request id] message`. gunicorn's access log follows the same format (`clientbase serve`)."""
@@ -38,7 +39,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = _current.get()
+            # Django writes its own lines about a request ("Unauthorized: /api/...") once the
+            # middleware has answered: the request they carry still knows its id.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or _current.get()
         return True
 
 

@@ -36,7 +36,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from clientbase import access, history, lockout
 from clientbase.audit.events import record_refusal
-from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, Stale, ValidationFailed
+from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, Stale, Throttled, ValidationFailed
 from clientbase.keyset import BadCursor, Keyset, keyset_tiers
 
 # Where htmx puts an error it cannot show in the element that asked (see base.html).
@@ -203,8 +203,6 @@ class ServiceErrorMixin:
                 return message_response(request, "error", error.message, 403)
             raise PermissionDenied(error.message) from error
         except (Conflict, ServiceError) as error:
-            from clientbase.errors import Throttled
-
             if isinstance(error, ValidationFailed) and request.method in ("GET", "HEAD"):
                 # A bad value in the address (a filter, an id): the request is wrong, nothing conflicts.
                 if getattr(request, "htmx", False):
@@ -735,6 +733,11 @@ class FormPage(VersionedFormMixin, ServiceErrorMixin, StaffRequiredMixin, FormVi
         except Conflict as error:
             form.add_error(None, error.message)
             return self.render_to_response(self.get_context_data(form=form), status=409)
+        except Throttled as error:  # what was typed stays; the message says when to try again
+            form.add_error(None, error.message)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
         messages.success(self.request, self.get_success_message(obj))
         return HttpResponseRedirect(self.success_url_for(obj))
 

@@ -73,11 +73,13 @@ INSTALLED_APPS = [
     "clientbase.apps.ClientbaseConfig",
     "clientbase.customers",
     "clientbase.contacts",
+    "clientbase.contracts",
     "clientbase.workorders",
     "clientbase.notifications",
     "clientbase.transfer",
     "clientbase.portal",
     "clientbase.quality",
+    "clientbase.reports",
     "clientbase.audit",
 ]
 
@@ -214,6 +216,9 @@ if not is_currency(CLIENTBASE_CURRENCY):
         f"CLIENTBASE_CURRENCY={CLIENTBASE_CURRENCY!r} is not an ISO 4217 currency code (USD, EUR, GBP, ...)."
     )
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# Opening hours in TIME_ZONE (e.g. "Mon-Fri 08:00-18:00; Sat 09:00-13:00"); outside them the work-order
+# page lists the emergency contacts first. Checked when the apps load (clientbase.workorders.business_hours).
+CLIENTBASE_BUSINESS_HOURS = os.environ.get("CLIENTBASE_BUSINESS_HOURS", "").strip() or "Mon-Fri 08:00-18:00"
 USE_I18N = True
 USE_TZ = True
 
@@ -289,6 +294,8 @@ CLIENTBASE_MAIL_RETRY_MAX = float(os.environ.get("CLIENTBASE_MAIL_RETRY_MAX", "6
 # a limit.
 CLIENTBASE_TEST_EMAIL_INTERVAL = int(os.environ.get("CLIENTBASE_TEST_EMAIL_INTERVAL") or "300")
 CLIENTBASE_TEST_EMAIL_PER_HOUR = int(os.environ.get("CLIENTBASE_TEST_EMAIL_PER_HOUR") or "20")
+# E-mails one user may write from the records (contact and customer pages, send-email/) per hour.
+CLIENTBASE_SEND_EMAIL_PER_HOUR = int(os.environ.get("CLIENTBASE_SEND_EMAIL_PER_HOUR") or "60")
 
 CLIENTBASE_DEFAULT_REGION = os.environ.get("CLIENTBASE_DEFAULT_REGION", "US").upper()
 
@@ -405,6 +412,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shown under one name wherever a serializer uses them.
+    "ENUM_NAME_OVERRIDES": {"MessageStatusEnum": "clientbase.notifications.models.Message.Status"},
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -10,6 +10,7 @@ from clientbase import pages
 from clientbase.api.auth import ObtainTokenView, TokenLogoutAllView, TokenLogoutView
 from clientbase.audit.api import AuditEventViewSet
 from clientbase.contacts.api import ContactViewSet
+from clientbase.contracts.api import ContractViewSet
 from clientbase.customers.api import AssetPartViewSet, AssetViewSet, CustomerViewSet, LocationViewSet
 from clientbase.notifications.api import (
     ActivityViewSet,
@@ -26,6 +27,7 @@ from clientbase.quality.api import (
     QualitySummaryView,
     QualityView,
 )
+from clientbase.reports import api as reports_api
 from clientbase.transfer import api as transfer_api
 from clientbase.transfer.api import ContactCardViewSet
 from clientbase.workorders.api import InvoiceViewSet, QuoteViewSet, WorkOrderViewSet
@@ -54,6 +56,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("contacts", ContactTestEmailViewSet, basename="contact-test-email")
 router.register("contacts", ContactPortalViewSet, basename="contact-portal")
 router.register("contacts", ContactCardViewSet, basename="contact-card")
+router.register("contracts", ContractViewSet, basename="contract")
 router.register("work-orders", WorkOrderViewSet, basename="workorder")
 router.register("quotes", QuoteViewSet, basename="quote")
 router.register("invoices", InvoiceViewSet, basename="invoice")
@@ -73,6 +76,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("merges/<int:pk>/", MergeDetailView.as_view(), name="merge-detail"),
     path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="merge-undo"),
     *transfer_api.urlpatterns,  # imports/, exports/contacts/
+    *reports_api.urlpatterns,  # reports/service/, reports/idle-assets/
     path("", include(router.urls)),
 ]
 
@@ -97,11 +101,13 @@ urlpatterns = [
     path("accounts/password/done/", pages.StaffPasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("clientbase.customers.urls")),
     path("", include("clientbase.contacts.urls")),
+    path("", include("clientbase.contracts.urls")),
     path("", include("clientbase.transfer.urls")),
     path("", include("clientbase.workorders.urls")),
     path("", include("clientbase.notifications.urls")),
     path("", include("clientbase.audit.urls")),
     path("", include("clientbase.quality.urls")),
+    path("", include("clientbase.reports.urls")),
 ]
 
 # Every 403 of the pages is recorded in the audit log before Django's own 403 page answers it.

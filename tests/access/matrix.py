@@ -47,6 +47,7 @@ ASSET = "customers.asset"
 PART = "customers.assetpart"
 CONTACT = "contacts.contact"
 CONTACT_LOCATION = "contacts.contactlocation"
+CONTRACT = "contracts.contract"
 WORK_ORDER = "workorders.workorder"
 QUOTE = "workorders.quote"
 INVOICE = "workorders.invoice"
@@ -71,6 +72,7 @@ ACTIONS: dict[str, frozenset[str]] = {
         MOVE,
     },
     CONTACT_LOCATION: CRUD,
+    CONTRACT: CRUD,
     WORK_ORDER: CRUD | {REPORT},
     QUOTE: CRUD,
     INVOICE: CRUD | {REPORT},
@@ -117,7 +119,8 @@ class Actor:
 STAFF_ACTORS = (
     # "Administrator (everything)".
     Actor("Administrator", "staff", group="Administrator", grants=dict(ACTIONS), customer_level=True),
-    # "Dispatcher (customers, locations, assets, contacts, work orders)"; every staff user reads the
+    # "Dispatcher (customers, locations, assets, contacts, work orders)", and the service contracts whose
+    # visits it plans (contracts' migration 0003); every staff user reads the
     # outbox's envelopes (README "Configuration": "Staff see a message's addressee, subject, status
     # and delivery") and the activity log; dispatchers and accounts receivable record calls and notes.
     Actor(
@@ -131,6 +134,7 @@ STAFF_ACTORS = (
             PART: CRUD,
             CONTACT: MAINTAIN_CONTACTS,
             CONTACT_LOCATION: CRUD,
+            CONTRACT: CRUD,
             WORK_ORDER: CRUD | {REPORT},
             MESSAGE: READ,
             ACTIVITY: READ | {ADD},
@@ -138,7 +142,8 @@ STAFF_ACTORS = (
         customer_level=True,
     ),
     # "Accounts receivable (contacts, quotes, invoices; customers read-only)", approval authority
-    # included; it reads the work orders its quotes and invoices are for.
+    # included, and the service contracts it bills; it reads the work orders its quotes and invoices
+    # are for.
     Actor(
         "AccountsReceivable",
         "staff",
@@ -147,6 +152,7 @@ STAFF_ACTORS = (
             **CUSTOMERS_READ_ONLY,
             CONTACT: MAINTAIN_CONTACTS | APPROVAL_AUTHORITY,
             CONTACT_LOCATION: CRUD,
+            CONTRACT: CRUD,
             WORK_ORDER: READ | {REPORT},
             QUOTE: CRUD,
             INVOICE: CRUD | {REPORT},
@@ -204,7 +210,8 @@ PORTAL_EVERYONE: dict[str, frozenset[str]] = {CUSTOMER: READ, CONTACT: frozenset
 # create_work_order, reports or edit_contacts, its equipment with create_work_order, invoices with
 # billing only"; reports: "work orders, and per-site figures of invoices, not the invoices".
 CAPABILITIES: dict[str, dict[str, frozenset[str]]] = {
-    "billing": {INVOICE: READ},
+    # Billing reads the customer's service contracts too (what its invoices are for).
+    "billing": {INVOICE: READ, CONTRACT: READ},
     "reports": {LOCATION: READ, WORK_ORDER: READ | {REPORT}, INVOICE: frozenset({REPORT})},
     "create_work_order": {LOCATION: READ, ASSET: READ, PART: READ, WORK_ORDER: READ | {ADD}},
     "edit_contacts": {LOCATION: READ, CONTACT: CRUD | {CHANGE_NOTES, CONFIRM_DETAILS}},
@@ -281,6 +288,8 @@ TARGETS: dict[str, Target] = {
     ),
     "spare_contact": Target(CONTACT, ("Spareman", "xavier.spareman@quokka.example")),
     "contact_location": Target(CONTACT_LOCATION),
+    "contract": Target(CONTRACT, ("Quokka Chiller Care",)),
+    "spare_contract": Target(CONTRACT, ("Quokka Spare Cover",)),
     "work_order": Target(WORK_ORDER, ("Periwinkle chiller rattles",)),
     "quote": Target(QUOTE, ("731.37",)),
     "draft_quote": Target(QUOTE, ("652.19",), draft=True),
@@ -302,6 +311,7 @@ SERVICE_TARGETS = {
     PART: "part",
     CONTACT: "contact",
     CONTACT_LOCATION: "contact_location",
+    CONTRACT: "contract",
     WORK_ORDER: "work_order",
     QUOTE: "quote",
     INVOICE: "invoice",
@@ -429,6 +439,12 @@ API_RESOURCES: dict[str, dict[str, Any]] = {
         "delete_target": "spare_contact",
         "create": {"customer": "{customer}", "last_name": "Matrixnew", "locations": ["{location}"]},
         "change": {"title": "Changed by the matrix"},
+    },
+    "contracts": {
+        "target": "contract",
+        "delete_target": "spare_contract",
+        "create": {"customer": "{customer}", "name": "Matrix New Contract", "start_date": "2026-01-01"},
+        "change": {"visits_per_year": 7},
     },
     "work-orders": {
         "target": "work_order",
@@ -591,6 +607,7 @@ CONTACT_FIELD_OPS = [
 API_EXTRA_OPS = [
     Op("contacts", "search", "api", "get", "/api/v1/contacts/?search=Zebulon", "contact", kind="list"),
     Op("contacts", "export", "api", "get", "/api/v1/exports/contacts/?format=csv", "contact", kind="list"),
+    Op("contracts", "export", "api", "get", "/api/v1/exports/contracts/?format=csv", "contract", kind="list"),
     Op(
         "contacts",
         "import-dry-run",
@@ -774,10 +791,26 @@ API_ROUTES: dict[str, RouteRule] = {
     # Data-quality findings: a read of customers (and what else each rule is about), scoped.
     "quality": RouteRule("customer", model=CUSTOMER, kind="object", query="?customer={customer}"),
     "quality-summary": RouteRule("customer", model=CUSTOMER, kind="object", query="?customer={customer}"),
+    # Service reports: figures of work orders (REPORT), for staff; a customer out of scope is a 404
+    # before a portal user's refusal (403, asked in tests/reports/test_refusals.py).
+    "report-service": RouteRule(
+        "customer",
+        model=WORK_ORDER,
+        kind="object",
+        needs=frozenset({REPORT}),
+        query="?group_by=customer&customer={customer}",
+    ),
+    "report-idle-assets": RouteRule(
+        "customer", model=WORK_ORDER, kind="object", needs=frozenset({REPORT}), query="?customer={customer}"
+    ),
     "contact-history": RouteRule("contact"),
     "contact-personal-data": RouteRule("contact"),
     "contact-card-vcard": RouteRule("contact"),
     "contact-test-email-send-test-email": RouteRule("contact", needs=frozenset({CHANGE})),
+    # E-mail written to a contact: the contact is looked up first (out of scope: 404), then the right
+    # to record activities is asked (staff only); the answers of every staff group and portal user
+    # are in tests/notifications/test_send_email_api.py.
+    "contact-test-email-send-email": RouteRule("contact"),
     "contact-portal-portal-invitation": RouteRule("contact", needs=frozenset({MANAGE_PORTAL})),
     "contact-portal-revoke-portal": RouteRule("contact", needs=frozenset({MANAGE_PORTAL})),
     "quote-send": RouteRule("draft_quote", needs=frozenset({CHANGE})),
@@ -953,13 +986,30 @@ PAGE_OPS = [
         needs=frozenset({CONFIRM_DETAILS}),
         body={},
     ),
+    # Duplicate: the new-contact form filled in with a copy (a GET saves nothing); submitting it
+    # creates the copy (location-level, as the original).
+    Op(
+        "contacts",
+        "duplicate-form",
+        "page",
+        "get",
+        "/contacts/{pk}/duplicate/",
+        "contact",
+        needs=frozenset({VIEW, ADD}),
+    ),
     _page(
         "contacts",
         "duplicate",
         "/contacts/{pk}/duplicate/",
         "contact",
         needs=frozenset({VIEW, ADD}),
-        body={},
+        body={
+            "customer": "{customer}",
+            "last_name": "Quartermain",
+            "locations": ["{location}"],
+            "preferred_channel": "email",
+            "status": "active",
+        },
         success=Success(creates=True),
     ),
     _page(
@@ -973,6 +1023,16 @@ PAGE_OPS = [
     ),
     # Data quality: the dashboard lists the customers with findings (Quokka has no primary contact).
     _page("quality", "list", "/quality/", "customer"),
+    # Service reports: work orders per customer (Quokka's among them) on the page and in its download,
+    # for staff who may view work orders.
+    _page("reports", "list", "/reports/", "customer", model=WORK_ORDER),
+    _page(
+        "reports",
+        "export",
+        "/reports/service/download/?group_by=customer&format=csv",
+        "customer",
+        model=WORK_ORDER,
+    ),
     # Merging: the choice of values is shown to whoever sees the contacts; confirming takes a change
     # of the kept contact and a delete of the others; undoing a change of the kept one and an add.
     Op(
@@ -997,8 +1057,65 @@ PAGE_OPS = [
         body={},
         success=Success(sets={"undone_at__isnull": False}),
     ),
+    _page("contracts", "list", "/contracts/", "contract"),
+    # The contracts to renew: the target ends within 30 days.
+    Op("contracts", "ending", "page", "get", "/contracts/?ending=60", "contract", kind="list"),
+    _page("contracts", "detail", "/contracts/{pk}/", "contract"),
+    _page(
+        "contracts",
+        "create",
+        "/contracts/new/",
+        "contract",
+        needs=frozenset({ADD}),
+        body={"customer": "{customer}", "name": "Matrix New Contract", "start_date": "2026-01-01"},
+        success=Success(creates=True),
+    ),
+    _page(
+        "contracts",
+        "edit",
+        "/contracts/{pk}/edit/",
+        "contract",
+        needs=frozenset({CHANGE}),
+        form="contract",
+        body={"visits_per_year": "7"},
+        success=Success(sets={"visits_per_year": 7}),
+    ),
+    _page(
+        "contracts",
+        "delete",
+        "/contracts/{pk}/delete/",
+        "spare_contract",
+        needs=frozenset({DELETE}),
+        body={},
+        success=Success(removes=True),
+    ),
+    _page("contracts", "export", "/exports/contracts/?format=csv", "contract"),
     _page("work-orders", "list", "/work-orders/", "work_order"),
     _page("work-orders", "detail", "/work-orders/{pk}/", "work_order"),
+    # The edit form and a step of the lifecycle (the open target is started) change the work order.
+    _page(
+        "work-orders",
+        "edit",
+        "/work-orders/{pk}/edit/",
+        "work_order",
+        needs=frozenset({CHANGE}),
+        body={
+            "version": "{version}",
+            "location": "{location}",
+            "summary": "Periwinkle chiller rattles",
+            "description": "Changed by the matrix",
+        },
+        success=Success(sets={"description": "Changed by the matrix"}),
+    ),
+    _page(
+        "work-orders",
+        "status",
+        "/work-orders/{pk}/status/?to=in_progress",
+        "work_order",
+        needs=frozenset({CHANGE}),
+        body={"to": "in_progress", "version": "{version}"},
+        success=Success(sets={"status": "in_progress"}),
+    ),
     _page("quotes", "list", "/quotes/", "quote"),
     _page("quotes", "detail", "/quotes/{pk}/", "quote"),
     _page(
@@ -1023,6 +1140,50 @@ PAGE_OPS = [
     ),
     _page("messages", "list", "/outbox/", "message"),
     _page("messages", "detail", "/outbox/{pk}/", "message"),
+    # E-mail written to a contact from its page, or to one chosen on its customer's page: recorded
+    # in the contact's activity history, so the compose pages and the sending take the right to
+    # record activities (staff only; technicians read activities but record none). Sent, the
+    # contact (and its customer) has the message in the outbox and the activity.
+    Op(
+        "contacts",
+        "send-email-form",
+        "page",
+        "get",
+        "/contacts/{pk}/send-email/",
+        "contact",
+        model=ACTIVITY,
+        needs=frozenset({ADD}),
+    ),
+    _page(
+        "contacts",
+        "send-email",
+        "/contacts/{pk}/send-email/",
+        "contact",
+        model=ACTIVITY,
+        needs=frozenset({ADD}),
+        body={"subject": "Matrix hello", "body": "Written by the matrix."},
+        success=Success(sets={"activities__summary": "Matrix hello", "messages__subject": "Matrix hello"}),
+    ),
+    Op(
+        "customers",
+        "send-email-form",
+        "page",
+        "get",
+        "/customers/{pk}/send-email/",
+        "customer",
+        model=ACTIVITY,
+        needs=frozenset({ADD}),
+    ),
+    _page(
+        "customers",
+        "send-email",
+        "/customers/{pk}/send-email/",
+        "customer",
+        model=ACTIVITY,
+        needs=frozenset({ADD}),
+        body={"contact": "{contact}", "subject": "Matrix hello", "body": "Written by the matrix."},
+        success=Success(sets={"activities__summary": "Matrix hello", "messages__subject": "Matrix hello"}),
+    ),
 ]
 
 
@@ -1085,6 +1246,8 @@ PORTAL_OPS = [
         body={},
         success=Success(sets={"status": "approved"}),
     ),
+    _portal("contracts", "list", "/portal/contracts/", "contract"),
+    _portal("contracts", "detail", "/portal/contracts/{pk}/", "contract"),
     _portal("invoices", "list", "/portal/billing/", "invoice"),
     _portal("invoices", "detail", "/portal/billing/{pk}/", "invoice"),
     # Per-site figures: the sites show, by name.

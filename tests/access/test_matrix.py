@@ -54,6 +54,7 @@ from clientbase.transfer.models import ImportRun
 from clientbase.workorders.models import Invoice, Quote
 from tests.access import matrix
 from tests.access.matrix import ACTORS, OPS, ROUTES, TARGETS, Actor, Op, Route
+from tests.contracts.factories import ContractFactory
 from tests.factories import (
     AssetFactory,
     AssetPartFactory,
@@ -168,6 +169,14 @@ def build_scene() -> Scene:
         locations=[site],
     )
     objects["contact_location"] = ContactLocation.objects.get(contact=contact, location=site)
+    objects["contract"] = ContractFactory(
+        customer=a,
+        name="Quokka Chiller Care",
+        locations=[site],
+        assets=[asset],
+        end_date=today + datetime.timedelta(days=30),
+    )
+    objects["spare_contract"] = ContractFactory(customer=a, name="Quokka Spare Cover")
     objects["work_order"] = WorkOrderFactory(customer=a, location=site, summary="Periwinkle chiller rattles")
     sent = timezone.now()
     objects["quote"] = QuoteFactory(
@@ -240,6 +249,7 @@ def build_scene() -> Scene:
         ("asset", "/assets/{pk}/edit/"),
         ("part", "/asset-parts/{pk}/edit/"),
         ("contact", "/contacts/{pk}/edit/"),
+        ("contract", "/contracts/{pk}/edit/"),
     ):
         page = administrator.get(path.format(pk=objects[name].pk))
         assert page.status_code == 200, path
@@ -266,6 +276,7 @@ def add_other_customers_rows(customer: Any) -> None:
         )
         QuoteFactory(customer=customer, work_order=work_order, status=Quote.Status.SENT, sent_at=sent)
         InvoiceFactory(customer=customer, work_order=work_order, status=Invoice.Status.ISSUED, issued_at=sent)
+        ContractFactory(customer=customer, name=f"Contoso lift cover {n}", locations=[site], assets=[asset])
         MessageFactory(contact=contact, subject=f"Contoso lift visit {n}")
         ActivityFactory(contact=contact, summary=f"Called about Contoso lift {n}")
         audit_events.record(audit_events.LOGIN_FAILED, username=f"contoso-guesser-{n}")

@@ -10,11 +10,20 @@ import pytest
 from clientbase.contacts.models import Contact
 from tests.factories import ContactFactory, CustomerFactory, LocationFactory
 from tests.helpers import assert_unchanged
+from tests.test_stale_forms import FormReader
+from tests.test_stale_forms import text as page_text
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SCRIPT = "<script>alert('x')</script>"
 IMAGE = '<img src=x onerror="alert(1)">'
+
+
+def edit_form(html: str) -> dict[str, list[str]]:
+    """The data the page's contact form posts as loaded (its fields as a browser sends them)."""
+    reader = FormReader()
+    reader.feed(html)
+    return next(form for form in reader.forms if "last_name" in form)
 
 
 @pytest.fixture
@@ -462,7 +471,11 @@ def test_edit_shows_the_stored_values_and_saves_changes(as_user, dispatcher, cus
     assert 'value="Johnson"' in html
     assert 'value="+1 312-555-0142"' in html
     assert 'value="site" id="id_roles_0" checked' in html
-    assert "notify_from_roles" not in html
+    # Its opt-ins are not those of its roles: "Notify as the roles suggest" is offered unticked.
+    assert (
+        '<input type="checkbox" name="notify_from_roles" aria-describedby="id_notify_from_roles_helptext" id="id_notify_from_roles">'
+        in html
+    )
     response = client.post(
         f"/contacts/{contact.pk}/edit/",
         contact_form(
@@ -474,6 +487,95 @@ def test_edit_shows_the_stored_values_and_saves_changes(as_user, dispatcher, cus
     assert contact.roles == ["billing"]
     assert contact.notify["invoices"] is True and contact.notify["work_orders"] is False
     assert list(contact.locations.all()) == [south]
+
+
+def test_giving_the_approver_role_on_the_edit_form_offers_its_notification(
+    as_user, dispatcher, accounts_clerk, customer_with_two_sites
+):
+    """As on the new-contact form, "Notify as the roles suggest" applies the roles' notifications:
+    offered ticked while the stored ones are the roles', so a role given now brings its own."""
+    customer, north, _ = customer_with_two_sites
+    contact = ContactFactory(
+        customer=customer, role_site=True, notify_work_orders=True, notify_completions=True, locations=[north]
+    )
+    client = as_user(accounts_clerk)  # may give approval authority
+    form = edit_form(client.get(f"/contacts/{contact.pk}/edit/").content.decode())
+    assert form["notify_from_roles"] == ["on"]
+    assert form["notify"] == ["work_orders", "completions"]
+    form["roles"] = ["site", "approver"]
+    response = client.post(f"/contacts/{contact.pk}/edit/", form)
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.roles == ["site", "approver"]
+    assert contact.notify == {"work_orders": True, "completions": True, "quotes": True, "invoices": False}
+    assert "notify-warning" not in client.get(f"/contacts/{contact.pk}/").content.decode()
+
+
+def test_notifications_ticked_by_hand_win_over_the_roles_suggestion(
+    as_user, dispatcher, customer_with_two_sites
+):
+    customer, _, _ = customer_with_two_sites
+    contact = ContactFactory(
+        customer=customer, role_site=True, notify_work_orders=True, notify_completions=True
+    )
+    client = as_user(dispatcher)
+    form = edit_form(client.get(f"/contacts/{contact.pk}/edit/").content.decode())
+    form["notify"] = ["work_orders"]  # "Notify as the roles suggest" left ticked
+    assert client.post(f"/contacts/{contact.pk}/edit/", form).status_code == 302
+    contact.refresh_from_db()
+    assert contact.notify == {"work_orders": True, "completions": False, "quotes": False, "invoices": False}
+    response = client.post(
+        "/contacts/new/", contact_form(customer, roles=["site"], notify=["invoices"], email="new@x.example")
+    )
+    assert response.status_code == 302
+    created = Contact.objects.get(email="new@x.example")
+    assert created.notify == {"work_orders": False, "completions": False, "quotes": False, "invoices": True}
+
+
+def test_an_approver_not_notified_about_quotes_is_warned_of_on_the_form_and_the_page(
+    as_user, accounts_clerk, customer_with_two_sites
+):
+    customer, _, _ = customer_with_two_sites
+    contact = ContactFactory(customer=customer, first_name="Ann", last_name="Lee", notify_invoices=True)
+    client = as_user(accounts_clerk)
+    html = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    # The status region is there for the form's script, empty while nothing is wrong.
+    assert re.search(r'<div id="notify-warning" role="status"[^>]*></div>', html)
+    form = edit_form(html)
+    assert "notify_from_roles" not in form  # its opt-ins are not its roles'
+    form["roles"] = ["approver"]
+    response = client.post(f"/contacts/{contact.pk}/edit/", form, follow=True)
+    contact.refresh_from_db()
+    assert contact.roles == ["approver"] and contact.notify_quotes is False
+    # Saved without JavaScript: the contact's page says so, in a status region.
+    page = response.content.decode()
+    warning = re.search(
+        r'<div id="notify-warning" role="status"><p class="message message--warning">(.*?)</p>', page, re.S
+    )
+    assert warning is not None
+    assert "An approver who is not notified about quotes gets no quote to approve by e-mail" in warning.group(
+        1
+    )
+    # The form says it too, under the notifications.
+    html = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    notify_at = html.index('name="notify"')
+    warning_at = html.index("An approver who is not notified about quotes")
+    assert notify_at < warning_at and html.rindex('role="status"', 0, warning_at) > notify_at
+    # Redisplayed with a mistake, the form warns of what was sent.
+    form = edit_form(html)
+    form["last_name"] = [""]
+    response = client.post(f"/contacts/{contact.pk}/edit/", form)
+    assert response.status_code == 200 and "gets no quote to approve" in response.content.decode()
+    form["last_name"] = ["Lee"]
+    form["notify"] = ["invoices", "quotes"]
+    client.post(f"/contacts/{contact.pk}/edit/", form)
+    assert "gets no quote to approve" not in client.get(f"/contacts/{contact.pk}/").content.decode()
+
+
+def test_the_contact_form_script_is_served_from_this_site(as_user, dispatcher):
+    html = as_user(dispatcher).get("/contacts/new/").content.decode()
+    assert '<script src="/static/contacts/contact_form.js" defer></script>' in html
+    assert 'data-role-notify="{&quot;site&quot;: [&quot;work_orders&quot;, &quot;completions&quot;]' in html
 
 
 def test_the_primary_checkbox_on_the_form_moves_the_flag(as_user, dispatcher, customer_with_two_sites):
@@ -534,26 +636,113 @@ def test_users_who_may_not_change_contacts_get_a_403(as_user, nobody):
 # Duplicate ----------------------------------------------------------------------------------------
 
 
-def test_duplicate_copies_the_contact_and_opens_the_copy(as_user, dispatcher, customer_with_two_sites):
+def test_duplicate_opens_a_filled_in_form_and_saves_nothing_until_it_is_submitted(
+    as_user, dispatcher, customer_with_two_sites
+):
     customer, north, _ = customer_with_two_sites
+    manager = ContactFactory(customer=customer, first_name="Ann", last_name="Lee")
     contact = ContactFactory(
-        customer=customer, last_name="Original", is_primary=True, role_billing=True, locations=[north]
+        customer=customer,
+        first_name="Olga",
+        last_name="Original",
+        title="Facilities Manager",
+        email="olga@northwind.example",
+        external_id="ERP-7",
+        is_primary=True,
+        role_billing=True,
+        role_site=True,
+        notify_invoices=True,
+        reports_to=manager,
+        locations=[north],
     )
     client = as_user(dispatcher)
-    assert client.get(f"/contacts/{contact.pk}/duplicate/").status_code == 405
-    response = client.post(f"/contacts/{contact.pk}/duplicate/")
-    copy = Contact.objects.exclude(pk=contact.pk).get()
-    assert response["Location"] == f"/contacts/{copy.pk}/edit/"
-    assert (copy.last_name, copy.roles, copy.is_primary) == ("Original", ["billing"], False)
-    assert list(copy.locations.all()) == [north]
-    assert "Copy of" in client.get(response["Location"]).content.decode()
+    with assert_unchanged(Contact):
+        page = client.get(f"/contacts/{contact.pk}/duplicate/")
+    assert page.status_code == 200
+    assert Contact.objects.count() == 2
+    form = edit_form(page.content.decode())
+    # The copy's values: e-mail and external ID empty, never primary; roles, locations and
+    # notifications as the original's (the notifications chosen, not the roles' suggestion).
+    assert (form["first_name"], form["last_name"], form["title"]) == (
+        ["Olga"],
+        ["Original"],
+        ["Facilities Manager"],
+    )
+    assert (form["email"], form["external_id"]) == ([""], [""])
+    assert form["customer"] == [str(customer.pk)] and form["reports_to"] == [str(manager.pk)]
+    assert form["roles"] == ["site", "billing"] and form["locations"] == [str(north.pk)]
+    assert form["notify"] == ["invoices"] and "notify_from_roles" not in form and "is_primary" not in form
+    text = page_text(page)
+    assert "Copy of Olga Original" in text
+    assert "without an e-mail address, since olga@northwind.example is Olga Original's" in text
+    assert "Nothing is saved until you do." in text
+
+    form["email"] = ["otto@northwind.example"]
+    form["first_name"] = ["Otto"]
+    response = client.post(f"/contacts/{contact.pk}/duplicate/", form)
+    copy = Contact.objects.exclude(pk__in=[contact.pk, manager.pk]).get()
+    assert response.status_code == 302 and response["Location"] == f"/contacts/{copy.pk}/"
+    assert (copy.full_name, copy.email, copy.external_id, copy.is_primary) == (
+        "Otto Original",
+        "otto@northwind.example",
+        "",
+        False,
+    )
+    assert copy.roles == ["site", "billing"] and list(copy.locations.all()) == [north]
+    assert copy.notify == {"work_orders": False, "completions": False, "quotes": False, "invoices": True}
+    assert copy.reports_to == manager
+    contact.refresh_from_db()
+    assert contact.is_primary and contact.email == "olga@northwind.example"
+
+
+def test_a_duplicate_form_with_a_mistake_saves_nothing_and_keeps_the_input(as_user, dispatcher):
+    contact = ContactFactory(customer=CustomerFactory(), last_name="Original")
+    client = as_user(dispatcher)
+    form = edit_form(client.get(f"/contacts/{contact.pk}/duplicate/").content.decode())
+    form["last_name"] = [""]
+    form["title"] = ["Night shift"]
+    with assert_unchanged(Contact):
+        response = client.post(f"/contacts/{contact.pk}/duplicate/", form)
+    assert response.status_code == 200
+    assert "This field is required." in page_text(response)
+    assert edit_form(response.content.decode())["title"] == ["Night shift"]
+
+
+def test_the_duplicate_form_says_when_it_looks_like_the_original(as_user, dispatcher):
+    """The "looks like …" hint of the new-contact form works on the copy's form: it asks with the
+    copy's names and customer, and names the original."""
+    customer = CustomerFactory()
+    contact = ContactFactory(customer=customer, first_name="Robert", last_name="Smith")
+    client = as_user(dispatcher)
+    html = client.get(f"/contacts/{contact.pk}/duplicate/").content.decode()
+    assert 'id="duplicate-hint"' in html and 'hx-get="/contacts/duplicates/"' in html
+    hint = client.get(
+        "/contacts/duplicates/",
+        {"customer": customer.pk, "first_name": "Robert", "last_name": "Smith"},
+        **HTMX,
+    )
+    assert "Looks like a contact already here" in hint.content.decode()
+    assert f'href="/contacts/{contact.pk}/"' in hint.content.decode()
+
+
+def test_the_contact_page_opens_the_duplicate_form_with_a_get(as_user, dispatcher):
+    contact = ContactFactory(customer=CustomerFactory())
+    html = as_user(dispatcher).get(f"/contacts/{contact.pk}/").content.decode()
+    assert re.search(rf'<form method="get" action="/contacts/{contact.pk}/duplicate/">\s*<button', html)
 
 
 def test_duplicate_is_refused_to_users_who_may_not_add(as_user, technician):
     contact = ContactFactory()
+    client = as_user(technician)
     with assert_unchanged(Contact):
-        assert as_user(technician).post(f"/contacts/{contact.pk}/duplicate/").status_code == 403
+        assert client.get(f"/contacts/{contact.pk}/duplicate/").status_code == 403
+        assert client.post(f"/contacts/{contact.pk}/duplicate/", {"last_name": "Copy"}).status_code == 403
     assert Contact.objects.count() == 1
+    assert "Duplicate" not in client.get(f"/contacts/{contact.pk}/").content.decode()
+
+
+def test_duplicating_a_contact_that_does_not_exist_is_a_404(as_user, dispatcher):
+    assert as_user(dispatcher).get("/contacts/999999/duplicate/").status_code == 404
 
 
 # Make primary -------------------------------------------------------------------------------------
@@ -589,6 +778,65 @@ def test_make_primary_with_htmx_swaps_the_row_and_the_previous_primarys_row(
     assert '<div id="messages" hx-swap-oob="innerHTML">' in html
     assert f'hx-post="/contacts/{current.pk}/make-primary/"' in html  # the old primary can be primary again
     assert f'hx-post="/contacts/{contact.pk}/make-primary/"' not in html
+
+
+def test_make_primary_on_the_customer_page_shows_the_new_primary_in_its_details(
+    as_user, dispatcher, customer_with_two_sites
+):
+    """The customer page's rows carry `primary_card`: the answer swaps, out of band, the primary
+    contact of the page's details too, not only the rows."""
+    customer, _, _ = customer_with_two_sites
+    ContactFactory(customer=customer, first_name="Olaf", last_name="Old", is_primary=True)
+    contact = ContactFactory(customer=customer, first_name="Nina", last_name="New")
+    client = as_user(dispatcher)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    details = re.search(r'<dd id="customer-primary-contact">(.*?)</dd>', page, re.S)
+    assert details is not None and "Olaf Old" in details.group(1)
+    row = re.search(rf'<tr id="contact-row-{contact.pk}".*?</tr>', page, re.S)
+    assert row is not None and '<input type="hidden" name="primary_card" value="1">' in row.group(0)
+
+    html = client.post(
+        f"/contacts/{contact.pk}/make-primary/", {"show_customer": "0", "primary_card": "1"}, **HTMX
+    ).content.decode()
+    swapped = re.search(r'<dd id="customer-primary-contact" hx-swap-oob="true">(.*?)</dd>', html, re.S)
+    assert swapped is not None
+    assert f'<a href="/contacts/{contact.pk}/">Nina New</a>' in swapped.group(1)
+    # The rows swapped keep telling the next make-primary to swap the details too.
+    assert html.count('<input type="hidden" name="primary_card" value="1">') == 1  # the old primary's row
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    details = re.search(r'<dd id="customer-primary-contact">(.*?)</dd>', page, re.S)
+    assert details is not None and "Nina New" in details.group(1) and "Olaf Old" not in details.group(1)
+
+
+def test_make_primary_elsewhere_swaps_no_customer_details(as_user, dispatcher, customer_with_two_sites):
+    """The contact list has no primary-contact details to swap: nothing is sent for them."""
+    customer, _, _ = customer_with_two_sites
+    contact = ContactFactory(customer=customer)
+    client = as_user(dispatcher)
+    assert 'name="primary_card"' not in client.get("/contacts/").content.decode()
+    html = client.post(
+        f"/contacts/{contact.pk}/make-primary/", {"show_customer": "1"}, **HTMX
+    ).content.decode()
+    assert "customer-primary-contact" not in html
+
+
+def test_make_primary_from_the_contact_page_shows_on_the_customer_page(
+    as_user, dispatcher, customer_with_two_sites
+):
+    customer, _, _ = customer_with_two_sites
+    ContactFactory(customer=customer, first_name="Olaf", last_name="Old", is_primary=True)
+    contact = ContactFactory(customer=customer, first_name="Nina", last_name="New")
+    client = as_user(dispatcher)
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert f'action="/contacts/{contact.pk}/make-primary/"' in page
+    response = client.post(
+        f"/contacts/{contact.pk}/make-primary/", {"next": f"/contacts/{contact.pk}/"}, follow=True
+    )
+    assert response.redirect_chain == [(f"/contacts/{contact.pk}/", 302)]
+    assert "Primary contact" in page_text(response)
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    details = re.search(r'<dd id="customer-primary-contact">(.*?)</dd>', page, re.S)
+    assert details is not None and "Nina New" in details.group(1)
 
 
 def test_make_primary_is_refused_without_the_permission(as_user, technician, location_contact_clerk):

@@ -4,6 +4,7 @@ outage, a bounce, a poison message, a worker that dies, two workers racing. Time
 
 from __future__ import annotations
 
+import datetime
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -142,13 +143,16 @@ def test_delivers_a_work_order_mail_with_the_facts_and_nothing_else(smtp_server,
 def test_an_update_mail_says_what_changed(smtp_server, work_order_scene, dispatcher):
     deliver_all()
     workorder_services.update_work_order(
-        work_order=work_order_scene["work_order"], acting_user=dispatcher, data={"status": "scheduled"}
+        work_order=work_order_scene["work_order"],
+        acting_user=dispatcher,
+        data={"status": "scheduled", "scheduled_start": timezone.now() + datetime.timedelta(days=1)},
     )
     assert deliver_all() == {"sent": 1}
     update = smtp_server.received[-1]
     assert "has been updated" in plain(update)
     assert "- Status: Open -> Scheduled" in plain(update)
     assert "Status: Open &rarr; Scheduled" in html(update)
+    assert "- Scheduled start: " in plain(update)
 
 
 def test_every_event_has_its_mail(smtp_server, accounts_clerk):

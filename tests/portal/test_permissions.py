@@ -217,8 +217,8 @@ def test_drafts_are_not_the_customers_to_see(scene, make_portal_contact):
 def test_the_menu_shows_only_what_the_user_may_open(scene, make_portal_contact):
     expected = {
         "none": {"Home", "My profile"},
-        "admin": {"Home", "Contacts", "Work orders", "Billing", "Reports", "My profile"},
-        "billing": {"Home", "Billing", "My profile"},
+        "admin": {"Home", "Contacts", "Work orders", "Billing", "Contracts", "Reports", "My profile"},
+        "billing": {"Home", "Billing", "Contracts", "My profile"},
         "reports": {"Home", "Work orders", "Reports", "My profile"},
         "create_work_order": {"Home", "Work orders", "My profile"},
         "edit_contacts": {"Home", "Contacts", "My profile"},

@@ -79,6 +79,7 @@ def test_every_foreign_key_to_a_contact_is_moved():
         ("workorders.WorkOrder", "requested_by"),
         ("workorders.WorkOrder", "site_contact"),
         ("workorders.Quote", "approved_by"),
+        ("workorders.Quote", "contact"),
         ("notifications.Message", "contact"),
         ("notifications.Activity", "contact"),
     }

@@ -95,7 +95,7 @@ def test_unknown_and_read_only_fields_are_named(api, dispatcher, customer_with_t
 def test_completing_notifies_and_closes_the_work_order(api, dispatcher, customer_with_two_sites):
     customer, _, _ = customer_with_two_sites
     ContactFactory(customer=customer, notify_completions=True)
-    work_order = WorkOrderFactory(customer=customer)
+    work_order = WorkOrderFactory(customer=customer, status="in_progress")
     response = api(dispatcher).patch(detail(WORK_ORDERS, work_order), {"status": "completed"}, format="json")
     assert response.status_code == 200
     assert response.json()["completed_at"] is not None

@@ -3,6 +3,7 @@ a contact is deleted, quote approval authority, and the messages written with ea
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -212,10 +213,18 @@ def test_an_update_notifies_what_changed_and_completion_notifies_completions(sit
         acting_user=dispatcher, data={"customer": customer, "location": site["north"], "summary": "x"}
     )
     Message.objects.all().delete()
-    services.update_work_order(work_order=work_order, acting_user=dispatcher, data={"status": "scheduled"})
+    visit = datetime.datetime(2031, 3, 4, 9, 30, tzinfo=datetime.UTC)
+    services.update_work_order(
+        work_order=work_order, acting_user=dispatcher, data={"status": "scheduled", "scheduled_start": visit}
+    )
     updated = Message.objects.get()
     assert updated.event == "work_order.updated"
-    assert updated.context["facts"]["changes"] == [{"field": "Status", "old": "Open", "new": "Scheduled"}]
+    assert updated.context["facts"]["changes"] == [
+        {"field": "Status", "old": "Open", "new": "Scheduled"},
+        {"field": "Scheduled start", "old": "—", "new": "2031-03-04 09:30 UTC"},
+    ]
+    Message.objects.all().delete()
+    services.update_work_order(work_order=work_order, acting_user=dispatcher, data={"status": "in_progress"})
     Message.objects.all().delete()
     services.update_work_order(work_order=work_order, acting_user=dispatcher, data={"status": "completed"})
     completed = Message.objects.all()

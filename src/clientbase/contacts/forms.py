@@ -4,14 +4,15 @@ objects); every rule is the service's."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
 from clientbase import access
-from clientbase.contacts.models import Contact
-from clientbase.contacts.services import CONTACT_FIELDS
+from clientbase.contacts.models import ROLE_DEFAULT_NOTIFY, Contact
+from clientbase.contacts.services import CONTACT_FIELDS, default_notify
 from clientbase.customers.forms import AddressField, DateInput, PhoneField
 from clientbase.customers.models import Customer, Location
 from clientbase.pages import ServiceForm
@@ -31,6 +32,30 @@ def contact_field(name: str, **kwargs: Any) -> forms.Field:
 
 # The plain fields handed to the services as they are.
 PLAIN_FIELDS = (*CONTACT_FIELDS, "is_primary")
+
+
+# What the contact form and page say of an approver who is not notified about quotes (see
+# `notify_warning`).
+APPROVER_NOT_NOTIFIED = (
+    "An approver who is not notified about quotes gets no quote to approve by e-mail: tick "
+    f"“{NotificationCategory.QUOTES.label}” under Notifications (or “Notify as the roles suggest”)."
+)
+
+
+def role_notify_json() -> str:
+    """Which notification categories each role suggests, as JSON for the form's script:
+    `{"site": ["work_orders", "completions"], ...}` (`ROLE_DEFAULT_NOTIFY`)."""
+    return json.dumps(
+        {str(role): [str(c) for c in categories] for role, categories in ROLE_DEFAULT_NOTIFY.items()}
+    )
+
+
+def notify_warning(roles: list[str], notify: dict[str, bool]) -> str:
+    """The warning a contact with these `roles` and notification opt-ins (`notify`, category:
+    on) needs, or "": an approver not notified about quotes (`APPROVER_NOT_NOTIFIED`)."""
+    if ContactRole.APPROVER in roles and not notify.get(NotificationCategory.QUOTES):
+        return APPROVER_NOT_NOTIFIED
+    return ""
 
 
 # Why a field the user may not change is shown disabled (the rules: `access.locked_fields`).
@@ -128,7 +153,7 @@ class ContactForm(ServiceForm):
         required=False,
         initial=True,
         help_text="Site: work orders and completions; billing: invoices; approver: quotes. "
-        "Untick to choose below.",
+        "Untick, or tick and untick the notifications below, to choose yourself.",
     )
     notify = forms.MultipleChoiceField(
         label="Notifications",
@@ -180,8 +205,9 @@ class ContactForm(ServiceForm):
         )
         self.fields["locations"].queryset = self.location_choices()  # type: ignore[attr-defined]
         self.fields["reports_to"].queryset = self.manager_choices()  # type: ignore[attr-defined]
-        if not self.creating:
-            del self.fields["notify_from_roles"]
+        if contact is not None:
+            # Offered ticked while the stored opt-ins are those of the contact's roles.
+            self.fields["notify_from_roles"].initial = contact.notify == default_notify(contact.roles)
         if not access.may_maintain_customer_contacts(user):
             self.fields[
                 "locations"
@@ -253,6 +279,22 @@ class ContactForm(ServiceForm):
         )
         return initial
 
+    @classmethod
+    def initial_from_values(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """The form filled in with a service's data (`services.duplicate_values`: objects for the
+        references, `roles` a list, `notify` a dict); the notifications as given, not the roles'."""
+        initial: dict[str, Any] = {name: values[name] for name in PLAIN_FIELDS if name in values}
+        customer, manager = values.get("customer"), values.get("reports_to")
+        initial.update(
+            customer=customer.pk if customer is not None else None,
+            reports_to=manager.pk if manager is not None else None,
+            roles=list(values.get("roles") or []),
+            notify=[category for category, on in (values.get("notify") or {}).items() if on],
+            notify_from_roles=False,
+            locations=[location.pk for location in values.get("locations") or []],
+        )
+        return initial
+
     def values_kept(self) -> dict[str, Any]:
         """What was typed, as initial values (to show the form again with other choices)."""
         return {
@@ -260,12 +302,40 @@ class ContactForm(ServiceForm):
             for name, field in self.fields.items()
         }
 
+    def notify_follows_roles(self) -> bool:
+        """Do the notifications follow the roles: "Notify as the roles suggest" ticked and the
+        notifications themselves left as loaded (a choice made there wins)."""
+        return bool(self.cleaned_data.get("notify_from_roles")) and "notify" not in self.changed_data
+
+    def warning(self) -> str:
+        """`notify_warning` of the roles and notifications the form shows: as loaded, or as sent."""
+        loaded_notify = set(self.get_initial_for_field(self.fields["notify"], "notify") or [])
+        if self.is_bound:
+            kept = self.values_kept()
+            roles = list(kept.get("roles") or [])
+            chosen = set(kept.get("notify") or [])
+            follows = bool(kept.get("notify_from_roles")) and chosen == loaded_notify
+        else:
+            roles = list(self.get_initial_for_field(self.fields["roles"], "roles") or [])
+            chosen = loaded_notify
+            follows = bool(self.get_initial_for_field(self.fields["notify_from_roles"], "notify_from_roles"))
+        notify = (
+            default_notify(roles)
+            if follows
+            else {category: category in chosen for category in NotificationCategory.values}
+        )
+        return notify_warning(roles, notify)
+
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         values: dict[str, Any] = {name: data[name] for name in PLAIN_FIELDS}
         values["roles"] = list(data["roles"])
         values["locations"] = list(data["locations"])
-        if not (self.creating and data.get("notify_from_roles")):
+        if self.notify_follows_roles():
+            # A new contact: the service's defaults of the roles (`services.create_contact`).
+            if not self.creating:
+                values["notify"] = default_notify(values["roles"])
+        else:
             values["notify"] = {
                 category: category in data["notify"] for category in NotificationCategory.values
             }

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan
 
-from clientbase.customers.models import Customer, Location
+from clientbase.customers.models import ADDRESS_LABELS, Customer, Location
 from clientbase.emails import NormalizedEmailField
 from clientbase.history import History
 from clientbase.phones import PhoneNumberField, phone_search_digits
@@ -161,6 +163,11 @@ class Contact(Versioned):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = contact_history_records
+    # The words of the codes a history shows for these lists (`clientbase.history.display_value`).
+    history_value_labels: ClassVar[dict[str, dict[str, str]]] = {
+        "address": ADDRESS_LABELS,
+        "portal_permissions": dict(PortalCapability.choices),
+    }
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -89,8 +89,9 @@ def history_actor(user: Any, viewer: Any = None) -> str | None:
     return PORTAL_ACTOR
 
 
-def contact_history(contact_id: int, *, viewer: Any = None) -> list[dict[str, Any]]:
-    """Each recorded change of a contact, newest first (`clientbase.history.entries`). `user` is
+def contact_history(contact_id: int, *, viewer: Any = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """Each recorded change of a contact, newest first, at most `limit`
+    (`clientbase.history.entries`). `user` is
     who made it as `viewer` may know it (`history_actor`: staff usernames only for staff). A
     portal viewer sees only the records made while the contact belonged to its own customer: what a
     contact moved from another customer was there stays that customer's."""
@@ -98,7 +99,7 @@ def contact_history(contact_id: int, *, viewer: Any = None) -> list[dict[str, An
     scope = access.customer_scope(viewer) if viewer is not None else None
     if scope is not None:
         records = records.filter(customer_id=scope)
-    return history.entries(Contact, records, actor=lambda user: history_actor(user, viewer))
+    return history.entries(Contact, records, limit=limit, actor=lambda user: history_actor(user, viewer))
 
 
 def contacts_for_location_by_role(queryset: QuerySet[Contact], location: Location) -> QuerySet[Contact]:

@@ -440,13 +440,15 @@ def confirm_details(*, contact: Contact, acting_user: Any) -> Contact:
 DUPLICATE_LEAVES_EMPTY = ("email", "external_id")
 
 
-@transaction.atomic
-def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
-    """A new contact copied from `contact`: same customer, locations, roles and details; never
-    primary, without e-mail address (one person's within a customer: `Contact.Meta.constraints`),
-    hence without portal access (which needs one), and without external id (also unique within
-    the customer); with the approver role and approval limit only when `acting_user` may give
-    approval authority (`contacts.set_approval_authority`), else without them."""
+def duplicate_values(*, contact: Contact, acting_user: Any) -> dict[str, Any]:
+    """What a copy of `contact` is created with (`create_contact`'s data): same customer,
+    locations (a list of Location), roles, notifications and details; never primary, without
+    e-mail address (one person's within a customer: `Contact.Meta.constraints`), hence without
+    portal access (which needs one), and without external id (also unique within the customer);
+    with the approver role and approval limit only when `acting_user` may give approval authority
+    (`contacts.set_approval_authority`), else without them. Nothing is written. Forbidden unless
+    `acting_user` may add contacts, and add this one (a customer-level contact needs
+    `maintain_customer_contacts`)."""
     access.require_model(acting_user, access.ADD, Contact)
     locations = list(contact.locations.all())
     access.require_contact_level(
@@ -459,7 +461,16 @@ def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
     locked = access.locked_fields(acting_user, Contact)
     if "roles" in locked or "approval_limit" in locked:
         data.update(roles=[role for role in contact.roles if role != "approver"], approval_limit=None)
-    return create_contact(acting_user=acting_user, data=data)
+    return data
+
+
+@transaction.atomic
+def duplicate_contact(*, contact: Contact, acting_user: Any) -> Contact:
+    """A new contact copied from `contact`, created at once (the API's `duplicate/`): with the
+    values of `duplicate_values` (its rules and refusals)."""
+    return create_contact(
+        acting_user=acting_user, data=duplicate_values(contact=contact, acting_user=acting_user)
+    )
 
 
 # What ends when a contact moves to another customer: the values it then has.

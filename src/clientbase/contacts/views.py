@@ -16,7 +16,14 @@ from clientbase import access, history
 from clientbase.api.filters import SEARCH_MAX_LENGTH, parse_id
 from clientbase.contacts import duplicates, privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
-from clientbase.contacts.forms import ContactForm, ContactNotesForm, MoveContactForm
+from clientbase.contacts.forms import (
+    APPROVER_NOT_NOTIFIED,
+    ContactForm,
+    ContactNotesForm,
+    MoveContactForm,
+    notify_warning,
+    role_notify_json,
+)
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer, Location
 from clientbase.customers.selectors import search_customers, search_locations
@@ -308,6 +315,10 @@ class ContactListView(ListPage):
         return context
 
 
+# How many recorded changes a contact page shows, newest first.
+HISTORY_SIZE = 50
+
+
 class ContactDetailView(DetailPage):
     section = "contacts"
     model = Contact
@@ -332,8 +343,9 @@ class ContactDetailView(DetailPage):
             can_erase=privacy.may_erase(user, contact),
             locations=list(access.restrict(user, contact.locations.all(), access.VIEW)),
             direct_reports=list(access.restrict(user, contact.direct_reports.all(), access.VIEW)),
-            history=history.for_display(selectors.contact_history(contact.pk)[:50], Contact),
+            history=history.for_display(selectors.contact_history(contact.pk, limit=HISTORY_SIZE), Contact),
             notify_labels=[label for key, label in NOTIFY_LABELS if contact.notify[key]],
+            notify_warning=notify_warning(contact.roles, contact.notify),
             extra_sections=sections_for(self.request, contact, CONTACT_SECTIONS),
         )
         return context
@@ -423,7 +435,14 @@ class ContactCreateView(FormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(customer=self.customer, creating=True, **kwargs)
-        context["duplicate_hint_values"] = duplicate_hint_values(context["form"], self.customer, None)
+        form = context["form"]
+        context["duplicate_hint_values"] = duplicate_hint_values(form, self.customer, None)
+        if isinstance(form, ContactForm):
+            context.update(
+                notify_warning=form.warning(),
+                approver_not_notified=APPROVER_NOT_NOTIFIED,
+                role_notify=role_notify_json(),
+            )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -511,7 +530,8 @@ class ContactUpdateView(ContactCreateView):
 
 class ContactMakePrimaryView(ActionView):
     """Make a contact its customer's primary contact. htmx swaps the row and, out of band, the
-    row of the previous primary; without JavaScript the page reloads with a message."""
+    row of the previous primary and, on the customer page (`primary_card`), its primary contact;
+    without JavaScript the page reloads with a message."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user = self.user
@@ -551,6 +571,8 @@ class ContactMakePrimaryView(ActionView):
                 "show_customer": request.POST.get("show_customer") == "1",
                 "show_level": row_location.isdigit(),
                 "row_location": row_location,
+                # On the customer page: its primary contact (the details) shows the new one too.
+                "primary_card": request.POST.get("primary_card") == "1",
                 "next": request.POST.get("next", ""),
                 "inline_messages": [{"tags": "success", "text": text}],
             },
@@ -607,29 +629,28 @@ class ContactConfirmDetailsView(ActionView):
         return contact_url(self.kwargs["pk"])
 
 
-class ContactDuplicateView(ActionView):
-    """Copy a contact and open the copy for editing; the notice says that the copy's e-mail
-    address is left empty, to be filled in (`services.duplicate_contact`)."""
+class ContactDuplicateView(ContactCreateView):
+    """Duplicate a contact: the new-contact form filled in with a copy of it
+    (`services.duplicate_values`: same customer, locations, roles, notifications and details; the
+    e-mail address and external ID left empty; never primary). Nothing is saved until the form is
+    submitted (POST: `services.create_contact`, as the new-contact page, which this page is in
+    every other way: its "looks like …" hint names the original). A contact the user may not see
+    is a 404; a user who may not add this copy gets a 403."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def prepare(self) -> None:
         user = self.user
-        contact = access.fetch(user, Contact.objects.all(), pk)
-        copy = services.duplicate_contact(contact=contact, acting_user=user)
-        if contact.email:
-            messages.success(
-                request,
-                f"Copy of {contact.full_name} created without an e-mail address, since "
-                f"{contact.email} is {contact.full_name}'s: enter the copy's own address, adjust "
-                "the rest and save.",
-            )
-        else:
-            messages.success(request, f"Copy of {contact.full_name} created: adjust it and save.")
-        if access.allowed(user, access.CHANGE, copy):
-            return HttpResponseRedirect(reverse("contacts:contact-update", args=[copy.pk]))
-        return HttpResponseRedirect(contact_url(copy))
+        self.original = access.fetch(user, Contact.objects.select_related("customer"), self.kwargs["pk"])
+        self.copied = services.duplicate_values(contact=self.original, acting_user=user)
+        self.customer = self.original.customer
+        self.location = None
 
-    def get_conflict_url(self) -> str:
-        return contact_url(self.kwargs["pk"])
+    def get_initial(self) -> dict[str, Any]:
+        return ContactForm.initial_from_values(self.copied)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["original"] = self.original
+        return context
 
 
 class ContactDeleteView(StaffPage):

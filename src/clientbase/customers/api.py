@@ -13,6 +13,7 @@ from clientbase.customers.filters import (
     LocationFilterSet,
 )
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
+from clientbase.customers.websites import check_website
 from clientbase.emails import check_email
 from clientbase.phones import check_phone
 
@@ -22,6 +23,10 @@ class CustomerSerializer(StrictModelSerializer):
     # Checked with the other fields, so that a body's every error is answered at once (the
     # service stores the normalised form).
     email = serializers.CharField(required=False, allow_blank=True, max_length=254, validators=[check_email])
+    # Written with or without https:// ("example.com"), stored with it (`websites.normalize_website`).
+    website = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, validators=[check_website]
+    )
     billing_address = serializers.JSONField(required=False)
     # Annotated by contacts (`selectors.register_customer_annotation`); null without it.
     primary_contact = serializers.IntegerField(source="primary_contact_id", read_only=True, allow_null=True)

@@ -8,18 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from clientbase import access
-from clientbase.customers.models import ADDRESS_KEYS, Asset, Customer, Location
+from clientbase.customers.models import ADDRESS_KEYS, ADDRESS_LABELS, Asset, Customer, Location
 from clientbase.pages import ServiceForm
 from clientbase.phones import format_phone, normalize_phone
 
-ADDRESS_LABELS = {
-    "street": "Street",
-    "street2": "Street, line 2",
-    "city": "City",
-    "region": "State or region",
-    "postal_code": "Postal code",
-    "country": "Country",
-}
 ADDRESS_AUTOCOMPLETE = {
     "street": "address-line1",
     "street2": "address-line2",
@@ -116,7 +108,10 @@ class CustomerForm(ServiceForm):
     )
     phone = PhoneField(help_text="Any format; numbers abroad with their country code (+44 …).")
     website = forms.CharField(
-        max_length=200, required=False, widget=forms.TextInput(attrs={"type": "url", "inputmode": "url"})
+        max_length=200,
+        required=False,
+        help_text="e.g. example.com; https:// is added when left out.",
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
     )
     billing_address = AddressField()
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))

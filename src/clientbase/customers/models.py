@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
@@ -12,6 +14,15 @@ from clientbase.text import LONG_TEXT_MAX, FoldedKeyField, fold, long_text_limit
 from clientbase.versions import Versioned
 
 ADDRESS_KEYS = ("street", "street2", "city", "region", "postal_code", "country")
+# The name of each part of an address, in ADDRESS_KEYS's order (forms, histories).
+ADDRESS_LABELS = {
+    "street": "Street",
+    "street2": "Street, line 2",
+    "city": "City",
+    "region": "State or region",
+    "postal_code": "Postal code",
+    "country": "Country",
+}
 
 # Kept at module level so that Customer.save() can write the creation record itself, once the
 # number is known.
@@ -68,6 +79,8 @@ class Customer(Versioned):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = _customer_history
+    # The parts of the billing address in a history, named and in order (`history.display_value`).
+    history_value_labels: ClassVar[dict[str, dict[str, str]]] = {"billing_address": ADDRESS_LABELS}
 
     class Meta:
         ordering = ["name", "id"]
@@ -122,6 +135,7 @@ class Location(Versioned):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = History(excluded_fields=["search_document", "folded_name"])
+    history_value_labels: ClassVar[dict[str, dict[str, str]]] = {"address": ADDRESS_LABELS}
 
     def save(self, *args, **kwargs) -> None:
         address = self.address if isinstance(self.address, dict) else {}

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model
 
 from clientbase import access
 from clientbase.customers.models import ADDRESS_KEYS, Asset, AssetPart, Customer, Location
+from clientbase.customers.websites import normalize_website
 from clientbase.errors import ValidationFailed
 from clientbase.versions import ExpectedVersion, Versioned, lock
 from clientbase.writes import apply_values, note_changes, refusals_as_conflicts, set_acting_user, validate
@@ -73,6 +75,19 @@ def _with_address(data: dict[str, Any], field: str) -> dict[str, Any]:
     return {**data, field: clean_address(data[field], field)} if field in data else data
 
 
+def _customer_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A customer's `data` with its billing address checked (`clean_address`) and its website
+    (when given) as stored (`websites.normalize_website`: "example.com" is "https://example.com");
+    ValidationFailed naming the field otherwise."""
+    data = _with_address(data, "billing_address")
+    if isinstance(data.get("website"), str):
+        try:
+            data = {**data, "website": normalize_website(data["website"])}
+        except DjangoValidationError as error:
+            raise ValidationFailed({"website": list(error.messages)}) from error
+    return data
+
+
 def _create(instance: M, acting_user: Any, data: Mapping[str, Any], fields: tuple[str, ...]) -> M:
     """Set `fields` from `data` on the new `instance`, check every rule (`writes.validate`), save."""
     apply_values(instance, data, fields)
@@ -133,26 +148,21 @@ def _required(data: Mapping[str, Any], field: str) -> Any:
 
 @transaction.atomic
 def create_customer(*, acting_user: Any, data: Mapping[str, Any]) -> Customer:
-    """Create a customer; its number is assigned by the database."""
+    """Create a customer; its number is assigned by the database. A website written without its
+    scheme is stored with https:// (`websites.normalize_website`); ValidationFailed for one that is
+    no web address."""
     access.require_model(acting_user, access.ADD, Customer)
-    return _create(
-        Customer(), acting_user, _with_address(_strip_text(data), "billing_address"), CUSTOMER_FIELDS
-    )
+    return _create(Customer(), acting_user, _customer_data(_strip_text(data)), CUSTOMER_FIELDS)
 
 
 @transaction.atomic
 def update_customer(
     *, customer: Customer, acting_user: Any, data: Mapping[str, Any], expected_version: ExpectedVersion = None
 ) -> Customer:
-    """Change the given fields. `expected_version`: see `clientbase.versions.lock` (Stale when the
-    row is at another version)."""
+    """Change the given fields (a website as `create_customer` stores it). `expected_version`:
+    see `clientbase.versions.lock` (Stale when the row is at another version)."""
     return _update(
-        customer,
-        acting_user,
-        data,
-        CUSTOMER_FIELDS,
-        expected_version,
-        lambda _, d: _with_address(d, "billing_address"),
+        customer, acting_user, data, CUSTOMER_FIELDS, expected_version, lambda _, d: _customer_data(d)
     )
 
 

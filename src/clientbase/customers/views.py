@@ -38,6 +38,10 @@ CUSTOMER_SECTIONS_BEFORE_LOCATIONS: list[PageSection] = []
 # customer page's before Locations. Their context is called with the location.
 LOCATION_SECTIONS: list[PageSection] = []
 
+# Sections other apps add to the asset page (its service history), after its parts; whole panels,
+# as the location page's. Their context is called with the asset.
+ASSET_SECTIONS: list[PageSection] = []
+
 # Columns other apps add to the customer list (the primary contact), after Status: `title` heads
 # the column, `template_name` is the `<td>` of one row (with `customer` and `section`), and
 # `context(request, customers)` is called once with the rows of the page (it adds to them what
@@ -55,6 +59,12 @@ def register_location_section(section: PageSection) -> None:
     """Add a section (a whole panel) to every location page, before its assets (call it from an
     AppConfig.ready())."""
     register_section(LOCATION_SECTIONS, section)
+
+
+def register_asset_section(section: PageSection) -> None:
+    """Add a section (a whole panel) to every asset page, after its parts (call it from an
+    AppConfig.ready())."""
+    register_section(ASSET_SECTIONS, section)
 
 
 def register_customer_column(column: PageSection) -> None:
@@ -303,6 +313,9 @@ class LocationUpdateView(FormPage):
 
 
 class AssetDetailView(DetailPage):
+    """An asset with its details and parts. Other apps add their sections (its service history)
+    with `register_asset_section()`."""
+
     section = "locations"
     model = Asset
     queryset = Asset.objects.select_related("location__customer")
@@ -318,6 +331,7 @@ class AssetDetailView(DetailPage):
             can_add_part=self.can(access.ADD, AssetPart),
             can_change_parts=self.can(access.CHANGE, AssetPart),
             parts=parts,
+            extra_sections=sections_for(self.request, self.object, ASSET_SECTIONS),
         )
         return context
 

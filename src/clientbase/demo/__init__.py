@@ -1,5 +1,6 @@
 """The demo data set behind `clientbase demo`: staff users, and field-service customers with their
-locations, assets, asset parts and contacts.
+locations, assets, asset parts, contacts, service contracts and work orders (one or more in each
+status).
 
 `data` holds the data set as tables; `loader` writes it through the services, as the admin user, in
 one transaction, so the demo obeys the same rules as any other data and a failure leaves the

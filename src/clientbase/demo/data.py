@@ -1,5 +1,6 @@
 """The demo data set as tables: the staff users, the equipment catalogue (models and their parts),
-and the customers with their locations, the assets installed there, and their contacts.
+the customers with their locations, the assets installed there, and their contacts, and work orders
+in every status of their lifecycle.
 
 Rows name their fields as the services take them; a field left at None is not given, so the service's
 default applies. E-mail addresses and websites use the reserved `.example` domain, so no mail can ever
@@ -915,5 +916,216 @@ UNAFFILIATED_CONTACTS: tuple[ContactRow, ...] = (
         preferred_channel="email",
         notes="Commissioning consultant engaged by St. Luke's and Brightwater on new construction; not an "
         "employee of either. When she acts for a customer, add a contact under that customer.",
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkOrderRow:
+    """A work order of the customer named `customer`, at the location with `location` as its code,
+    on the asset there whose name ends with `asset`, requested by the contact whose e-mail address
+    is `requested_by`; taken through its lifecycle to `status` (scheduled, then started, then
+    completed; or cancelled). Days count from the day the demo is loaded: opened `opened_days_ago`
+    days before it, the visit `visit_days` days after it (negative: before) at `visit_hour` o'clock
+    for `visit_hours` hours, by the staff user `technician`."""
+
+    customer: str
+    location: str
+    asset: str | None = None
+    summary: str
+    description: str = ""
+    requested_by: str | None = None
+    status: str
+    opened_days_ago: int = 0
+    visit_days: int | None = None
+    visit_hour: int = 9
+    visit_hours: int = 2
+    technician: str | None = None
+    completion_note: str = ""
+    cancel_reason: str = ""
+
+
+# Work orders, one or more in each status, newest last.
+WORK_ORDERS: tuple[WorkOrderRow, ...] = (
+    WorkOrderRow(
+        customer="St. Luke's Health",
+        location="MAIN",
+        asset="CH-2",
+        summary="Chiller CH-2 trips on high head pressure",
+        description="Tripped three times overnight; the plant is running on CH-1 alone.",
+        requested_by="david.chen@stlukeshealth.example",
+        status="completed",
+        opened_days_ago=12,
+        visit_days=-11,
+        visit_hour=7,
+        visit_hours=4,
+        technician="technician",
+        completion_note="Cleaned the condenser tubes and reset the high-pressure cutout; head pressure "
+        "back to 180 psi at full load. Recommend an eddy-current test at the next annual service.",
+    ),
+    WorkOrderRow(
+        customer="St. Luke's Health",
+        location="MAIN",
+        asset="P1 (patient)",
+        summary="Elevator P1 doors reopen repeatedly",
+        requested_by="mike.johnson@stlukeshealth.example",
+        status="cancelled",
+        opened_days_ago=6,
+        cancel_reason="Logged twice: security called the elevator contractor directly, who fixed the door "
+        "edge sensor the same evening.",
+    ),
+    WorkOrderRow(
+        customer="St. Luke's Health",
+        location="N-CAMPUS",
+        asset="AHU-3",
+        summary="AHU-3 supply fan vibration",
+        description="Loud rumble above the 2nd floor corridor since the filter change.",
+        requested_by="angela.brooks@stlukeshealth.example",
+        status="in_progress",
+        opened_days_ago=2,
+        visit_days=0,
+        visit_hour=8,
+        visit_hours=3,
+        technician="technician",
+    ),
+    WorkOrderRow(
+        customer="St. Luke's Health",
+        location="MAIN",
+        asset="GEN-1",
+        summary="Generator GEN-1 monthly load-bank test",
+        description="Two-hour test at 75 % load; notify the switchboard before the transfer.",
+        requested_by="david.chen@stlukeshealth.example",
+        status="scheduled",
+        opened_days_ago=1,
+        visit_days=2,
+        visit_hour=6,
+        visit_hours=3,
+        technician="technician",
+    ),
+    WorkOrderRow(
+        customer="St. Luke's Health",
+        location="OAK-CLINIC",
+        asset="RTU-1",
+        summary="RTU-1 not cooling, exam rooms at 80 °F",
+        requested_by="lisa.martinez@stlukeshealth.example",
+        status="open",
+    ),
+    WorkOrderRow(
+        customer="Brightwater Office Parks",
+        location="HARBOR",
+        asset="Car 3",
+        summary="Car 3 out of service: drive fault",
+        description="Tenants on floors 18-22 rely on cars 1 and 2 meanwhile.",
+        requested_by="koneill@brightwaterparks.example",
+        status="scheduled",
+        opened_days_ago=3,
+        visit_days=1,
+        visit_hour=10,
+    ),
+    WorkOrderRow(
+        customer="Harborview Hotels",
+        location="SD-DT",
+        asset="Guest car 2",
+        summary="Guest car 2 levelling off by an inch at the lobby",
+        status="open",
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractRow:
+    """A service contract of the customer named `customer`, covering the locations whose codes are
+    `locations` and the assets whose asset tags are `assets` (neither: every site of the customer).
+    Days count from the day the demo is loaded: it starts `start_days` days after it (negative:
+    before) and ends `end_days` days after it (None: open-ended)."""
+
+    customer: str
+    name: str
+    start_days: int
+    end_days: int | None = None
+    locations: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+    visits_per_year: int | None = None
+    response_hours: int | None = None
+    notes: str = ""
+
+
+# Contracts: several in force (for sites, for equipment, customer-wide), one ending within 60 days,
+# one upcoming and one expired.
+CONTRACTS: tuple[ContractRow, ...] = (
+    ContractRow(
+        customer="St. Luke's Health",
+        name="Critical HVAC maintenance",
+        start_days=-200,
+        end_days=165,
+        locations=("MAIN",),
+        assets=("SLH-N-CAMPUS-001",),
+        visits_per_year=12,
+        response_hours=4,
+        notes="Chillers CH-1 and CH-2 are N+1: never take both down in one visit.",
+    ),
+    ContractRow(
+        customer="St. Luke's Health",
+        name="Elevator service",
+        start_days=-320,
+        end_days=45,
+        assets=("SLH-MAIN-004", "SLH-N-CAMPUS-002"),
+        visits_per_year=12,
+        response_hours=2,
+        notes="Renewal quote due before the end date; the patient elevator is life safety.",
+    ),
+    ContractRow(
+        customer="Brightwater Office Parks",
+        name="Portfolio HVAC agreement",
+        start_days=-420,
+        visits_per_year=4,
+        response_hours=24,
+        notes="Covers every building of the portfolio, open-ended with 90 days' notice.",
+    ),
+    ContractRow(
+        customer="Brightwater Office Parks",
+        name="Harbor Point Tower life safety",
+        start_days=-60,
+        end_days=305,
+        locations=("HARBOR",),
+        visits_per_year=2,
+        response_hours=8,
+    ),
+    ContractRow(
+        customer="Cedar Valley School District",
+        name="Heating plant maintenance, next school year",
+        start_days=21,
+        end_days=386,
+        locations=("CVHS", "MAPLE-ES"),
+        visits_per_year=2,
+        response_hours=24,
+        notes="Boilers are inspected before the heating season starts.",
+    ),
+    ContractRow(
+        customer="Harborview Hotels",
+        name="Downtown guest elevators",
+        start_days=-150,
+        end_days=215,
+        assets=("HVH-SD-DT-002", "HVH-SD-DT-003"),
+        visits_per_year=12,
+        response_hours=2,
+    ),
+    ContractRow(
+        customer="Kessler Precision Manufacturing",
+        name="Compressed air uptime",
+        start_days=-90,
+        assets=("KPM-PLANT-1-001", "KPM-PLANT-1-002"),
+        visits_per_year=6,
+        response_hours=8,
+    ),
+    ContractRow(
+        customer="Lakeshore Cold Storage",
+        name="Refrigeration maintenance",
+        start_days=-800,
+        end_days=-100,
+        locations=("CLE-1",),
+        visits_per_year=4,
+        response_hours=6,
+        notes="Not renewed when the customer closed the Lakeside Avenue site.",
     ),
 )

@@ -18,9 +18,13 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from clientbase.contacts.models import Contact
 from clientbase.contacts.services import create_contact
+from clientbase.contracts.models import Contract
+from clientbase.contracts.services import create_contract
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
 from clientbase.customers.services import (
     create_asset,
@@ -30,16 +34,22 @@ from clientbase.customers.services import (
 )
 from clientbase.demo.data import (
     ADMIN_USERNAME,
+    CONTRACTS,
     CUSTOMERS,
     EQUIPMENT,
     PARTS,
     STAFF_USERS,
     UNAFFILIATED_CONTACTS,
+    WORK_ORDERS,
     AssetRow,
     ContactRow,
+    ContractRow,
     CustomerRow,
+    WorkOrderRow,
 )
 from clientbase.errors import Conflict
+from clientbase.workorders.models import WorkOrder
+from clientbase.workorders.services import create_work_order, update_work_order
 
 PASSWORD_ENV = "CLIENTBASE_ADMIN_PASSWORD"  # noqa: S105 (the name of the variable, not a password)
 # Where the password of the staff users came from.
@@ -216,6 +226,67 @@ def _create_contacts(
     return contacts
 
 
+def _create_work_order(row: WorkOrderRow, admin: Any, now: datetime.datetime) -> WorkOrder:
+    """The work order of `row`, opened and taken to its status through the services (each step
+    queues its notifications, as any other would), then dated as the row says: the services stamp
+    the present, the demo needs a past."""
+    customer = Customer.objects.get(name=row.customer)
+    location = Location.objects.get(customer=customer, code=row.location)
+    data: dict[str, Any] = {"customer": customer, "location": location, "summary": row.summary}
+    if row.asset is not None:
+        data["asset"] = Asset.objects.get(location=location, name__endswith=f" {row.asset}")
+    if row.description:
+        data["description"] = row.description
+    if row.requested_by is not None:
+        data["requested_by"] = Contact.objects.get(customer=customer, email=row.requested_by)
+    work_order = create_work_order(acting_user=admin, data=data)
+    opened = now - datetime.timedelta(days=row.opened_days_ago)
+    steps: list[dict[str, Any]] = []
+    if row.visit_days is not None:
+        start = (now + datetime.timedelta(days=row.visit_days)).replace(
+            hour=row.visit_hour, minute=0, second=0, microsecond=0
+        )
+        schedule: dict[str, Any] = {
+            "status": WorkOrder.Status.SCHEDULED,
+            "scheduled_start": start,
+            "scheduled_end": start + datetime.timedelta(hours=row.visit_hours),
+        }
+        if row.technician is not None:
+            schedule["technician"] = get_user_model().objects.get(username=row.technician)
+        steps.append(schedule)
+        if row.status in (WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED):
+            steps.append({"status": WorkOrder.Status.IN_PROGRESS})
+        if row.status == WorkOrder.Status.COMPLETED:
+            steps.append({"status": WorkOrder.Status.COMPLETED, "completion_note": row.completion_note})
+    if row.status == WorkOrder.Status.CANCELLED:
+        steps.append({"status": WorkOrder.Status.CANCELLED, "cancel_reason": row.cancel_reason})
+    for step in steps:
+        work_order = update_work_order(work_order=work_order, acting_user=admin, data=step)
+    dates: dict[str, Any] = {"created_at": opened}
+    if row.status == WorkOrder.Status.COMPLETED and work_order.scheduled_end is not None:
+        dates["completed_at"] = work_order.scheduled_end
+    # The row keeps its version: only its dates move into the past.
+    WorkOrder.objects.filter(pk=work_order.pk).update(**dates, version=F("version"))
+    return work_order
+
+
+def _create_contract(row: ContractRow, admin: Any, today: datetime.date) -> Contract:
+    """The contract of `row`, through the service, dated from `today`."""
+    customer = Customer.objects.get(name=row.customer)
+    data: dict[str, Any] = {
+        "customer": customer,
+        "name": row.name,
+        "start_date": today + datetime.timedelta(days=row.start_days),
+        "end_date": today + datetime.timedelta(days=row.end_days) if row.end_days is not None else None,
+        "locations": list(Location.objects.filter(customer=customer, code__in=row.locations)),
+        "assets": list(Asset.objects.filter(location__customer=customer, asset_tag__in=row.assets)),
+        "visits_per_year": row.visits_per_year,
+        "response_hours": row.response_hours,
+        "notes": row.notes,
+    }
+    return create_contract(acting_user=admin, data=data)
+
+
 def demo_counts() -> dict[str, int]:
     return {
         "customers": Customer.objects.count(),
@@ -231,8 +302,11 @@ def load_demo(*, stdout: IO[str] | Any | None = None, admin_password: str | None
 
     Creates the staff users `admin` (superuser), `dispatcher`, `accounts` and `technician` (each in
     its group) with one password: `admin_password`, else $CLIENTBASE_ADMIN_PASSWORD, else a
-    generated one. Users that already exist are left unchanged. Raises `DemoDataPresent` (a
-    `Conflict`) when any customer exists; nothing is changed then."""
+    generated one; the customers with their locations, assets, parts and contacts; their service
+    contracts (`CONTRACTS`: in force, ending soon, upcoming, expired); then the work
+    orders of `WORK_ORDERS`, in every status of their lifecycle. Users that already exist are left
+    unchanged. Raises `DemoDataPresent` (a `Conflict`) when any customer exists; nothing is changed
+    then."""
     password, source = _choose_password(admin_password)
     rng = random.Random(SEED)
     with transaction.atomic():
@@ -257,6 +331,14 @@ def load_demo(*, stdout: IO[str] | Any | None = None, admin_password: str | None
                 f"{len(contacts)} contacts",
             )
         _create_contacts(None, UNAFFILIATED_CONTACTS, {}, admin)
+        today = timezone.localdate()
+        for contract_row in CONTRACTS:
+            _create_contract(contract_row, admin, today)
+        _write(stdout, f"  {len(CONTRACTS)} service contracts: in force, ending soon, upcoming and expired")
+        now = timezone.localtime()
+        for work_order_row in WORK_ORDERS:
+            _create_work_order(work_order_row, admin, now)
+        _write(stdout, f"  {len(WORK_ORDERS)} work orders, from open to completed and cancelled")
         counts = demo_counts()
     return DemoResult(
         admin_username=admin.get_username(),

@@ -1,10 +1,12 @@
-"""The notification preview, the outbox (`messages/`), the activity log (`activities/`) and a
-contact's test e-mail (`contacts/{id}/send-test-email/`)."""
+"""The notification preview, the outbox (`messages/`), the activity log (`activities/`), a
+contact's test e-mail (`contacts/{id}/send-test-email/`) and the e-mail staff write to a contact
+(`contacts/{id}/send-email/`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -172,9 +174,38 @@ class ActivityViewSet(ScopedModelViewSet):
     create_service = staticmethod(services.record_activity)
 
 
+class SendEmailSerializer(StrictSerializer):
+    """What `POST contacts/{id}/send-email/` takes; the rules of both fields are the service's."""
+
+    subject = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"One line, at most {services.EMAIL_SUBJECT_MAX} characters.",
+    )
+    body = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"Plain text, line breaks kept, at most {services.EMAIL_BODY_MAX:,} characters.",
+    )
+
+
+class SentEmailSerializer(serializers.Serializer):
+    """The e-mail queued: the outbox message (`messages/{id}/`) and the activity recording it."""
+
+    message = serializers.IntegerField(source="message_id", help_text="The outbox message's id.")
+    status = serializers.ChoiceField(
+        source="message.status",
+        choices=Message.Status.choices,
+        help_text="`pending` until the worker sends it.",
+    )
+    to = serializers.CharField(source="message.to")
+    subject = serializers.CharField(source="message.subject")
+    activity = serializers.IntegerField(source="pk", help_text="The activity's id (`activities/{id}/`).")
+
+
 class ContactTestEmailViewSet(ContactActionsViewSet):
-    """The test e-mail of a contact, an action on `contacts/{id}/` (registered under the router
-    prefix "contacts", after the contacts' own viewset)."""
+    """The e-mail actions of a contact on `contacts/{id}/` (registered under the router prefix
+    "contacts", after the contacts' own viewset): the test e-mail, and the e-mail staff write."""
 
     @extend_schema(
         request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No e-mail")}
@@ -187,3 +218,33 @@ class ContactTestEmailViewSet(ContactActionsViewSet):
             contact=contact, acting_user=request.user, base_url=request.build_absolute_uri("/")
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=SendEmailSerializer,
+        responses={
+            202: SentEmailSerializer,
+            400: OpenApiResponse(description="A blank or too long subject or body, a character refused"),
+            403: OpenApiResponse(description="Not staff, or may not record activities"),
+            404: OpenApiResponse(description="No such contact in the caller's scope"),
+            409: OpenApiResponse(
+                description="The contact is inactive, has no address, or its address bounced"
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="send-email")
+    def send_email(self, request: Request, pk: str | None = None) -> Response:
+        """Queue an e-mail written to the contact (`services.send_email`): in the outbox, sent by
+        the worker whatever the contact's notification choices, and recorded in its activity
+        history with the writer. Answers 202 with the message, its status and the activity."""
+        contact = access.fetch(request.user, Contact.objects.all(), pk)
+        data = SendEmailSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = services.send_email(
+            acting_user=request.user,
+            contact=contact,
+            subject=data.validated_data["subject"],
+            body=data.validated_data["body"],
+        )
+        response = Response(SentEmailSerializer(activity).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = reverse("api:message-detail", args=[activity.message_id])
+        return response

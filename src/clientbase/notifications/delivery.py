@@ -58,6 +58,7 @@ SESSION_ERRORS = (
     smtplib.SMTPNotSupportedError,
 )
 SENT, RETRY, FAILED, BOUNCED, SKIPPED = "sent", "retry", "failed", "bounced", "skipped"
+OUTCOMES = (SENT, RETRY, FAILED, BOUNCED, SKIPPED)
 
 
 def sending_enabled() -> bool:

@@ -16,6 +16,8 @@ WORK_ORDER_COMPLETED = "work_order.completed"
 QUOTE_SENT = "quote.sent"
 INVOICE_ISSUED = "invoice.issued"
 TEST_EMAIL = "contact.test_email"
+# An e-mail a staff user wrote to one contact from its record (`services.send_email`).
+CONTACT_EMAIL = "contact.email"
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,19 @@ EVENTS: dict[str, EventSpec] = {
         ),
     )
 }
-TEMPLATES = {**{name: spec.template for name, spec in EVENTS.items()}, TEST_EMAIL: "test_email"}
-LABELS = {**{name: spec.label for name, spec in EVENTS.items()}, TEST_EMAIL: "Test e-mail"}
+TEMPLATES = {
+    **{name: spec.template for name, spec in EVENTS.items()},
+    TEST_EMAIL: "test_email",
+    CONTACT_EMAIL: "contact_email",
+}
+LABELS = {
+    **{name: spec.label for name, spec in EVENTS.items()},
+    TEST_EMAIL: "Test e-mail",
+    CONTACT_EMAIL: "E-mail written by staff",
+}
+# Events whose mail a person wrote: sent without the `Auto-Submitted` header of automatic mail,
+# with replies going to the writer when its user has an address (`mail.build_email`).
+WRITTEN_BY_PEOPLE = frozenset({CONTACT_EMAIL})
 
 
 def register_mail_event(event: str, *, template: str, label: str) -> None:

@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from clientbase.notifications import secret_links
-from clientbase.notifications.events import LABELS, TEMPLATES
+from clientbase.notifications.events import LABELS, TEMPLATES, WRITTEN_BY_PEOPLE
 from clientbase.notifications.models import Message
 
 
@@ -53,16 +53,22 @@ def build_email(message: Message) -> EmailMultiAlternatives:
     place where secret links are made."""
     text, html = render_bodies(message, reveal=True)
     recipient = formataddr((message.recipient_name, message.to)) if message.recipient_name else message.to
+    headers = {"Message-ID": message.message_id, "X-Clientbase-Event": message.event}
+    reply_to: list[str] = []
+    if message.event in WRITTEN_BY_PEOPLE:
+        # A person wrote it: no Auto-Submitted (RFC 3834), so it reads and is answered as any
+        # personal mail; replies go to the writer when its user has an address.
+        writer = str(message.context.get("reply_to") or "")
+        reply_to = [writer] if writer else []
+    else:
+        headers["Auto-Submitted"] = "auto-generated"
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
-        headers={
-            "Message-ID": message.message_id,
-            "Auto-Submitted": "auto-generated",
-            "X-Clientbase-Event": message.event,
-        },
+        reply_to=reply_to,
+        headers=headers,
     )
     email.attach_alternative(html, "text/html")
     email.message()  # header problems (a line break in an address) surface here, before any SMTP

@@ -36,6 +36,7 @@ class Message(models.Model):
         QUOTE_SENT = "quote.sent", "Quote sent"
         INVOICE_ISSUED = "invoice.issued", "Invoice issued"
         TEST_EMAIL = "contact.test_email", "Test e-mail"
+        CONTACT_EMAIL = "contact.email", "E-mail written by staff"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -147,3 +148,23 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running mail worker (`clientbase worker`), as it last reported itself: each worker writes
+    its row at start and at least every `notifications.heartbeat.BEAT_SECONDS` while it runs, and
+    deletes it when it stops cleanly. A row not seen for `heartbeat.LIVE_SECONDS` is a worker that
+    died (or a host that lost the database); it is shown as such and removed after a day."""
+
+    name = models.CharField(max_length=100, unique=True)  # host:pid:random, as the worker names itself
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+    sending = models.BooleanField(help_text="Whether it delivers mail (EMAIL_HOST set) or only waits.")
+
+    class Meta:
+        ordering = ["host", "pid"]
+
+    def __str__(self) -> str:
+        return self.name

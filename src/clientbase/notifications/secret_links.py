@@ -114,7 +114,9 @@ def _legacy_keys() -> dict[str, str]:
     return {key: kind.placeholder for kind in KINDS.values() for key in kind.legacy_keys}
 
 
-def _mask_text(text: str) -> str:
+def mask_text(text: str) -> str:
+    """`text` with every secret link of a registered kind written in it replaced by its
+    placeholder (for text shown anywhere but the mail itself)."""
     for kind in KINDS.values():
         text = kind.pattern().sub(kind.placeholder, text)
     return text
@@ -130,7 +132,7 @@ def _mask(value: Any, legacy: Mapping[str, str], key: str | None) -> Any:
     if isinstance(value, str):
         if key is not None and key in legacy and value:
             return legacy[key]
-        return _mask_text(value)
+        return mask_text(value)
     return value
 
 

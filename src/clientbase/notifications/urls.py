@@ -1,4 +1,5 @@
-"""The staff pages of the outbox, and the contact page's test e-mail action."""
+"""The staff pages of the outbox, the contact page's test e-mail action and activity form, and the
+compose pages of the e-mail staff write to a contact (from its page or its customer's)."""
 
 from django.urls import path
 
@@ -15,6 +16,8 @@ urlpatterns = [
         views.ContactSendTestEmailView.as_view(),
         name="contact-send-test-email",
     ),
+    path("contacts/<int:pk>/send-email/", views.ContactSendEmailView.as_view(), name="contact-send-email"),
+    path("customers/<int:pk>/send-email/", views.CustomerSendEmailView.as_view(), name="customer-send-email"),
     path(
         "contacts/<int:pk>/activities/new/",
         views.ContactRecordActivityView.as_view(),

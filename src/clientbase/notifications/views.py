@@ -1,9 +1,11 @@
-"""The page behind the link of a test e-mail (for the recipient, no login), and the staff pages of
-the outbox. Opening the link shows a confirmation button (so a mail scanner fetching the link
-confirms nothing); pressing it verifies the address."""
+"""The page behind the link of a test e-mail (for the recipient, no login), the staff pages of
+the outbox, and the e-mail staff write from a contact's or a customer's page. Opening the link
+shows a confirmation button (so a mail scanner fetching the link confirms nothing); pressing it
+verifies the address."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -13,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -20,13 +23,14 @@ from clientbase import access
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer
 from clientbase.errors import Forbidden, ServiceError, ValidationFailed
-from clientbase.notifications import delivery, services
+from clientbase.notifications import delivery, heartbeat, secret_links, services
 from clientbase.notifications.events import LABELS
 from clientbase.notifications.filters import MessageFilterSet
+from clientbase.notifications.forms import CustomerEmailForm, EmailForm
 from clientbase.notifications.mail import render_bodies
 from clientbase.notifications.models import Activity, Message
 from clientbase.notifications.policies import READ_BODY
-from clientbase.pages import ActionView, DetailPage, ListPage, safe_next
+from clientbase.pages import ActionView, DetailPage, FormPage, ListPage, safe_next
 
 TEMPLATE = "notifications/verify_email.html"
 
@@ -57,7 +61,8 @@ class VerifyEmailView(View):
 
 class OutboxView(ListPage):
     """Every message, newest first, with its delivery state. Without EMAIL_HOST this is where mail
-    stays, readable, instead of being sent."""
+    stays, readable, instead of being sent. Above it, the mail workers of every host
+    (`heartbeat.workers`): live ones, and those gone within the last day."""
 
     section = "outbox"
     model = Message
@@ -67,9 +72,58 @@ class OutboxView(ListPage):
     url_name = "notifications:outbox"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        found = heartbeat.workers()
         return super().get_context_data(
-            sending_enabled=delivery.sending_enabled(), events=list(LABELS.items()), **kwargs
+            sending_enabled=delivery.sending_enabled(),
+            events=list(LABELS.items()),
+            workers=found,
+            live_workers=[worker for worker in found if worker.live],
+            **kwargs,
         )
+
+
+# A web address in the text of a mail: http or https, up to a space or a character that cannot be
+# part of one written in text (quotes, angle brackets).
+_WEB_ADDRESS = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
+# What often follows an address in a sentence without being part of it.
+_TRAILING = ".,;:!?"
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+
+
+def _address_end(address: str) -> str:
+    """`address` without the punctuation that ends the sentence around it: a trailing full stop,
+    comma, ...; a closing bracket that the address did not open ("(see https://x.example/a)")."""
+    while address:
+        last = address[-1]
+        if last in _TRAILING or (last in _CLOSING and address.count(_CLOSING[last]) < address.count(last)):
+            address = address[:-1]
+        else:
+            break
+    return address
+
+
+def linked_text(value: str) -> str:
+    """The plain text of a mail as HTML for a page: everything escaped, each web address a link
+    (`rel="noopener noreferrer"`: the page opened learns nothing of the outbox, not even its
+    address). A secret link is never one: it shows as its placeholder
+    (`secret_links.mask_text`; the text shown is masked already, this holds even for text that
+    was not). Built by `format_html` alone, which escapes every part it is given."""
+    parts: list[str] = []
+    position = 0
+    for match in _WEB_ADDRESS.finditer(value):
+        address = _address_end(match.group(0))
+        if not address.partition("://")[2]:
+            continue
+        start = match.start()
+        parts.append(format_html("{}", value[position:start]))
+        masked = secret_links.mask_text(address)
+        if masked != address:
+            parts.append(format_html("{}", masked))
+        else:
+            parts.append(format_html('<a href="{}" rel="noopener noreferrer">{}</a>', address, address))
+        position = start + len(address)
+    parts.append(format_html("{}", value[position:]))
+    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 class MessageDetailView(DetailPage):
@@ -95,6 +149,7 @@ class MessageDetailView(DetailPage):
         context.update(
             may_read_body=may_read_body,
             text=text,
+            text_html=linked_text(text),
             sending_enabled=delivery.sending_enabled(),
             can_view_contacts=access.can(self.user, access.VIEW, Contact),
         )
@@ -160,45 +215,151 @@ class ContactSendTestEmailView(ActionView):
 CUSTOMER_SECTION_SIZE = 20
 
 
+def may_send_email(user: Any) -> bool:
+    """Whether `user` may write e-mail to contacts at all (`services.require_may_send_email`)."""
+    try:
+        services.require_may_send_email(user)
+    except Forbidden:
+        return False
+    return True
+
+
 def customer_activity_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
-    """The activity log of a customer for its page (newest first); None when the user may not see
-    it."""
+    """The activity log of a customer for its page (newest first), and, for those who may write
+    e-mail, the way to the page that writes to one of its contacts (`CustomerSendEmailView`: the
+    list of its contacts is read there, not on every customer page); None when the user may see
+    neither."""
     user = request.user
-    if not access.can(user, access.VIEW, Activity):
-        return None
-    activities = access.restrict(
-        user, Activity.objects.filter(customer=customer).select_related("user"), access.VIEW
-    )
-    rows = list(activities[: CUSTOMER_SECTION_SIZE + 1])
-    return {
-        "activities": rows[:CUSTOMER_SECTION_SIZE],
-        "more": len(rows) > CUSTOMER_SECTION_SIZE,
-        "can_view_contacts": access.can(user, access.VIEW, Contact),
-    }
-
-
-def contact_activity_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
-    """The contact page's e-mail status, its “Send test e-mail” action, and the contact's activity
-    (newest first); None when the user may see neither."""
-    user = request.user
-    may_send = bool(contact.email) and access.allowed(user, access.CHANGE, contact)
     can_view_activity = access.can(user, access.VIEW, Activity)
-    if not (may_send or can_view_activity or access.can(user, access.ADD, Activity)):
+    may_write = may_send_email(user)
+    if not (can_view_activity or may_write):
         return None
     rows: list[Activity] = []
     if can_view_activity:
         activities = access.restrict(
-            user, Activity.objects.filter(contact=contact).select_related("user"), access.VIEW
+            user, Activity.objects.filter(customer=customer).select_related("user", "message"), access.VIEW
         )
         rows = list(activities[: CUSTOMER_SECTION_SIZE + 1])
     return {
+        "customer": customer,
+        "can_view_activity": can_view_activity,
+        "activities": rows[:CUSTOMER_SECTION_SIZE],
+        "more": len(rows) > CUSTOMER_SECTION_SIZE,
+        "can_view_contacts": access.can(user, access.VIEW, Contact),
+        "can_view_messages": access.can(user, access.VIEW, Message),
+        "may_write_email": may_write,
+    }
+
+
+def contact_activity_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
+    """The contact page's e-mail status, its “Send test e-mail” and “Send e-mail” actions (or why
+    no e-mail may be written to it now: `services.email_refusal`), and the contact's activity
+    (newest first); None when the user may see none of it."""
+    user = request.user
+    may_send = bool(contact.email) and access.allowed(user, access.CHANGE, contact)
+    can_view_activity = access.can(user, access.VIEW, Activity)
+    may_write = may_send_email(user)
+    if not (may_send or can_view_activity or may_write or access.can(user, access.ADD, Activity)):
+        return None
+    rows: list[Activity] = []
+    if can_view_activity:
+        activities = access.restrict(
+            user, Activity.objects.filter(contact=contact).select_related("user", "message"), access.VIEW
+        )
+        rows = list(activities[: CUSTOMER_SECTION_SIZE + 1])
+    refusal = services.email_refusal(contact) if may_write else None
+    return {
         "contact": contact,
         "may_send_test_email": may_send,
+        "email_refusal": refusal,
+        "sending_enabled": delivery.sending_enabled(),
+        "email_form": (
+            EmailForm(initial={"to": contact.email}, auto_id=f"email-{contact.pk}-%s")
+            if may_write and refusal is None
+            else None
+        ),
         "can_view_activity": can_view_activity,
+        "can_view_messages": access.can(user, access.VIEW, Message),
         "may_record": access.can(user, access.ADD, Activity) and access.allowed(user, access.VIEW, contact),
         "activities": rows[:CUSTOMER_SECTION_SIZE],
         "more": len(rows) > CUSTOMER_SECTION_SIZE,
     }
+
+
+def queued_message(activity: Activity) -> str:
+    """What a page says once an e-mail is queued, and where it waits when no mail is sent here."""
+    waiting = "" if delivery.sending_enabled() else " No mail is sent here (no EMAIL_HOST): see the outbox."
+    return f"E-mail to {activity.contact_name} queued.{waiting}"
+
+
+class ContactSendEmailView(FormPage):
+    """Write an e-mail to one contact (`services.send_email`): the compose page, which the contact
+    page's “Send e-mail” form posts to as well; then back to the contact's activity, saying so.
+    Where the contact may not be written to now (inactive, no address, a bounced address) the page
+    says why instead of showing the form. A refusal keeps what was typed; a form whose address
+    changed since it was opened (its hidden `to`) is refused and shown again with the current one,
+    so that sending again goes there."""
+
+    section = "contacts"
+    form_class = EmailForm
+    template_name = "notifications/contact_send_email.html"
+
+    def prepare(self) -> None:
+        self.contact = access.fetch(self.user, Contact.objects.select_related("customer"), self.kwargs["pk"])
+        services.require_may_send_email(self.user)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"to": self.contact.email}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            contact=self.contact,
+            refusal=services.email_refusal(self.contact),
+            sending_enabled=delivery.sending_enabled(),
+            **kwargs,
+        )
+
+    def perform(self, form: EmailForm) -> Activity:
+        return services.send_email(acting_user=self.user, contact=self.contact, **form.service_data())
+
+    def get_success_message(self, obj: Any) -> str:
+        return queued_message(obj)
+
+    def success_url_for(self, obj: Activity) -> str:
+        return reverse("contacts:contact-detail", args=[self.contact.pk]) + "#activity"
+
+
+class CustomerSendEmailView(FormPage):
+    """Write an e-mail to a contact chosen among a customer's (`CustomerEmailForm`,
+    `services.send_email`): the compose page the customer page's “Send e-mail to a contact” opens;
+    then back to the customer's activity, saying so. A refusal keeps what was typed."""
+
+    section = "customers"
+    form_class = CustomerEmailForm
+    template_name = "notifications/customer_send_email.html"
+
+    def prepare(self) -> None:
+        self.customer = access.fetch(self.user, Customer.objects.all(), self.kwargs["pk"])
+        services.require_may_send_email(self.user)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user, "customer": self.customer}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            customer=self.customer, sending_enabled=delivery.sending_enabled(), **kwargs
+        )
+
+    def perform(self, form: CustomerEmailForm) -> Activity:
+        data = form.service_data()
+        contact = data.pop("contact")
+        return services.send_email(acting_user=self.user, contact=contact, **data)
+
+    def get_success_message(self, obj: Any) -> str:
+        return queued_message(obj)
+
+    def success_url_for(self, obj: Activity) -> str:
+        return reverse("customers:customer-detail", args=[self.customer.pk]) + "#activity"
 
 
 class ContactRecordActivityView(ActionView):

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, re_path
 
-from clientbase.portal.views import auth, contacts, profile, staff, work
+from clientbase.portal.views import auth, contacts, contracts, profile, staff, work
 from clientbase.portal.views.base import refusal
 
 app_name = "portal"
@@ -62,6 +62,9 @@ urlpatterns = [
     ),
     *object_routes("quotes/", "quote", list=work.QuoteListView, actions={"approve": work.QuoteApproveView}),
     *object_routes("billing/", "invoice", list=work.InvoiceListView, detail=work.InvoiceDetailView),
+    *object_routes(
+        "contracts/", "contract", list=contracts.ContractListView, detail=contracts.ContractDetailView
+    ),
     path("reports/", work.ReportsView.as_view(), name="reports"),
     path("profile/", profile.ProfileView.as_view(), name="profile"),
     path("profile/password/", profile.PortalPasswordChangeView.as_view(), name="password-change"),

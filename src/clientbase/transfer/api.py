@@ -1,5 +1,5 @@
 """Imports and exports over REST: `POST imports/` (the report of API.md), past imports and their
-revert, import templates, `GET exports/contacts/`, and one contact as a vCard
+revert, import templates, `GET exports/contacts/` and `GET exports/contracts/`, and one contact as a vCard
 (`GET contacts/{id}/vcard/`, an action on a contact registered under the router prefix "contacts"
 after the contacts' own viewset)."""
 
@@ -25,6 +25,7 @@ from clientbase.api.viewsets import StrictSerializer
 from clientbase.audit.events import request_ip
 from clientbase.contacts.api import ContactActionsViewSet
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
 from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.transfer import exporters, selectors, services
 from clientbase.transfer.downloads import DownloadNegotiation, attachment
@@ -256,6 +257,61 @@ def contact_export_response(
     return response
 
 
+class ContractExportView(APIView):
+    """`GET exports/contracts/?format=csv|xlsx` plus the filters of the contracts list."""
+
+    content_negotiation_class = DownloadNegotiation
+
+    @extend_schema(
+        summary="Export contracts (filtered like the list) as CSV or XLSX, in a contract import's columns",
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=list(exporters.CONTRACT_FORMATS), description="Default csv."
+            ),
+            OpenApiParameter("customer", int),
+            OpenApiParameter("location", int),
+            OpenApiParameter("active", bool),
+            OpenApiParameter("status", str, enum=list(Contract.Status.values)),
+            OpenApiParameter("ending", int, description="Days: in force and ending within them."),
+            OpenApiParameter("search", str),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, exporters.FORMATS["xlsx"][0]): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
+        return contract_export_response(request.user, request.query_params, ip=request_ip(request), via="api")
+
+
+def contract_export_response(
+    user: Any, params: Any, *, ip: str | None = None, via: str = "pages"
+) -> StreamingHttpResponse | FileResponse:
+    """The contracts' export as a download (shared by the API and the pages): the columns of a
+    contract import, less those the user never reads (portal users: the notes)."""
+    fmt = params.get("format") or "csv"
+    if fmt not in exporters.CONTRACT_FORMATS:
+        raise ValidationFailed({"format": [f"One of {', '.join(exporters.CONTRACT_FORMATS)}."]})
+    if not access.can(user, access.VIEW, Contract):
+        raise Forbidden("You may not view contracts.")
+    contracts = exporters.contracts_for_export(user, params, ip=ip, via=via)
+    hidden = access.hidden_fields(user, Contract)
+    content_type, extension = exporters.FORMATS[fmt]
+    filename = f"contracts-{timezone.localdate().isoformat()}.{extension}"
+    response: StreamingHttpResponse | FileResponse
+    if fmt == "xlsx":
+        response = FileResponse(
+            exporters.xlsx_file(exporters.contract_table(contracts, hidden), "Contracts"),
+            content_type=content_type,
+        )
+    else:
+        response = StreamingHttpResponse(
+            exporters.csv_stream(exporters.contract_table(contracts, hidden)), content_type=content_type
+        )
+    response["Content-Disposition"] = attachment(filename)
+    return response
+
+
 class ContactCardViewSet(ContactActionsViewSet):
     """One contact as a vCard file."""
 
@@ -275,4 +331,5 @@ urlpatterns = [
     path("imports/<int:pk>/revert/", ImportRevertView.as_view(), name="import-revert"),
     path("imports/templates/<str:kind>/", ImportTemplateView.as_view(), name="import-template"),
     path("exports/contacts/", ContactExportView.as_view(), name="export-contacts"),
+    path("exports/contracts/", ContractExportView.as_view(), name="export-contracts"),
 ]

@@ -87,7 +87,7 @@ def word_list(value: str, column: str = "") -> list[str]:
     return [part.strip() for part in text(value).split(",") if part.strip()]
 
 
-Role = Literal["value", "key", "customer", "locations", "ignored"]
+Role = Literal["value", "key", "customer", "locations", "assets", "ignored"]
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ class Column:
     `read`: `(cell, column name) -> value`, RowError for a cell it cannot read.
     `cleared`: the value a blank cell gives with `blank=clear` (KEEP: a blank never clears).
     `role`: "value" (goes into the body), "key" (only matches a stored object: `id`, `number`),
-    "customer"/"locations" (looked up within the user's scope by the kind), "ignored" (exported for
+    "customer"/"locations"/"assets" (looked up within the user's scope by the kind), "ignored" (exported for
     reading, never imported: `customer_name`).
     `aliases`: other headers that name the column (the page's label, other programs' spellings).
     `exact`: only the header written exactly as `name` names it (`id`: other programs' "ID"

@@ -1,8 +1,9 @@
-"""Contacts out: CSV and XLSX with the import's columns (so an export imports back unchanged), and
-vCard. Every export streams: rows are read from the database in chunks and written as they come.
+"""Contacts and contracts out: CSV and XLSX with the import's columns (so an export imports back
+unchanged), and contacts as vCard. Every export streams: rows are read from the database in chunks
+and written as they come.
 
-Which contacts: `contacts_for_export` starts from what `access` lets the user see and filters with
-the contacts list's own FilterSet."""
+Which rows: `contacts_for_export` and `contracts_for_export` start from what `access` lets the user
+see and filter with the list's own FilterSet."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from clientbase import access
 from clientbase.audit import events
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import Contact
+from clientbase.contracts.filters import ContractFilterSet
+from clientbase.contracts.models import Contract
 from clientbase.errors import ValidationFailed
 from clientbase.transfer.formulas import neutralise, string_cell
-from clientbase.transfer.kinds import KINDS, ContactKind
+from clientbase.transfer.kinds import KINDS, ContactKind, ContractKind
 from clientbase.transfer.vcard import vcards
 
 FORMATS = {
@@ -30,6 +33,8 @@ FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "vcf": ("text/vcard; charset=utf-8", "vcf"),
 }
+# Contracts have no vCard.
+CONTRACT_FORMATS = {name: FORMATS[name] for name in ("csv", "xlsx")}
 CHUNK = 1000
 # XLSX column widths, in characters: from the header and the first rows, within these bounds.
 WIDTH_SAMPLE_ROWS = 100
@@ -76,6 +81,47 @@ def contact_table(contacts: QuerySet[Contact]) -> Iterator[list[str]]:
         yield ContactKind.cells(contact)
 
 
+def contracts_for_export(
+    user: Any, params: Mapping[str, Any], *, ip: str | None = None, via: str = "command line"
+) -> QuerySet[Contract]:
+    """The contracts `user` may see, filtered like the contracts list (`customer`, `location`,
+    `active`, `status`, `ending`, `search`); ValidationFailed for a bad filter value. Recorded in
+    the audit log as `contacts_for_export` records its export."""
+    queryset = access.restrict(user, Contract.objects.all(), access.VIEW)
+    given = {key: params[key] for key in ContractFilterSet.base_filters if key in params}
+    filters = ContractFilterSet(given, queryset=queryset)
+    if not filters.is_valid():
+        raise ValidationFailed(
+            {name: [str(m) for m in messages] for name, messages in filters.errors.items()}
+        )
+    contracts = filters.qs.select_related("customer").prefetch_related("locations", "assets")
+    events.record(
+        events.EXPORT,
+        user=user,
+        ip=ip,
+        detail={
+            "kind": "contracts",
+            "format": str(params.get("format") or "csv"),
+            "filters": {key: str(value) for key, value in given.items()},
+            "count": contracts.count(),
+            "via": via,
+        },
+    )
+    return contracts
+
+
+def contract_table(
+    contracts: QuerySet[Contract], hidden: frozenset[str] = frozenset()
+) -> Iterator[list[str]]:
+    """The header, then one row per contract, as text (the columns of a contract import, less the
+    `hidden` ones: `access.hidden_fields` of the user, the notes for portal users)."""
+    kept = [index for index, column in enumerate(ContractKind.columns) if column not in hidden]
+    yield [ContractKind.columns[index] for index in kept]
+    for contract in contracts.iterator(chunk_size=CHUNK):
+        cells = ContractKind.cells(contract)
+        yield [cells[index] for index in kept]
+
+
 def template_table(kind: str) -> Iterator[list[str]]:
     """The template of an import: its header row and an example row (`Column.example`)."""
     yield list(KINDS[kind].columns)
@@ -95,7 +141,7 @@ def csv_stream(rows: Iterable[list[str]]) -> Iterator[bytes]:
         buffer.truncate()
 
 
-def write_xlsx(rows: Iterable[list[str]], target: IO[bytes]) -> None:
+def write_xlsx(rows: Iterable[list[str]], target: IO[bytes], title: str = "Contacts") -> None:
     """An XLSX workbook of typed string cells, written row by row (openpyxl's write-only mode).
     A string cell is never run as a formula, whatever its text (`=...`, `+1 312...`), so cells get
     no quote (`formulas.string_cell`; CSV keeps its guard); control characters other than tab and
@@ -111,7 +157,7 @@ def write_xlsx(rows: Iterable[list[str]], target: IO[bytes]) -> None:
     rows = iter(rows)
     first = list(islice(rows, WIDTH_SAMPLE_ROWS))
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Contacts")
+    sheet = workbook.create_sheet(title)
     for column, width in enumerate(column_widths(first), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
@@ -146,10 +192,11 @@ def _display_width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in line)
 
 
-def xlsx_file(rows: Iterable[list[str]]) -> IO[bytes]:
-    """The workbook in an anonymous temporary file, rewound, for streaming to the client."""
+def xlsx_file(rows: Iterable[list[str]], title: str = "Contacts") -> IO[bytes]:
+    """The workbook (its sheet named `title`) in an anonymous temporary file, rewound, for
+    streaming to the client."""
     target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by whoever streams it)
-    write_xlsx(rows, target)
+    write_xlsx(rows, target, title)
     target.seek(0)
     return target
 
@@ -166,3 +213,16 @@ def export_contacts(contacts: QuerySet[Contact], fmt: str, target: IO[bytes]) ->
             target.write(card)
     else:
         raise ValidationFailed({"format": [f"One of {', '.join(FORMATS)}."]})
+
+
+def export_contracts(
+    contracts: QuerySet[Contract], fmt: str, target: IO[bytes], hidden: frozenset[str] = frozenset()
+) -> None:
+    """Write the contracts' export (CSV or XLSX) into an open binary file (the CLI's path)."""
+    if fmt == "csv":
+        for chunk in csv_stream(contract_table(contracts, hidden)):
+            target.write(chunk)
+    elif fmt == "xlsx":
+        write_xlsx(contract_table(contracts, hidden), target, "Contracts")
+    else:
+        raise ValidationFailed({"format": [f"One of {', '.join(CONTRACT_FORMATS)}."]})

@@ -33,7 +33,7 @@ class ImportUploadForm(ServiceForm):
         label="Match rows on",
         required=False,
         help_text="Column names in order, separated by commas. Empty: contacts id,external_id,email; "
-        "customers number,name; locations code,name.",
+        "customers number,name; locations code,name; contracts id,number.",
     )
 
     clear_blanks = forms.BooleanField(

@@ -1,4 +1,4 @@
-"""What can be imported, column by column: contacts, customers and locations.
+"""What can be imported, column by column: contacts, customers, locations and contracts.
 
 Each kind describes its columns once (`columns.Column`), turns the cells of one row into the body
 the API would receive (API field names, ids of the referenced objects), finds the stored object
@@ -31,9 +31,12 @@ from clientbase import access
 from clientbase.contacts import services as contact_services
 from clientbase.contacts.api import ContactSerializer
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
+from clientbase.contracts import services as contract_services
+from clientbase.contracts.api import ContractSerializer
+from clientbase.contracts.models import Contract, number_to_pk
 from clientbase.customers import services as customer_services
 from clientbase.customers.api import CustomerSerializer, LocationSerializer
-from clientbase.customers.models import ADDRESS_KEYS, Customer, Location
+from clientbase.customers.models import ADDRESS_KEYS, Asset, Customer, Location
 from clientbase.emails import normalize_email
 from clientbase.errors import ValidationFailed
 from clientbase.phones import format_phone
@@ -51,7 +54,7 @@ from clientbase.transfer.columns import (
 )
 from clientbase.transfer.conflicts import DuplicateFinder, Key
 
-__all__ = ["KINDS", "ContactKind", "CustomerKind", "Kind", "LocationKind", "RowError"]
+__all__ = ["KINDS", "ContactKind", "ContractKind", "CustomerKind", "Kind", "LocationKind", "RowError"]
 
 CUSTOMER_NUMBER = re.compile(r"^C-\d+$")
 CACHE_LIMIT = 10_000
@@ -155,6 +158,7 @@ class Resolver:
         self.user = user
         self._customers: dict[str, int | str] = {}
         self._locations: dict[int, tuple[dict[str, int], dict[str, list[int]]]] = {}
+        self._assets: dict[int, tuple[dict[str, list[int]], ...]] = {}
 
     def customer(self, value: str) -> int | None:
         """The id of the customer a cell names (number, else exact name); None for a blank cell."""
@@ -263,6 +267,64 @@ class Resolver:
 
     def forget_locations(self, customer_id: int) -> None:
         self._locations.pop(customer_id, None)
+
+    def assets(self, value: str, customer_id: int | None) -> list[int]:
+        """Ids of the assets a cell names, separated by commas: each an asset tag, else a serial
+        number, else an exact name of one of the customer's assets (a value naming two of them at
+        the same step is refused: give its tag)."""
+        parts = word_list(value)
+        if not parts:
+            return []
+        if customer_id is None:
+            raise RowError([("assets", "Assets need a customer; fill in the customer column.")])
+        ids: list[int] = []
+        for part in parts:
+            for kind, found in zip(
+                ("asset tag", "serial number", "name"), self._assets_of(customer_id), strict=True
+            ):
+                if len(found.get(part, [])) == 1:
+                    ids.append(found[part][0])
+                    break
+                if part in found:
+                    raise RowError(
+                        [
+                            (
+                                "assets",
+                                f"More than one asset of this customer has the {kind} “{part}”; "
+                                "use its asset tag.",
+                            )
+                        ]
+                    )
+            else:
+                raise RowError(
+                    [
+                        (
+                            "assets",
+                            f"The customer has no asset with the asset tag, serial number or name “{part}”.",
+                        )
+                    ]
+                )
+        return list(dict.fromkeys(ids))
+
+    def _assets_of(self, customer_id: int) -> tuple[dict[str, list[int]], ...]:
+        """The customer's assets the user sees: ({tag: ids}, {serial number: ids}, {name: ids})."""
+        if customer_id not in self._assets:
+            if len(self._assets) >= CACHE_LIMIT:
+                self._assets.clear()
+            tags: dict[str, list[int]] = {}
+            serials: dict[str, list[int]] = {}
+            names: dict[str, list[int]] = {}
+            visible = access.restrict(
+                self.user, Asset.objects.filter(location__customer_id=customer_id), access.VIEW
+            )
+            for pk, tag, serial, name in visible.values_list("pk", "asset_tag", "serial_number", "name"):
+                if tag:
+                    tags.setdefault(tag, []).append(pk)
+                if serial:
+                    serials.setdefault(serial, []).append(pk)
+                names.setdefault(name, []).append(pk)
+            self._assets[customer_id] = (tags, serials, names)
+        return self._assets[customer_id]
 
 
 class Kind(abc.ABC):
@@ -380,7 +442,7 @@ class Kind(abc.ABC):
         body: dict[str, Any] = {}
         errors: list[tuple[str, str]] = []
         for column in self.spec.all:
-            if column.name not in row or column.role in ("key", "ignored", "locations"):
+            if column.name not in row or column.role in ("key", "ignored", "locations", "assets"):
                 continue
             raw = row[column.name]
             try:
@@ -1023,4 +1085,215 @@ class LocationKind(Kind):
         self.resolver.forget_locations(obj.customer_id)
 
 
-KINDS: dict[str, type[Kind]] = {kind.name: kind for kind in (ContactKind, CustomerKind, LocationKind)}
+# Contracts --------------------------------------------------------------------------------------
+
+
+class ContractKind(Kind):
+    """Contracts, matched on `id`, then `number` (K-000042; a number that names no contract is an
+    error: leave it empty to create one). The locations and assets covered are written in one cell
+    each, separated by commas: a location by its code or exact name, an asset by its asset tag,
+    serial number or exact name, of the row's customer (a blank cell keeps them; with blank=clear,
+    none: every site). `status` is written by exports for reading and ignored by imports."""
+
+    name = "contracts"
+    model = Contract
+    serializer_class = ContractSerializer
+    instance_kwarg = "contract"
+    create_service = staticmethod(contract_services.create_contract)
+    update_service = staticmethod(contract_services.update_contract)
+    match_keys = ("id", "number")
+    default_match = ("id", "number")
+    spec = Columns(
+        "contracts",
+        (
+            Column(
+                "id",
+                "The contract's id in clientbase, as exports write it; matched first. Empty for a new "
+                "contract.",
+                role="key",
+                exact=True,
+            ),
+            Column(
+                "number",
+                "The contract number (K-000042), to update that contract; matched after id. Empty for a "
+                "new one.",
+                role="key",
+                aliases=("contract number", "contract no"),
+            ),
+            Column(
+                "customer",
+                "Required: customer number (C-000042) or exact customer name. A contract never moves to "
+                "another customer.",
+                role="customer",
+                aliases=("customer number", "company", "company name", "account"),
+                example="Example Facilities Inc.",
+            ),
+            Column(
+                "customer_name",
+                "The customer's name, written by exports for reading; ignored by imports when the file has "
+                "a customer column, else read as the customer (its exact name).",
+                role="ignored",
+                fallback_for="customer",
+            ),
+            Column(
+                "name",
+                "Required for a new contract.",
+                aliases=("contract name", "title", "description"),
+                example="HVAC maintenance 2026",
+            ),
+            Column(
+                "start_date",
+                "Required for a new contract: a date, 2026-01-01 (a time of day is left out).",
+                read=as_date,
+                aliases=("start", "starts", "start date", "valid from", "from"),
+                example="2026-01-01",
+            ),
+            Column(
+                "end_date",
+                "A date, 2026-12-31, not before the start; empty = open-ended.",
+                read=as_date,
+                cleared=None,
+                aliases=("end", "ends", "end date", "valid until", "until", "to"),
+                example="2026-12-31",
+            ),
+            Column(
+                "status",
+                "upcoming, active or expired, derived from the dates: written by exports for reading, "
+                "ignored by imports.",
+                role="ignored",
+            ),
+            Column(
+                "locations",
+                "Comma-separated codes or exact names of the customer's locations covered; with no "
+                "location and no asset, every site of the customer.",
+                role="locations",
+                aliases=("location", "sites", "site"),
+                example="EXAMPLE-HQ",
+            ),
+            Column(
+                "assets",
+                "Comma-separated asset tags, serial numbers or exact names of the customer's assets "
+                "covered (the first of these that names exactly one asset).",
+                role="assets",
+                aliases=("asset", "equipment"),
+            ),
+            Column(
+                "visits_per_year",
+                "A whole number, 0 or more; empty = none agreed.",
+                read=as_stripped,
+                cleared=None,
+                aliases=("visits", "visits per year"),
+                example="4",
+            ),
+            Column(
+                "response_hours",
+                "Hours from a call until we are on site, 1 or more; empty = none agreed.",
+                read=as_stripped,
+                cleared=None,
+                aliases=("response time", "response hours", "sla hours"),
+                example="24",
+            ),
+            Column("notes", "Text; line breaks are kept.", aliases=("note", "comments")),
+        ),
+    )
+    ID = Key("id", "The id {value} appears")
+    NUMBER = Key("number", "The number {value} appears")
+
+    def match_queryset(self, key: str, row: Mapping[str, str]) -> QuerySet | None:
+        if key == "number":
+            value = text(row.get("number", "")).strip()
+            if not value:
+                return None
+            pk = number_to_pk(value)
+            if pk is None or pk > MAX_ID:
+                raise RowError([("number", f"“{value}” is not a contract number; they read K-000042.")])
+            return self.visible().filter(pk=pk)
+        queryset = super().match_queryset(key, row)
+        if key == "id" and queryset is not None and row_id(text(row.get("id", "")).strip()) > MAX_ID:
+            return queryset.none()
+        return queryset
+
+    def find(self, row: Mapping[str, str], keys: tuple[str, ...]) -> Model | None:
+        found = super().find(row, keys)
+        if found is None:
+            for key, what in (("id", "id"), ("number", "number")):
+                value = text(row.get(key, "")).strip()
+                if value and key in keys:
+                    raise RowError(
+                        [(key, f"No contract with the {what} {value}; leave it empty to create one.")]
+                    )
+        return found
+
+    def note_keys(self, finder: DuplicateFinder, number: int, row: Mapping[str, str]) -> None:
+        """Ids and numbers must not repeat in the file."""
+        contract_id = text(row.get("id", "")).strip()
+        if contract_id:
+            with contextlib.suppress(RowError):  # reported when the row itself is read
+                finder.add(self.ID, str(row_id(contract_id)), number, shown=contract_id)
+        value = text(row.get("number", "")).strip()
+        if value:
+            pk = number_to_pk(value)
+            finder.add(self.NUMBER, str(pk) if pk is not None else value, number, shown=value)
+
+    def read_customer(self, row: Mapping[str, str]) -> int:
+        customer_id = self.resolver.customer(row.get("customer", ""))
+        if customer_id is None:
+            raise RowError([("customer", "The customer is required.")])
+        return customer_id
+
+    def body(
+        self, row: Mapping[str, str], instance: Model | None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """As every kind's, and the locations and assets the cells name, of the row's customer (the
+        stored contract's when the file has no customer column; not read when the customer cell is
+        in error); a blank cell keeps them (blank=clear: none)."""
+        body, errors = super().body(row, instance)
+        if any(field == "customer" for field, _ in errors):
+            return body, errors
+        customer_id = body.get("customer") if "customer" in row else getattr(instance, "customer_id", None)
+        for column, lookup in (("locations", self.resolver.locations), ("assets", self.resolver.assets)):
+            if filled(row, column) or (column in row and self.clear_blanks):
+                try:
+                    body[column] = lookup(row[column], customer_id)
+                except RowError as error:
+                    errors.extend(error.errors)
+        return body, errors
+
+    def display(self, obj: Model) -> dict[str, str]:
+        """The contract's importable columns as the preview shows them (keys and ignored columns
+        left out)."""
+        assert isinstance(obj, Contract)
+        shown = dict(zip(self.columns, self.cells(obj), strict=True))
+        return {
+            name: value
+            for name, value in shown.items()
+            if self.spec.by_name[name].role not in ("key", "ignored")
+        }
+
+    @classmethod
+    def cells(cls, contract: Contract) -> list[str]:
+        """One contract in the columns of the file (`columns`), as text: what the export writes
+        (before the formula guard) and the preview shows; an import of it changes nothing. Covered
+        locations are written by code (else name), assets by asset tag (else serial number, else
+        name)."""
+        values: dict[str, str] = {
+            "id": str(contract.pk),
+            "number": contract.number,
+            "customer": contract.customer.number or "",
+            "customer_name": contract.customer.name,
+            "start_date": contract.start_date.isoformat(),
+            "end_date": contract.end_date.isoformat() if contract.end_date else "",
+            "status": contract.status,
+            "locations": ", ".join(location.code or location.name for location in contract.locations.all()),
+            "assets": ", ".join(
+                asset.asset_tag or asset.serial_number or asset.name for asset in contract.assets.all()
+            ),
+            "visits_per_year": cell(contract.visits_per_year),
+            "response_hours": cell(contract.response_hours),
+        }
+        return [values[column] if column in values else getattr(contract, column) for column in cls.columns]
+
+
+KINDS: dict[str, type[Kind]] = {
+    kind.name: kind for kind in (ContactKind, CustomerKind, LocationKind, ContractKind)
+}

@@ -13,6 +13,7 @@ class ImportRun(models.Model):
         CONTACTS = "contacts", "Contacts"
         CUSTOMERS = "customers", "Customers"
         LOCATIONS = "locations", "Locations"
+        CONTRACTS = "contracts", "Contracts"
 
     class Status(models.TextChoices):
         # Chunks are committed one by one: a run interrupted half-way stays "running".
@@ -44,9 +45,9 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["contacts", "customers", "locations"]),
+                condition=Q(kind__in=["contacts", "customers", "locations", "contracts"]),
                 name="transfer_importrun_kind_valid",
-                violation_error_message="The kind is contacts, customers or locations.",
+                violation_error_message="The kind is contacts, customers, locations or contracts.",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["running", "applied", "reverted"]),

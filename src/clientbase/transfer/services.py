@@ -34,6 +34,7 @@ from django.utils import timezone
 from clientbase import access, text
 from clientbase.audit import events
 from clientbase.contacts import services as contact_services
+from clientbase.contracts import services as contract_services
 from clientbase.customers import services as customer_services
 from clientbase.errors import (
     Conflict,
@@ -63,6 +64,7 @@ DELETE_SERVICES = {
     "contacts": lambda obj, user: contact_services.delete_contact(contact=obj, acting_user=user),
     "customers": lambda obj, user: customer_services.delete_customer(customer=obj, acting_user=user),
     "locations": lambda obj, user: customer_services.delete_location(location=obj, acting_user=user),
+    "contracts": lambda obj, user: contract_services.delete_contract(contract=obj, acting_user=user),
 }
 
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/revert/", views.ImportRevertView.as_view(), name="import-revert"),
     path("exports/contacts/", views.ContactExportDownload.as_view(), name="export-contacts"),
+    path("exports/contracts/", views.ContractExportDownload.as_view(), name="export-contracts"),
 ]

@@ -1,6 +1,7 @@
 """The staff pages of imports and exports: the import wizard (upload -> preview of what would be
 created, updated and left unchanged, with the row errors -> commit), past imports with their revert,
-import templates and contact exports. Every step calls the same services as the API and the CLI."""
+import templates and the exports of contacts and contracts. Every step calls the same services as
+the API and the CLI."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from clientbase.pages import ActionView, FormPage, StaffPage, StaffRequiredMixin
 from clientbase.pages import ServiceErrorMixin as PageErrors
 from clientbase.text import counted
 from clientbase.transfer import exporters, selectors, services
-from clientbase.transfer.api import contact_export_response
+from clientbase.transfer.api import contact_export_response, contract_export_response
 from clientbase.transfer.columns import HeaderRefused
 from clientbase.transfer.downloads import attachment
 from clientbase.transfer.forms import ImportUploadForm
@@ -455,6 +456,14 @@ class ContactExportDownload(PageErrors, StaffRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
         return contact_export_response(request.user, request.GET, ip=request_ip(request), via="pages")
+
+
+class ContractExportDownload(PageErrors, StaffRequiredMixin, View):
+    """The contracts the user sees, filtered like the contracts list (`?customer=&status=...`), as
+    `?format=csv|xlsx`."""
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        return contract_export_response(request.user, request.GET, ip=request_ip(request), via="pages")
 
 
 def contact_export_section(request: HttpRequest, contact: Any) -> dict[str, Any]:

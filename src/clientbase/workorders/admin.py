@@ -6,12 +6,29 @@ from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
 @admin.register(WorkOrder)
 class WorkOrderAdmin(SimpleHistoryAdmin):
-    list_display = ["id", "summary", "customer", "location", "status", "site_contact_name", "created_at"]
+    list_display = [
+        "id",
+        "summary",
+        "customer",
+        "location",
+        "status",
+        "scheduled_start",
+        "technician_name",
+        "site_contact_name",
+        "created_at",
+    ]
     list_filter = ["status"]
-    search_fields = ["summary", "customer__name", "requested_by_name", "site_contact_name"]
+    search_fields = ["summary", "customer__name", "requested_by_name", "site_contact_name", "technician_name"]
     autocomplete_fields = ["customer", "location", "requested_by", "site_contact"]
-    raw_id_fields = ["asset"]
-    readonly_fields = ["requested_by_name", "site_contact_name", "completed_at", "created_at", "updated_at"]
+    raw_id_fields = ["asset", "technician"]
+    readonly_fields = [
+        "requested_by_name",
+        "site_contact_name",
+        "technician_name",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    ]
 
 
 class DocumentAdmin(SimpleHistoryAdmin):
@@ -28,10 +45,16 @@ class DocumentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(DocumentAdmin):
-    list_display = [*DocumentAdmin.list_display, "approved_by_name"]
-    search_fields = [*DocumentAdmin.search_fields, "approved_by_name"]
-    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "approved_by"]
-    readonly_fields = ["approved_by_name", "approved_at", "sent_at", *DocumentAdmin.readonly_fields]
+    list_display = [*DocumentAdmin.list_display, "contact_name", "approved_by_name"]
+    search_fields = [*DocumentAdmin.search_fields, "contact_name", "approved_by_name"]
+    autocomplete_fields = [*DocumentAdmin.autocomplete_fields, "contact", "approved_by"]
+    readonly_fields = [
+        "contact_name",
+        "approved_by_name",
+        "approved_at",
+        "sent_at",
+        *DocumentAdmin.readonly_fields,
+    ]
 
 
 @admin.register(Invoice)

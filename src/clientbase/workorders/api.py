@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -27,8 +28,23 @@ from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
 CONFLICT = OpenApiResponse(description="Conflict: the reason in `detail`, nothing changed")
 
 
+def _lifecycle_help() -> str:
+    steps = "; ".join(
+        f"{status} → {' | '.join(following) or 'closed'}"
+        for status, following in WorkOrder.TRANSITIONS.items()
+    )
+    return (
+        f"The lifecycle, changed by PATCH: {steps}. A step the table does not allow is a 409 naming "
+        "both statuses. Scheduling needs `scheduled_start`, cancelling a `cancel_reason` (400 on the "
+        "field); completing records `completed_at` and the `completion_note` sent with it."
+    )
+
+
 class WorkOrderSerializer(StrictModelSerializer):
     number = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(
+        choices=WorkOrder.Status.choices, required=False, help_text=_lifecycle_help()
+    )
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
     location = ScopedPrimaryKeyRelatedField(queryset=Location.objects.all(), allow_null=True, required=False)
     asset = ScopedPrimaryKeyRelatedField(queryset=Asset.objects.all(), allow_null=True, required=False)
@@ -42,6 +58,12 @@ class WorkOrderSerializer(StrictModelSerializer):
         help_text="Defaults to the location's site contact, else a customer-level site contact, "
         "else the primary contact.",
     )
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The id of the staff user who does the work (an active staff user).",
+    )
 
     class Meta:
         model = WorkOrder
@@ -49,8 +71,10 @@ class WorkOrderSerializer(StrictModelSerializer):
             "id",
             "number",
             *services.WORK_ORDER_FIELDS,
+            *services.LIFECYCLE_FIELDS,
             "requested_by_name",
             "site_contact_name",
+            "technician_name",
             "completed_at",
             "created_at",
             "updated_at",
@@ -59,6 +83,7 @@ class WorkOrderSerializer(StrictModelSerializer):
             "id",
             "requested_by_name",
             "site_contact_name",
+            "technician_name",
             "completed_at",
             "created_at",
             "updated_at",
@@ -66,12 +91,12 @@ class WorkOrderSerializer(StrictModelSerializer):
         validators: list[Any] = []
 
 
-def document_fields(recorded: list[str]) -> tuple[list[str], list[str]]:
+def document_fields(model: type[Document], recorded: list[str]) -> tuple[list[str], list[str]]:
     """The fields of a quote or invoice serializer, and those of them that are read-only: the id and
-    number, what a draft is written with (`services.DOCUMENT_FIELDS`), then `recorded` (its status
-    and what its actions record) and the times of creation and of the last change."""
+    number, what a draft of `model` is written with (`services.document_fields`), then `recorded`
+    (its status and what its actions record) and the times of creation and of the last change."""
     read_only = [*recorded, "created_at", "updated_at"]
-    return ["id", "number", *services.DOCUMENT_FIELDS, *read_only], ["id", *read_only]
+    return ["id", "number", *services.document_fields(model), *read_only], ["id", *read_only]
 
 
 # A quote or an invoice: written as a draft with its customer, work order and amount; its status
@@ -89,17 +114,25 @@ class DocumentSerializer(StrictModelSerializer):
 
 
 class QuoteSerializer(DocumentSerializer):
+    contact = ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The contact of the quote's customer it is addressed to (its name stays in "
+        "`contact_name` when the contact is deleted); a contact of another customer is a 400.",
+    )
+
     class Meta(DocumentSerializer.Meta):
         model = Quote
         fields, read_only_fields = document_fields(
-            ["status", "sent_at", "approved_by", "approved_by_name", "approved_at"]
+            Quote, ["contact_name", "status", "sent_at", "approved_by", "approved_by_name", "approved_at"]
         )
 
 
 class InvoiceSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = Invoice
-        fields, read_only_fields = document_fields(["status", "issued_at"])
+        fields, read_only_fields = document_fields(Invoice, ["status", "issued_at"])
 
 
 class ApprovalSerializer(StrictSerializer):
@@ -108,7 +141,13 @@ class ApprovalSerializer(StrictSerializer):
 
 class WorkOrderViewSet(ScopedModelViewSet):
     """Work orders. Creating one notifies the customer's contacts who opted in (see
-    `GET notifications/preview/`); so does a change, and completing it."""
+    `GET notifications/preview/`); so does a change, and completing it. Their lifecycle is a change
+    of `status` by PATCH: open → scheduled (with `scheduled_start`, optionally `scheduled_end` and
+    `technician`) → in_progress → completed (with a `completion_note`), or cancelled (with a
+    `cancel_reason`) from any state that is not closed; scheduled may go back to open. A step out
+    of order is a 409 naming both statuses, a missing field a 400 on it. Filters: `customer`,
+    `location`, `asset`, `status`, `requested_by`, `site_contact`, `technician`, `created_from`,
+    `created_to`, `scheduled_on` (dates in the server's time zone), `search`."""
 
     queryset = WorkOrder.objects.all()
     serializer_class = WorkOrderSerializer

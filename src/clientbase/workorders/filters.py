@@ -11,17 +11,43 @@ from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
 
 class WorkOrderFilterSet(django_filters.FilterSet):
+    """Work orders by customer, location, asset, status, the contacts named, the technician (a
+    user id), the day they were created (`created_from`, `created_to`: dates, inclusive) or are
+    scheduled to start (`scheduled_on`: a date), in the server's time zone; and `search`."""
+
     customer = IdFilter(field_name="customer_id")
     location = IdFilter(field_name="location_id")
     asset = IdFilter(field_name="asset_id")
     status = django_filters.ChoiceFilter(choices=WorkOrder.Status.choices)
     requested_by = IdFilter(field_name="requested_by_id")
     site_contact = IdFilter(field_name="site_contact_id")
+    technician = IdFilter(field_name="technician_id")
+    created_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="Created from"
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="Created to"
+    )
+    scheduled_on = django_filters.DateFilter(
+        field_name="scheduled_start", lookup_expr="date", label="Scheduled on"
+    )
     search = django_filters.CharFilter(method="filter_search", label="Search")
 
     class Meta:
         model = WorkOrder
-        fields = ["customer", "location", "asset", "status", "requested_by", "site_contact", "search"]
+        fields = [
+            "customer",
+            "location",
+            "asset",
+            "status",
+            "requested_by",
+            "site_contact",
+            "technician",
+            "created_from",
+            "created_to",
+            "scheduled_on",
+            "search",
+        ]
 
     def filter_search(self, queryset: QuerySet[WorkOrder], name: str, value: str) -> QuerySet[WorkOrder]:
         return selectors.search_work_orders(queryset, value)
@@ -37,10 +63,11 @@ class DocumentFilterSet(django_filters.FilterSet):
 class QuoteFilterSet(DocumentFilterSet):
     status = django_filters.ChoiceFilter(choices=Quote.Status.choices)
     approved_by = IdFilter(field_name="approved_by_id")
+    contact = IdFilter(field_name="contact_id", label="Addressed to")
 
     class Meta:
         model = Quote
-        fields = ["customer", "work_order", "status", "approved_by"]
+        fields = ["customer", "work_order", "status", "approved_by", "contact"]
 
 
 class InvoiceFilterSet(DocumentFilterSet):

@@ -1,6 +1,8 @@
 """The forms of the staff pages: the work-order wizard (customer, then location, then asset), the
-quote and invoice form (customer, then one of its work orders) and the approval of a quote. The
-choices of each step come from the one before; the services hold the rules."""
+work order's edit form and the form of each step of its lifecycle, the quote and invoice form
+(customer, then one of its work orders, and for a quote the contact it is addressed to) and the
+approval of a quote. The choices of each step come from the one before; the services hold the
+rules."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from clientbase import access
 from clientbase.api.filters import parse_id
@@ -15,7 +19,8 @@ from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.notifications.facts import money
 from clientbase.pages import ServiceForm
-from clientbase.workorders.models import Quote, WorkOrder
+from clientbase.workorders.models import Document, Quote, WorkOrder
+from clientbase.workorders.services import technician_name
 
 
 @dataclass(frozen=True)
@@ -98,14 +103,195 @@ class WorkOrderForm(ServiceForm):
         return data
 
 
+class DateTimeInput(forms.DateTimeInput):
+    """A date and time picker (`datetime-local`), in the server's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class AssetChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.location.name})"
+
+
+class TechnicianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return technician_name(obj)
+
+
+def technicians(current: Any = None) -> Any:
+    """The users a work order may be given to: active staff users by name (and `current`, the
+    technician it has, so that its form can keep it)."""
+    users = get_user_model().objects.filter(is_staff=True, is_active=True)
+    if current is not None:
+        users = get_user_model().objects.filter(Q(is_staff=True, is_active=True) | Q(pk=current.pk))
+    return users.order_by("first_name", "last_name", "username")
+
+
+def schedule_fields(work_order: WorkOrder | None) -> dict[str, forms.Field]:
+    """The visit and the technician, as the edit and step forms ask for them."""
+    return {
+        "scheduled_start": forms.DateTimeField(
+            label="Visit starts",
+            required=False,
+            widget=DateTimeInput(),
+            help_text="When the technician is expected on site (server time).",
+        ),
+        "scheduled_end": forms.DateTimeField(
+            label="Visit ends",
+            required=False,
+            widget=DateTimeInput(),
+            help_text="Optional; not before the start.",
+        ),
+        "technician": TechnicianChoiceField(
+            queryset=technicians(work_order.technician if work_order is not None else None),
+            required=False,
+            empty_label="Not assigned yet",
+        ),
+    }
+
+
+class WorkOrderEditForm(ServiceForm):
+    """A work order's details: where (a location of its customer, an asset there), what, who asked
+    and who is the site contact; while it is scheduled or in progress, the visit; until it is
+    closed, the technician. Its status changes by the steps of its lifecycle, not here."""
+
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label="No particular location"
+    )
+    asset = AssetChoiceField(
+        queryset=Asset.objects.none(),
+        required=False,
+        empty_label="No particular asset",
+        help_text="An asset at the location chosen.",
+    )
+    summary = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    requested_by = ContactChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label="Nobody in particular"
+    )
+    site_contact = ContactChoiceField(
+        queryset=Contact.objects.none(), required=False, empty_label="Nobody in particular"
+    )
+
+    def __init__(self, *args: Any, user: Any, work_order: WorkOrder, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        customer_id = work_order.customer_id
+        fields["location"].queryset = access.restrict(
+            user,
+            Location.objects.filter(customer_id=customer_id).filter(
+                Q(is_active=True) | Q(pk=work_order.location_id or 0)
+            ),
+            access.VIEW,
+        )
+        fields["asset"].queryset = access.restrict(
+            user,
+            Asset.objects.filter(location__customer_id=customer_id).select_related("location"),
+            access.VIEW,
+        )
+        named = [pk for pk in (work_order.requested_by_id, work_order.site_contact_id) if pk is not None]
+        contacts = access.restrict(
+            user,
+            Contact.objects.filter(customer_id=customer_id).filter(
+                Q(status=Contact.Status.ACTIVE) | Q(pk__in=named)
+            ),
+            access.VIEW,
+        )
+        fields["requested_by"].queryset = contacts
+        fields["site_contact"].queryset = contacts
+        scheduling = schedule_fields(work_order)
+        if work_order.status in (WorkOrder.Status.SCHEDULED, WorkOrder.Status.IN_PROGRESS):
+            fields["scheduled_start"] = scheduling["scheduled_start"]
+            fields["scheduled_end"] = scheduling["scheduled_end"]
+        fields["technician"] = scheduling["technician"]
+        if work_order.status == WorkOrder.Status.SCHEDULED:
+            fields["scheduled_start"].required = True
+
+    @staticmethod
+    def initial_for(work_order: WorkOrder) -> dict[str, Any]:
+        names = (
+            "location",
+            "asset",
+            "summary",
+            "description",
+            "requested_by",
+            "site_contact",
+            "scheduled_start",
+            "scheduled_end",
+            "technician",
+        )
+        return {name: getattr(work_order, name) for name in names}
+
+
+# What each step of the lifecycle is called on the pages, what it did (past tense), and what its
+# form asks for (`WorkOrderStepForm`).
+STEPS: dict[str, tuple[str, str]] = {
+    WorkOrder.Status.SCHEDULED: ("Schedule", "scheduled"),
+    WorkOrder.Status.IN_PROGRESS: ("Start", "started"),
+    WorkOrder.Status.COMPLETED: ("Complete", "completed"),
+    WorkOrder.Status.CANCELLED: ("Cancel work order", "cancelled"),
+    WorkOrder.Status.OPEN: ("Reopen", "reopened"),
+}
+
+
+class WorkOrderStepForm(ServiceForm):
+    """One step of a work order's lifecycle, to the status `to`, with what that step records:
+    scheduling the visit (its start required) and the technician; starting, the technician;
+    completing, the completion note; cancelling, the reason (required); reopening, nothing (the
+    visit is unscheduled). The service decides whether the step is allowed."""
+
+    def __init__(self, *args: Any, work_order: WorkOrder, to: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.to = to
+        fields: Any = self.fields
+        scheduling = schedule_fields(work_order)
+        if to == WorkOrder.Status.SCHEDULED:
+            fields["scheduled_start"] = scheduling["scheduled_start"]
+            fields["scheduled_start"].required = True
+            fields["scheduled_end"] = scheduling["scheduled_end"]
+            fields["technician"] = scheduling["technician"]
+        elif to == WorkOrder.Status.IN_PROGRESS:
+            fields["technician"] = scheduling["technician"]
+        elif to == WorkOrder.Status.COMPLETED:
+            fields["completion_note"] = forms.CharField(
+                label="Completion note",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text="What was done; the completion mail shows it.",
+            )
+        elif to == WorkOrder.Status.CANCELLED:
+            fields["cancel_reason"] = forms.CharField(
+                label="Reason for cancelling",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Why the work will not be done; the customer's contacts are told.",
+                error_messages={"required": "Say why the work order is cancelled."},
+            )
+
+    @staticmethod
+    def initial_for(work_order: WorkOrder) -> dict[str, Any]:
+        return {
+            "scheduled_start": work_order.scheduled_start,
+            "scheduled_end": work_order.scheduled_end,
+            "technician": work_order.technician,
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        return {"status": self.to, **self.cleaned_data}
+
+
 class WorkOrderChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.number} {obj.summary} ({obj.get_status_display().lower()})"
 
 
 class DocumentForm(ServiceForm):
-    """A new quote or invoice: the customer, then optionally one of its work orders, and the amount.
-    The work orders offered are those of the customer chosen (the form refreshes when it changes)."""
+    """A new quote or invoice (`model`): the customer, then optionally one of its work orders, and
+    the amount; a quote also the contact it is addressed to. The work orders and contacts offered
+    are those of the customer chosen (the form refreshes when it changes)."""
 
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), empty_label="Choose a customer")
     work_order = WorkOrderChoiceField(
@@ -113,7 +299,9 @@ class DocumentForm(ServiceForm):
     )
     amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
-    def __init__(self, *args: Any, user: Any, customer: Customer | None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, user: Any, customer: Customer | None, model: type[Document] = Quote, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["customer"].queryset = access.restrict(user, Customer.objects.all(), access.VIEW)
@@ -121,6 +309,22 @@ class DocumentForm(ServiceForm):
             fields["work_order"].queryset = access.restrict(
                 user, WorkOrder.objects.filter(customer=customer), access.VIEW
             )
+        if issubclass(model, Quote):
+            fields["contact"] = ContactChoiceField(
+                label="Addressed to",
+                queryset=Contact.objects.none(),
+                required=False,
+                empty_label="Nobody in particular",
+                help_text="The contact of the customer the quote is for.",
+            )
+            if customer is not None:
+                fields["contact"].queryset = access.restrict(
+                    user,
+                    Contact.objects.filter(customer=customer, status=Contact.Status.ACTIVE).order_by(
+                        "last_name", "first_name", "id"
+                    ),
+                    access.VIEW,
+                )
 
 
 def approver_label(contact: Contact) -> str:

@@ -1,24 +1,36 @@
 """Work orders, quotes and invoices: the minimum that drives notifications and a contact's history.
 
 Held in the database: valid statuses, non-negative amounts, a non-blank summary, an asset only with
-a location; and, by triggers (migration 0002), a location of the work order's customer, an asset at
-the work order's location, contacts of the same customer, and a quote's or invoice's work order of
-the same customer. The contact links are SET_NULL with the name stored beside them, so deleting a
-contact leaves the record readable."""
+a location, a visit that ends no earlier than it starts, a reason for every cancelled work order;
+and, by triggers (migrations 0002 and 0005), a location of the work order's customer, an asset at
+the work order's location, contacts of the same customer, a quote's or invoice's work order of the
+same customer, and a quote addressed to a contact of its customer. The links to contacts and to the
+technician are SET_NULL with the name stored beside them, so deleting a contact or a user leaves
+the record readable.
+
+The lifecycle of a work order is one table, `WorkOrder.TRANSITIONS`, which the service
+(`services.update_work_order`), the API and the pages all read:
+
+    open         -> scheduled | in_progress | cancelled
+    scheduled    -> in_progress | open (the visit is unscheduled) | cancelled
+    in_progress  -> completed | cancelled
+    completed, cancelled: closed, they change no more."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from simple_history.models import HistoricalRecords
 
 from clientbase.contacts.models import Contact
 from clientbase.customers.models import Asset, Customer, Location
+from clientbase.text import LONG_TEXT_MAX, long_text_limit
 from clientbase.versions import Versioned
 
 
@@ -60,6 +72,16 @@ class WorkOrder(Versioned):
         CANCELLED = "cancelled", "Cancelled"
 
     CLOSED = (Status.COMPLETED, Status.CANCELLED)
+    # The lifecycle: the statuses a work order may move to from each (the module's table). A step
+    # to `scheduled` needs `scheduled_start`, to `cancelled` a `cancel_reason`; `completed` records
+    # `completed_at` and keeps the `completion_note` given with it.
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        Status.OPEN: (Status.SCHEDULED, Status.IN_PROGRESS, Status.CANCELLED),
+        Status.SCHEDULED: (Status.IN_PROGRESS, Status.OPEN, Status.CANCELLED),
+        Status.IN_PROGRESS: (Status.COMPLETED, Status.CANCELLED),
+        Status.COMPLETED: (),
+        Status.CANCELLED: (),
+    }
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="work_orders")
     location = models.ForeignKey(
@@ -79,6 +101,28 @@ class WorkOrder(Versioned):
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="site_work_orders"
     )
     site_contact_name = models.CharField(max_length=201, blank=True)
+    scheduled_start = models.DateTimeField(
+        null=True, blank=True, help_text="When the technician is expected on site."
+    )
+    scheduled_end = models.DateTimeField(
+        null=True, blank=True, help_text="When the visit is expected to end; not before the start."
+    )
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_work_orders",
+        help_text="The staff user who does the work.",
+    )
+    # The technician's name when assigned: kept when the user is deleted.
+    technician_name = models.CharField(max_length=301, blank=True)
+    completion_note = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX, help_text="What was done, written when it is completed."
+    )
+    cancel_reason = models.TextField(
+        blank=True, max_length=LONG_TEXT_MAX, help_text="Why it was cancelled; required then."
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,8 +143,26 @@ class WorkOrder(Versioned):
                 name="workorders_workorder_asset_needs_location",
                 violation_error_message="Choose the location before the asset.",
             ),
+            models.CheckConstraint(
+                condition=Q(scheduled_end__isnull=True)
+                | Q(scheduled_start__isnull=False, scheduled_end__gte=F("scheduled_start")),
+                name="workorders_workorder_schedule_in_order",
+                violation_error_message="The visit ends before it starts, or has an end without a start.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(GreaterThan(Length(Trim("cancel_reason")), 0)),
+                name="workorders_workorder_cancel_reason",
+                violation_error_message="A cancelled work order says why it was cancelled.",
+            ),
+            long_text_limit("completion_note", table="workorders_workorder", label="The completion note"),
+            long_text_limit("cancel_reason", table="workorders_workorder", label="The reason"),
         ]
-        indexes = [models.Index(fields=["customer", "status"], name="workorders_wo_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="workorders_wo_customer_idx"),
+            models.Index(fields=["technician", "scheduled_start"], name="workorders_wo_technician_idx"),
+            models.Index(fields=["location", "created_at"], name="workorders_wo_location_idx"),
+            models.Index(fields=["asset", "created_at"], name="workorders_wo_asset_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.summary}"
@@ -112,6 +174,11 @@ class WorkOrder(Versioned):
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        """The statuses this work order may move to now (`TRANSITIONS`); none once closed."""
+        return self.TRANSITIONS.get(self.status, ())
 
 
 class Document(Versioned):
@@ -186,6 +253,16 @@ class Quote(Document):
     )
     approved_by_name = models.CharField(max_length=201, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="addressed_quotes",
+        help_text="The contact of the customer the quote is addressed to.",
+    )
+    # The addressee's name: kept when the contact is deleted.
+    contact_name = models.CharField(max_length=201, blank=True)
 
     history = HistoricalRecords()
 

@@ -4,7 +4,8 @@ Portal users never see drafts of quotes and invoices. `reports` shows work order
 of invoices per site (the portal's reports page, action REPORT), never the invoices themselves:
 those are `billing`'s, on the billing pages and the invoices endpoint alike. `create_work_order`
 sees and raises work orders; a contact with the `approver` role sees the customer's quotes (whether
-it may approve one is `workorders.services.approve_quote`'s call)."""
+it may approve one is `workorders.services.approve_quote`'s call). Portal users read the name of a
+work order's technician, never the id of the staff account behind it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ POLICIES = (
             "reports": frozenset({VIEW, REPORT}),
             "create_work_order": frozenset({VIEW, ADD}),
         },
+        staff_only_fields=("technician",),
     ),
     Policy(
         model="workorders.quote",

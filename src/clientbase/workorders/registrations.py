@@ -6,21 +6,31 @@ from __future__ import annotations
 from clientbase import access
 from clientbase.contacts.privacy import register_source
 from clientbase.contacts.views import ContactSection, register_contact_section
-from clientbase.customers.views import CustomerSection, register_customer_section
+from clientbase.customers.views import (
+    CustomerSection,
+    register_asset_section,
+    register_customer_section,
+    register_location_section,
+)
 from clientbase.errors import register_constraint_messages
-from clientbase.pages import NavItem, register_nav_item
+from clientbase.pages import NavItem, PageSection, register_nav_item
+from clientbase.workorders.business_hours import business_hours
 from clientbase.workorders.policies import POLICIES
 from clientbase.workorders.privacy import SOURCE as PRIVACY_SOURCE
 from clientbase.workorders.services import CONSISTENCY_MESSAGES
 from clientbase.workorders.views import (
+    asset_history_section,
     contact_work_section,
     customer_invoices_section,
     customer_quotes_section,
     customer_section,
+    location_history_section,
 )
 
 
 def register() -> None:
+    # A malformed CLIENTBASE_BUSINESS_HOURS stops the start here, not the first work-order page.
+    business_hours()
     access.register(*POLICIES)
     register_constraint_messages(CONSISTENCY_MESSAGES)
 
@@ -53,6 +63,22 @@ def register() -> None:
             title="Invoices",
             template_name="workorders/_partials/customer_invoices.html",
             context=customer_invoices_section,
+        )
+    )
+    register_location_section(
+        PageSection(
+            key="service-history",
+            title="Service history",
+            template_name="workorders/_partials/place_service_history.html",
+            context=location_history_section,
+        )
+    )
+    register_asset_section(
+        PageSection(
+            key="service-history",
+            title="Service history",
+            template_name="workorders/_partials/place_service_history.html",
+            context=asset_history_section,
         )
     )
     register_contact_section(

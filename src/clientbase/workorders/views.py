@@ -1,10 +1,13 @@
 """The staff pages of work orders, quotes and invoices.
 
-Work orders: the list, the wizard that opens one (customer, then location, then asset), and a work
-order with its quotes and invoices. Quotes and invoices: the list, the form that creates a draft
-(customer, then one of its work orders), and the page of one with its actions (send and record an
-approval; issue) and the messages they wrote. Also the sections of the customer page (work orders,
-quotes, invoices) and of the contact page (the work orders and quotes of a contact)."""
+Work orders: the list, the wizard that opens one (customer, then location, then asset), a work
+order with whom to call, its quotes and invoices and a button per step of its lifecycle, the form
+of each step (which shows who will be notified before anything is written) and the edit form.
+Quotes and invoices: the list, the form that creates a draft (customer, then one of its work
+orders), and the page of one with its actions (send and record an approval; issue) and the messages
+they wrote. Also the sections of the customer page (work orders, quotes, invoices), of the contact
+page (the work orders and quotes of a contact, and buttons that start one for it) and the service
+history of the location and asset pages."""
 
 from __future__ import annotations
 
@@ -12,15 +15,24 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from clientbase import access
 from clientbase.api.filters import parse_id
 from clientbase.contacts.models import Contact
-from clientbase.customers.models import Customer
-from clientbase.notifications.events import INVOICE_ISSUED, QUOTE_SENT, WORK_ORDER_CREATED
+from clientbase.contacts.views import phone_links
+from clientbase.customers.models import Asset, Customer, Location
+from clientbase.errors import Conflict
+from clientbase.notifications.events import (
+    INVOICE_ISSUED,
+    QUOTE_SENT,
+    WORK_ORDER_COMPLETED,
+    WORK_ORDER_CREATED,
+    WORK_ORDER_UPDATED,
+)
 from clientbase.notifications.models import Message
 from clientbase.notifications.routing import Routing, resolve_recipients, resolve_site_contact
 from clientbase.pages import (
@@ -30,16 +42,29 @@ from clientbase.pages import (
     ListPage,
     allowed_ids,
     flags,
+    paginate,
     wants_partial,
 )
+from clientbase.text import counted
 from clientbase.workorders import selectors, services
+from clientbase.workorders.business_hours import business_hours
 from clientbase.workorders.filters import InvoiceFilterSet, QuoteFilterSet, WorkOrderFilterSet
-from clientbase.workorders.forms import DocumentForm, QuoteApprovalForm, WizardChoice, WorkOrderForm
+from clientbase.workorders.forms import (
+    STEPS,
+    DocumentForm,
+    QuoteApprovalForm,
+    WizardChoice,
+    WorkOrderEditForm,
+    WorkOrderForm,
+    WorkOrderStepForm,
+    technicians,
+)
 from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
 
-# How many work orders the customer page shows before linking to the list.
-CUSTOMER_SECTION_SIZE = 10
-# How many quotes and invoices the customer page shows, and work orders and quotes the contact page.
+# How many work orders a page of a service history shows (the customer, contact, location and asset
+# pages).
+HISTORY_PAGE_SIZE = 10
+# How many quotes and invoices the customer page shows, and quotes the contact page.
 DOCUMENT_SECTION_SIZE = 5
 
 
@@ -83,15 +108,25 @@ class CustomerWorkListView(ListPage):
 
 
 class WorkOrderListView(CustomerWorkListView):
+    """Work orders, newest first: searched by number or summary, filtered by status, technician,
+    the days they were created and the day they are scheduled for (`WorkOrderFilterSet`, which the
+    API shares)."""
+
     section = "work-orders"
     model = WorkOrder
     queryset = selectors.work_orders_for_pages(WorkOrder.objects.all())
     filterset_class = WorkOrderFilterSet
+    template_name = "workorders/work_order_list.html"
     partial_template_name = "workorders/_partials/work_order_results.html"
     url_name = "workorders:work-order-list"
     search_placeholder = "Number or summary"
     add_url_name = "workorders:work-order-create"
     add_label = "New work order"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["technician_choices"] = [(user.pk, services.technician_name(user)) for user in technicians()]
+        return context
 
 
 class WorkOrderCreateView(FormPage):
@@ -149,6 +184,10 @@ class WorkOrderCreateView(FormPage):
 
 
 class WorkOrderDetailView(DetailPage):
+    """A work order: where and what, whom to call (`who_to_call`), its visit, how it ended, its
+    quotes and invoices, and for users who may change it a button per step of its lifecycle that
+    `WorkOrder.TRANSITIONS` allows from its status."""
+
     section = "work-orders"
     model = WorkOrder
     queryset = selectors.work_orders_for_pages(WorkOrder.objects.all())
@@ -159,16 +198,191 @@ class WorkOrderDetailView(DetailPage):
         context = super().get_context_data(**kwargs)
         work_order: WorkOrder = self.object
         user = self.user
+        may_change = access.allowed(user, access.CHANGE, work_order)
         context.update(
             quotes=list(access.restrict(user, Quote.objects.filter(work_order=work_order), access.VIEW)),
             invoices=list(access.restrict(user, Invoice.objects.filter(work_order=work_order), access.VIEW)),
             can_view_quotes=access.can(user, access.VIEW, Quote),
             can_view_invoices=access.can(user, access.VIEW, Invoice),
             can_view_contacts=access.can(user, access.VIEW, Contact),
+            can_view_location=access.can(user, access.VIEW, Location),
             can_add_quote=access.can(user, access.ADD, Quote),
             can_add_invoice=access.can(user, access.ADD, Invoice),
+            can_change=may_change and not work_order.is_closed,
+            steps=steps_of(work_order) if may_change else [],
+            who_to_call=who_to_call_for(user, work_order),
         )
         return context
+
+
+def steps_of(work_order: WorkOrder) -> list[dict[str, str]]:
+    """The buttons of the steps `work_order` may take now: {"to", "label", "url"}."""
+    return [
+        {"to": to, "label": STEPS[to][0], "url": step_url(work_order, to)} for to in work_order.next_statuses
+    ]
+
+
+def step_url(work_order: WorkOrder, to: str) -> str:
+    return f"{reverse('workorders:work-order-step', args=[work_order.pk])}?to={to}"
+
+
+def who_to_call_for(user: Any, work_order: WorkOrder, at: Any = None) -> dict[str, Any]:
+    """Whom `user` should call about `work_order` now (or at `at`): the callees of
+    `selectors.who_to_call` with their phone numbers (`tel:` links), and the location's access
+    notes when the user may see the location."""
+    contacts = (
+        access.restrict(user, Contact.objects.all(), access.VIEW)
+        if access.can(user, access.VIEW, Contact)
+        else None
+    )
+    found = selectors.who_to_call(
+        work_order, contacts=contacts, at=at or timezone.now(), hours=business_hours()
+    )
+    callees = [
+        {
+            "contact": callee.contact,
+            "name": callee.name,
+            "roles": callee.roles,
+            "phones": phone_links(callee.contact) if callee.contact is not None else [],
+            "email": callee.contact.email if callee.contact is not None else "",
+        }
+        for callee in found.callees
+    ]
+    location = work_order.location
+    access_notes = (
+        location.access_notes if location is not None and access.can(user, access.VIEW, Location) else ""
+    )
+    return {
+        "callees": callees,
+        "after_hours": found.after_hours,
+        "hours": found.hours,
+        "access_notes": access_notes,
+    }
+
+
+class WorkOrderUpdateView(FormPage):
+    """Edit a work order that is not closed: where, what, who asked, the site contact, the visit
+    (while scheduled or in progress) and the technician. The form carries the version it was
+    loaded at; a save over someone else's change is refused with what changed since."""
+
+    section = "work-orders"
+    edits = "work_order"
+    form_class = WorkOrderEditForm
+    template_name = "workorders/work_order_edit.html"
+    success_message = "Work order {obj.number} saved."
+
+    def prepare(self) -> None:
+        self.work_order = access.fetch(
+            self.user,
+            selectors.work_orders_for_pages(WorkOrder.objects.all()),
+            self.kwargs["pk"],
+            access.CHANGE,
+        )
+        if self.work_order.is_closed:
+            raise Conflict(
+                f"Work order {self.work_order.number} is {self.work_order.get_status_display().lower()}; "
+                "a closed work order cannot be changed."
+            )
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user, "work_order": self.work_order}
+
+    def get_initial(self) -> dict[str, Any]:
+        return WorkOrderEditForm.initial_for(self.work_order)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(work_order=self.work_order, **kwargs)
+
+    def get_conflict_url(self) -> str:
+        return work_order_url(self.kwargs["pk"])
+
+    def perform(self, form: WorkOrderEditForm) -> WorkOrder:
+        return services.update_work_order(
+            work_order=self.work_order,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
+        )
+
+    def success_url_for(self, obj: WorkOrder) -> str:
+        return work_order_url(obj)
+
+
+def messages_queued(count: int) -> str:
+    """“2 messages queued”, “1 message queued”, “no message queued”."""
+    return "no message queued" if count == 0 else f"{counted(count, 'message')} queued"
+
+
+class WorkOrderStepView(FormPage):
+    """One step of a work order's lifecycle (`?to=` the status it goes to): the form of what the
+    step records and, before anything is written, who will be notified and why (the routing
+    preview of `work_order.completed` or `work_order.updated`). A step `WorkOrder.TRANSITIONS`
+    does not allow is refused before the form shows (409 with both statuses named); the version
+    the form was loaded at refuses a step over someone else's change. After the step: “Work order
+    W-000012 completed; 2 messages queued.”"""
+
+    section = "work-orders"
+    edits = "work_order"
+    form_class = WorkOrderStepForm
+    template_name = "workorders/work_order_step.html"
+
+    def prepare(self) -> None:
+        self.work_order = access.fetch(
+            self.user,
+            selectors.work_orders_for_pages(WorkOrder.objects.all()),
+            self.kwargs["pk"],
+            access.CHANGE,
+        )
+        self.to = (self.request.POST.get("to") or self.request.GET.get("to") or "").strip()
+        services.check_transition(self.work_order, self.to)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "work_order": self.work_order, "to": self.to}
+
+    def get_initial(self) -> dict[str, Any]:
+        return WorkOrderStepForm.initial_for(self.work_order)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        label, past = STEPS[self.to]
+        work_order = self.work_order
+        routing = None
+        if access.can(self.user, access.VIEW, Contact):
+            routing = resolve_recipients(
+                event=WORK_ORDER_COMPLETED if self.to == WorkOrder.Status.COMPLETED else WORK_ORDER_UPDATED,
+                customer_id=work_order.customer_id,
+                location_id=work_order.location_id,
+            )
+        context.update(
+            work_order=work_order,
+            to=self.to,
+            step_label=label,
+            step_past=past,
+            status_label=services.status_label(self.to),
+            routing=routing,
+            action_url=step_url(work_order, self.to),
+        )
+        return context
+
+    def get_conflict_url(self) -> str:
+        return work_order_url(self.kwargs["pk"])
+
+    def perform(self, form: WorkOrderStepForm) -> WorkOrder:
+        return services.update_work_order(
+            work_order=self.work_order,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
+        )
+
+    def get_success_message(self, obj: Model) -> str:
+        assert isinstance(obj, WorkOrder)
+        routing = services.notified(obj)
+        queued = messages_queued(len(routing.recipients) if routing is not None else 0)
+        return f"Work order {obj.number} {STEPS[self.to][1]}; {queued}."
+
+    def success_url_for(self, obj: WorkOrder) -> str:
+        return work_order_url(obj)
 
 
 # Quotes and invoices ------------------------------------------------------------------------------
@@ -229,12 +443,18 @@ class DocumentCreateView(FormPage):
         self.customer = WizardChoice.from_params(self.user, params).customer
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.user, "customer": self.customer}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.user,
+            "customer": self.customer,
+            "model": self.model,
+        }
 
     def get_initial(self) -> dict[str, Any]:
-        """The customer, and what was typed before the form refreshed for a new customer."""
+        """The customer, and what was typed before the form refreshed for a new customer (or what
+        the button that opened it filled in: `?work_order=`, a quote's `?contact=`)."""
         params = self.request.GET
-        typed = {name: params[name] for name in ("work_order", "amount") if params.get(name)}
+        typed = {name: params[name] for name in ("work_order", "amount", "contact") if params.get(name)}
         return {**typed, "customer": self.customer}
 
     def get_template_names(self) -> list[str]:
@@ -416,7 +636,7 @@ class InvoiceIssueView(DraftActionView):
         return services.issue_invoice(invoice=document, acting_user=self.user)
 
 
-# Sections of the customer and contact pages --------------------------------------------------------
+# Sections of the customer, contact, location and asset pages -------------------------------------------
 
 
 def _newest(
@@ -431,11 +651,47 @@ def _newest(
     return {key: rows[:size], "more": len(rows) > size, "can_add": access.can(user, access.ADD, model)}
 
 
+def service_history_section(request: HttpRequest, work_orders: QuerySet[WorkOrder]) -> dict[str, Any] | None:
+    """A page (`?page=`, HISTORY_PAGE_SIZE rows) of the service history `work_orders`, newest first
+    (`selectors.service_history`), as the user may see it, with whether the user may open a work
+    order; None when the user may not see work orders. One query for the rows, whatever their
+    number."""
+    user = request.user
+    if not access.can(user, access.VIEW, WorkOrder):
+        return None
+    rows = selectors.service_history(access.restrict(user, work_orders, access.VIEW))
+    return {
+        "page": paginate(request, rows, HISTORY_PAGE_SIZE),
+        "can_add": access.can(user, access.ADD, WorkOrder),
+    }
+
+
 def customer_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
-    """The work orders of a customer, newest first, for its page; None when the user may not see
-    work orders."""
-    work_orders = selectors.work_orders_for_pages(WorkOrder.objects.filter(customer=customer))
-    return _newest(request, WorkOrder, work_orders, CUSTOMER_SECTION_SIZE, "work_orders")
+    """The work orders of a customer for its page: its service history; None when the user may not
+    see work orders."""
+    return service_history_section(request, WorkOrder.objects.filter(customer=customer))
+
+
+def location_history_section(request: HttpRequest, location: Location) -> dict[str, Any] | None:
+    """The service history of a location for its page; None when the user may not see work orders."""
+    section = service_history_section(request, WorkOrder.objects.filter(location=location))
+    if section is not None:
+        section["new_url"] = (
+            f"{reverse('workorders:work-order-create')}?customer={location.customer_id}&location={location.pk}"
+        )
+    return section
+
+
+def asset_history_section(request: HttpRequest, asset: Asset) -> dict[str, Any] | None:
+    """The service history of an asset for its page; None when the user may not see work orders."""
+    section = service_history_section(request, WorkOrder.objects.filter(asset=asset))
+    if section is not None:
+        location = asset.location
+        section["new_url"] = (
+            f"{reverse('workorders:work-order-create')}?customer={location.customer_id}"
+            f"&location={location.pk}&asset={asset.pk}"
+        )
+    return section
 
 
 def customer_quotes_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
@@ -451,28 +707,39 @@ def customer_invoices_section(request: HttpRequest, customer: Customer) -> dict[
 
 
 def contact_work_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
-    """A contact's history of work: the work orders it requested or is the site contact for, and
-    the quotes it approved, newest first. None for a contact of no customer (it can have neither)
+    """A contact's history of work: the work orders it requested or is the site contact for (its
+    service history, paginated), and the quotes addressed to it or that it approved, newest first;
+    for an active contact, the buttons that open a work order it requests and write a quote
+    addressed to it, for users who may. None for a contact of no customer (it can have neither)
     and for users who may see neither work orders nor quotes."""
     user = request.user
     can_view_work_orders = access.can(user, access.VIEW, WorkOrder)
     can_view_quotes = access.can(user, access.VIEW, Quote)
     if contact.customer_id is None or not (can_view_work_orders or can_view_quotes):
         return None
-    work_orders: list[WorkOrder] = []
-    quotes: list[Quote] = []
+    history = None
     if can_view_work_orders:
-        visible = access.restrict(user, WorkOrder.objects.all(), access.VIEW)
-        work_orders = list(selectors.work_orders_of_contact(visible, contact)[: DOCUMENT_SECTION_SIZE + 1])
+        history = service_history_section(
+            request, WorkOrder.objects.filter(Q(requested_by=contact) | Q(site_contact=contact))
+        )
+    quotes: list[Quote] = []
     if can_view_quotes:
-        approved = access.restrict(user, Quote.objects.filter(approved_by=contact), access.VIEW)
-        quotes = list(selectors.quotes_for_pages(approved)[: DOCUMENT_SECTION_SIZE + 1])
+        visible = access.restrict(user, Quote.objects.all(), access.VIEW)
+        quotes = list(selectors.quotes_of_contact(visible, contact)[: DOCUMENT_SECTION_SIZE + 1])
+    active = contact.status == Contact.Status.ACTIVE
+    prefill = f"?customer={contact.customer_id}"
+    new_work_order_url = new_quote_url = ""
+    if active and access.can(user, access.ADD, WorkOrder):
+        new_work_order_url = f"{reverse('workorders:work-order-create')}{prefill}&requested_by={contact.pk}"
+    if active and access.can(user, access.ADD, Quote):
+        new_quote_url = f"{document_url(Quote, 'create')}{prefill}&contact={contact.pk}"
     return {
         "contact": contact,
         "can_view_work_orders": can_view_work_orders,
         "can_view_quotes": can_view_quotes,
-        "work_orders": work_orders[:DOCUMENT_SECTION_SIZE],
-        "more_work_orders": len(work_orders) > DOCUMENT_SECTION_SIZE,
+        "history": history,
         "quotes": quotes[:DOCUMENT_SECTION_SIZE],
         "more_quotes": len(quotes) > DOCUMENT_SECTION_SIZE,
+        "new_work_order_url": new_work_order_url,
+        "new_quote_url": new_quote_url,
     }

@@ -44,6 +44,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("CLIENTBASE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("CLIENTBASE_PORT", "8000")))
+        parser.add_argument(
+            "--check-port",
+            action="store_true",
+            help="Only check that the port is free (exit status 2 when it is not), start nothing.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
@@ -53,6 +58,8 @@ class Command(BaseCommand):
                 f"or choose another port: make run PORT={port + 1}"
             )
             sys.exit(2)
+        if options["check_port"]:
+            return
         command = [sys.executable, "-m", "clientbase.cli"]
         # Our own interpreter and commands; the host and port are the options' values, no shell.
         children = [
@@ -70,7 +77,7 @@ class Command(BaseCommand):
         while not stopping and ended is None:
             ended = next((child for child in children if child.poll() is not None), None)
             time.sleep(0.1)
-        self.stop(children)
+        self.stop(children, stopping[0] if stopping else signal.SIGTERM)
         if ended is not None and not stopping:
             status = ended.returncode
             self.stderr.write(
@@ -80,11 +87,12 @@ class Command(BaseCommand):
         self.stdout.write("clientbase stopped.")
 
     @staticmethod
-    def stop(children: list[subprocess.Popen[bytes]]) -> None:
-        """Ask each child still running to stop; kill those still running after STOP_SECONDS."""
+    def stop(children: list[subprocess.Popen[bytes]], signum: int) -> None:
+        """Pass `signum` on to each child still running (Ctrl+C's SIGINT: gunicorn's quick stop;
+        SIGTERM: its graceful one); kill those still running after STOP_SECONDS."""
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+                child.send_signal(signum)
         deadline = time.monotonic() + STOP_SECONDS
         for child in children:
             try:

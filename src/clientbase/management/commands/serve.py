@@ -49,6 +49,13 @@ def worker_exit(server: Any, worker: Any) -> None:
         os._exit(0)
 
 
+def worker_int(worker: Any) -> None:
+    """gunicorn's hook when a worker process gets SIGINT or SIGQUIT (a quick stop): it ends at
+    once, its logs flushed; an open keep-alive connection of a browser is simply closed."""
+    logging.shutdown()
+    os._exit(0)
+
+
 class ClientbaseServer(BaseApplication):
     def __init__(self, options: dict[str, Any]):
         self.options = options
@@ -100,6 +107,8 @@ class Command(BaseCommand):
                 # A worker process ended: its figures leave /metrics' gauges.
                 "child_exit": lambda server, worker: metrics.process_ended(worker.pid),
                 "worker_exit": worker_exit,
+                # Ctrl+C (SIGINT) or SIGQUIT: a quick stop, the process ends there and then.
+                "worker_int": worker_int,
                 "accesslog": "-",
                 "errorlog": "-",
                 # Each access line ends with the request's id (clientbase.logs), in the log format chosen.

@@ -27,6 +27,7 @@ from django.views.generic import FormView, TemplateView, View
 from clientbase import access
 from clientbase.audit.events import record_refusal
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
 from clientbase.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from clientbase.pages import ServiceForm, paginate, safe_next
 from clientbase.portal.services.accounts import is_portal_admin
@@ -63,6 +64,8 @@ def navigation(user: Any, contact: Contact) -> list[dict[str, str]]:
         items.append(("quotes", "Quotes", "portal:quote-list"))
     if access.can(user, access.VIEW, Invoice):
         items.append(("billing", "Billing", "portal:invoice-list"))
+    if access.can(user, access.VIEW, Contract):
+        items.append(("contracts", "Contracts", "portal:contract-list"))
     if access.can(user, access.REPORT, WorkOrder):
         items.append(("reports", "Reports", "portal:reports"))
     items.append(("profile", "My profile", "portal:profile"))
@@ -140,6 +143,7 @@ class PortalMixin:
             "capabilities": self.capabilities,
             "may": {
                 "billing": access.can(user, access.VIEW, Invoice),
+                "contracts": access.can(user, access.VIEW, Contract),
                 "reports": access.can(user, access.REPORT, WorkOrder),
                 "edit_contacts": access.can(user, access.CHANGE, Contact),
             },

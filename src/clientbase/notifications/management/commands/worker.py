@@ -23,15 +23,17 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
 from clientbase import metrics, periodic
-from clientbase.notifications import delivery
+from clientbase.notifications import delivery, heartbeat
 
 logger = logging.getLogger("clientbase.notifications.worker")
 
@@ -47,6 +49,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Deliver what is due now, then exit.")
         parser.add_argument(
+            "--status",
+            action="store_true",
+            help="List the workers of this installation (every host), live or gone, then exit.",
+        )
+        parser.add_argument(
             "--interval",
             type=float,
             default=2.0,
@@ -56,15 +63,53 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = threading.Event()
         self.name = worker_name()
+        if options["status"]:
+            self.show_status()
+            return
         if options["once"]:
             self.run_once()
             return
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        self.started_at = timezone.now()
+        self.beaten = 0.0
+        # Every outcome's series exists from the start (at 0), so that alerts on it have one.
+        metrics.count_deliveries(dict.fromkeys(delivery.OUTCOMES, 0))
         try:
             self.run_forever(options["interval"])
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            try:
+                heartbeat.leave(self.name)
+            except DatabaseError:
+                logger.warning("worker %s: could not remove its heartbeat", self.name)
+
+    def show_status(self) -> None:
+        """`--status`: the workers by host, live ones first."""
+        found = heartbeat.workers()
+        if not found:
+            self.stdout.write("No worker has reported itself: none runs (start one: `clientbase worker`).")
+            return
+        live = sum(worker.live for worker in found)
+        self.stdout.write(f"{live} live worker{'s' if live != 1 else ''} of {len(found)} known:")
+        for worker in found:
+            state = "live" if worker.live else "gone"
+            mode = "delivering" if worker.sending else "waiting (no EMAIL_HOST)"
+            self.stdout.write(
+                f"  {state:4}  {worker.name}  host {worker.host}, pid {worker.pid}, {mode}, "
+                f"started {worker.started_at:%Y-%m-%d %H:%M:%S %Z}, seen {worker.seen_seconds_ago} s ago"
+            )
+
+    def _beat(self) -> None:
+        """Record this worker's heartbeat, at most every BEAT_SECONDS (`notifications.heartbeat`)."""
+        now = time.monotonic()
+        if now - self.beaten < heartbeat.BEAT_SECONDS:
+            return
+        try:
+            heartbeat.beat(self.name, started_at=self.started_at, sending=delivery.sending_enabled())
+            self.beaten = now
+        except DatabaseError:
+            logger.warning("worker %s: could not record its heartbeat; trying again", self.name)
 
     def _stop(self, signum: int, frame: Any) -> None:
         logger.info("worker %s stopping (signal %s)", self.name, signum)
@@ -98,6 +143,7 @@ class Command(BaseCommand):
             )
             while not self.stopping.is_set():
                 close_old_connections()
+                self._beat()
                 periodic.run_due()
                 self.stopping.wait(1)
             close_old_connections()
@@ -105,6 +151,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Worker {self.name} delivering mail through the SMTP server (Ctrl+C to stop).")
         while not self.stopping.is_set():
             close_old_connections()
+            self._beat()
             try:
                 outcomes = delivery.process_due(worker=self.name, should_stop=self.stopping.is_set)
             except Exception:

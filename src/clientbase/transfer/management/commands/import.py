@@ -41,11 +41,11 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Import contacts, customers or locations from a CSV or XLSX file (see docs/import-export.md "
-        "for the columns). Prints the report as JSON; exit status 1 when any row was refused (with a "
-        "commit the other rows were imported). Runs as --user, by default as the first active "
-        "superuser. Files of any size and length are read; the caps on columns, on a value's length "
-        "and on what an XLSX workbook unpacks to apply as to uploads."
+        "Import contacts, customers, locations or contracts from a CSV or XLSX file (see "
+        "docs/import-export.md for the columns). Prints the report as JSON; exit status 1 when any "
+        "row was refused (with a commit the other rows were imported). Runs as --user, by default "
+        "as the first active superuser. Files of any size and length are read; the caps on "
+        "columns, on a value's length and on what an XLSX workbook unpacks to apply as to uploads."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--match",
             help="The keys a row is matched on, in order (contacts: id,external_id,email; customers: "
-            "number,name; locations: code,name).",
+            "number,name; locations: code,name; contracts: id,number).",
         )
         parser.add_argument(
             "--blank",

@@ -1,0 +1,7 @@
+from clientbase import app_config
+
+
+class ReportsConfig(app_config.App):
+    name = "clientbase.reports"
+    label = "reports"
+    verbose_name = "Service reports"
