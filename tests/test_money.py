@@ -45,3 +45,29 @@ def test_an_unknown_currency_stops_the_start_with_its_reason(tmp_path):
     assert "CLIENTBASE_CURRENCY='DOLLARS' is not an ISO 4217 currency code" in result.stderr
     env["CLIENTBASE_CURRENCY"] = "eur"  # any case
     assert subprocess.run([CLIENTBASE, "check"], env=env, capture_output=True, timeout=60).returncode == 0
+
+
+@pytest.mark.django_db
+def test_staff_pages_and_history_show_amounts_with_their_currency(admin_user):
+    from django.test import Client
+
+    from clientbase.contacts import services as contact_services
+    from tests.factories import ContactFactory, CustomerFactory
+    from tests.workorders.factories import InvoiceFactory, QuoteFactory
+
+    customer = CustomerFactory(name="Northwind Hospitals")
+    approver = ContactFactory(customer=customer, role_approver=True, approval_limit=Decimal("25000"))
+    contact_services.update_contact(
+        contact=approver, acting_user=admin_user, data={"approval_limit": Decimal("30000")}
+    )
+    quote = QuoteFactory(customer=customer, amount=Decimal("12450.5"))
+    invoice = InvoiceFactory(customer=customer, amount=Decimal("731.37"))
+    client = Client()
+    client.force_login(admin_user)
+    contact_page = client.get(f"/contacts/{approver.pk}/").content.decode()
+    assert "$30,000.00" in contact_page  # the approval limit
+    assert "$25,000.00" in contact_page and "$30,000.00" in contact_page  # and its history
+    assert "$12,450.50" in client.get(f"/quotes/{quote.pk}/").content.decode()
+    assert "$12,450.50" in client.get("/quotes/").content.decode()
+    assert "$731.37" in client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "$731.37" in client.get("/invoices/").content.decode()

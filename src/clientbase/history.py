@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import InvalidOperation
 from typing import Any
 
 from django.db import connections, models, router
@@ -22,6 +23,7 @@ from django.utils.formats import date_format
 from simple_history import utils as simple_history_utils
 from simple_history.models import HistoricalRecords
 
+from clientbase.money import format_money
 from clientbase.phones import PhoneNumberField, format_phone
 from clientbase.writes import db_values, insert_values, new_ids
 
@@ -272,8 +274,9 @@ def display_value(
     """A recorded value of `field` (as `entries` holds it) as a person reads it: a reference by
     the name of the object (`names[model][id]`; "#id (deleted)" when gone), a choice by its label,
     a yes/no field as "Yes" or "No", a date or moment as the pages write them, a phone number as
-    it is dialled, a list's codes and an object's keys by their `labels` (a model's
-    `history_value_labels`, also the order of the keys), anything else as `readable` words it."""
+    it is dialled, an amount with its currency (`clientbase.money`), a list's codes and an
+    object's keys by their `labels` (a model's `history_value_labels`, also the order of the keys),
+    anything else as `readable` words it."""
     if field is None:
         return readable(value)
     if field.is_relation:
@@ -294,6 +297,11 @@ def display_value(
             return date_format(day, DATE_FORMAT)
     if isinstance(field, PhoneNumberField) and isinstance(value, str):
         return format_phone(value)
+    if isinstance(field, models.DecimalField):  # every decimal field is an amount of money
+        try:
+            return format_money(value)
+        except (InvalidOperation, ValueError, TypeError):
+            return readable(value)
     if labels and isinstance(value, list | tuple):
         return readable([labels.get(item, item) for item in value])
     if labels and isinstance(value, dict):

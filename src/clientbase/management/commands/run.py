@@ -1,10 +1,11 @@
 """`clientbase run`: the web server and the mail worker together, for one machine (`make run`).
 
 Starts `clientbase worker` and `clientbase serve --host HOST --port PORT` as child processes and
-stops both on Ctrl+C (SIGINT) or SIGTERM: each child is asked to stop (SIGTERM), and one that has
-not stopped within STOP_SECONDS is killed, so the command returns within about five seconds with
-status 0. When either child ends by itself (the server could not start, say), the other is stopped
-and the command exits with the child's status. A port already in use is refused before anything
+stops both on Ctrl+C (SIGINT) or SIGTERM (`Command.stop`): a child that has not ended by itself
+within OWN_STOP_SECONDS gets the signal passed on, and one still running STOP_SECONDS later is
+killed, so the command returns within about five seconds with status 0. When either child ends
+by itself (the server could not start, say), the other is stopped and the command exits with the
+child's status. A port already in use is refused before anything
 starts (exit status 2, with the address and how to choose another)."""
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-STOP_SECONDS = 4.0
+STOP_SECONDS = 3.0
+# How long the children may take to end on the signal that reached them too, before it is passed on.
+OWN_STOP_SECONDS = 1.0
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -88,8 +91,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def stop(children: list[subprocess.Popen[bytes]], signum: int) -> None:
-        """Pass `signum` on to each child still running (Ctrl+C's SIGINT: gunicorn's quick stop;
-        SIGTERM: its graceful one); kill those still running after STOP_SECONDS."""
+        """Stop the children: Ctrl+C reached them as well (one process group), so each is first
+        given OWN_STOP_SECONDS to end by itself; one still running then gets the signal passed on
+        (SIGINT: gunicorn's quick stop; SIGTERM: its graceful one) and is killed if it still runs
+        after STOP_SECONDS. A signal sent twice would find a child past its own handler (a
+        KeyboardInterrupt mid-exit), hence the wait first."""
+        deadline = time.monotonic() + OWN_STOP_SECONDS
+        while time.monotonic() < deadline and any(child.poll() is None for child in children):
+            time.sleep(0.05)
         for child in children:
             if child.poll() is None:
                 child.send_signal(signum)

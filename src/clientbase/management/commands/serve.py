@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from clientbase import logs, metrics
 
@@ -49,11 +52,18 @@ def worker_exit(server: Any, worker: Any) -> None:
         os._exit(0)
 
 
-def worker_int(worker: Any) -> None:
-    """gunicorn's hook when a worker process gets SIGINT or SIGQUIT (a quick stop): it ends at
-    once, its logs flushed; an open keep-alive connection of a browser is simply closed."""
-    logging.shutdown()
-    os._exit(0)
+class QuickStopWorker(ThreadWorker):
+    """gunicorn's threaded worker, but a quick stop (Ctrl+C's SIGINT, SIGQUIT) ends the process
+    there and then: the standard streams flushed, nothing else. gunicorn's own `handle_quit` first
+    shuts its thread pool down, taking the pool's lock, which the main thread may hold at that moment
+    (handing a connection to the pool, starting a thread): on a busy machine the process then
+    waited for itself until the server killed it."""
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(0)
 
 
 class ClientbaseServer(BaseApplication):
@@ -108,7 +118,7 @@ class Command(BaseCommand):
                 "child_exit": lambda server, worker: metrics.process_ended(worker.pid),
                 "worker_exit": worker_exit,
                 # Ctrl+C (SIGINT) or SIGQUIT: a quick stop, the process ends there and then.
-                "worker_int": worker_int,
+                "worker_class": "clientbase.management.commands.serve.QuickStopWorker",
                 "accesslog": "-",
                 "errorlog": "-",
                 # Each access line ends with the request's id (clientbase.logs), in the log format chosen.

@@ -77,12 +77,12 @@ class Command(BaseCommand):
         try:
             self.run_forever(options["interval"])
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            try:
+            try:  # before the handlers go back: a second signal must not cut this short
                 heartbeat.leave(self.name)
             except DatabaseError:
                 logger.warning("worker %s: could not remove its heartbeat", self.name)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def show_status(self) -> None:
         """`--status`: the workers by host, live ones first."""
