@@ -239,7 +239,7 @@ def test_the_confirmation_page_says_what_ends_and_the_post_moves(dispatcher, tec
         "Boss",
         "Report",
         "primary contact",
-        "5000.00",
+        "$5,000.00",
         "NW-7",
         "Contoso Offices",
     ):
