@@ -69,6 +69,13 @@ test-postgres: $(VENV)/.installed-dev ## the suite on PostgreSQL, with the fleet
 	fi; \
 	CLIENTBASE_TEST_REDIS=$(REDIS_ADDRESS) DATABASE_URL=$(POSTGRES_URL) CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS)
 
+FUZZ_EXAMPLES ?= 50
+
+.PHONY: fuzz
+fuzz: $(VENV)/.installed-dev ## schemathesis against a served demo (SQLite, FUZZ_EXAMPLES per operation; the suite runs 4)
+	env -u DATABASE_URL CLIENTBASE_TESTING=1 CLIENTBASE_VAR_DIR=$$(mktemp -d) CLIENTBASE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest -p no:cacheprovider tests/api/test_openapi_truth.py -k schemathesis
+
 .PHONY: browser-deps
 browser-deps: ## Debian's chromium for the browser tests (installed when root and missing)
 	@if [ ! -x /usr/bin/chromium ]; then \

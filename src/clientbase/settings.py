@@ -378,7 +378,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "clientbase.api.pagination.Pagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's, reading the FilterSets shared with the pages more strictly (booleans).
+    "DEFAULT_FILTER_BACKENDS": ["clientbase.api.filters.FilterBackend"],
     # JSON nested beyond a few levels is refused before parsing (clientbase.api.parsers); forms
     # and multipart bodies carry the import uploads.
     "DEFAULT_PARSER_CLASSES": [
@@ -386,7 +387,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation's error answers, If-Match/ETag, ids and bodies as the server reads them.
+    "DEFAULT_SCHEMA_CLASS": "clientbase.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "clientbase.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -414,6 +416,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets shown under one name wherever a serializer uses them.
     "ENUM_NAME_OVERRIDES": {"MessageStatusEnum": "clientbase.notifications.models.Message.Status"},
+    # Links from each create to the operations on the object it made (clientbase.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clientbase.api.schema.add_links",
+    ],
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

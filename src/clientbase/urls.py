@@ -112,3 +112,5 @@ urlpatterns = [
 
 # Every 403 of the pages is recorded in the audit log before Django's own 403 page answers it.
 handler403 = "clientbase.audit.views.permission_denied"
+# A path no route takes: under /api/ a JSON 404 as the API's own, elsewhere Django's 404 page.
+handler404 = "clientbase.api.errors.page_not_found"

@@ -1,6 +1,7 @@
 """A service contract in a real Chromium: written from the customer's page (the customer first, then
 its locations and assets, offered as soon as it is chosen), shown on its own page and on the
-customer's page, found among the contracts ending within 60 days; its pages at phone width."""
+customer's page, found among the contracts ending within 60 days; its pages at phone width. A new
+work order gets the contract covering it, and its page shows it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clientbase.contracts.models import Contract
+from clientbase.workorders.models import WorkOrder
 from tests.browser.conftest import screenshot
+from tests.contracts.factories import ContractFactory
 from tests.factories import AssetFactory, CustomerFactory, LocationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,3 +94,29 @@ def test_choosing_the_customer_offers_its_places_without_a_reload(signed_in, nor
     expect(page.get_by_label("North Campus (N)")).to_be_visible()
     assert page.evaluate("window.__noReload === true")
     expect(page).to_have_url(re.compile(rf"customer={customer.pk}"))
+
+
+def test_a_new_work_order_gets_the_contract_covering_it_and_shows_it(signed_in, northwind):
+    """The wizard names the contract the rules choose; the new work order's page shows it, and the
+    contract's page lists the work order."""
+    page = signed_in
+    customer, north, chiller = northwind
+    everywhere = ContractFactory(customer=customer, name="Portfolio care", response_hours=24)
+    chiller_care = ContractFactory(customer=customer, name="Chiller care", assets=[chiller], response_hours=4)
+    page.goto(f"/work-orders/new/?customer={customer.pk}&location={north.pk}&asset={chiller.pk}")
+    expect(page.locator("#resolved-contract")).to_contain_text(f"{chiller_care.number} Chiller care")
+    page.get_by_label("Summary").fill("Chiller trips on high head pressure")
+    page.get_by_role("button", name="Open work order").click()
+
+    work_order = WorkOrder.objects.get()
+    expect(page).to_have_url(re.compile(rf"/work-orders/{work_order.pk}/$"))
+    contract = page.locator("#contract")
+    expect(contract.get_by_role("link", name=chiller_care.number)).to_be_visible()
+    expect(contract).to_contain_text("Chiller care")
+    expect(page.locator("#contract-response")).to_have_text("On site within 4 hours of a call")
+    screenshot(page, "work-order-contract")
+    assert work_order.contract == chiller_care and everywhere.work_orders.count() == 0
+
+    contract.get_by_role("link", name=chiller_care.number).click()
+    expect(page).to_have_url(re.compile(rf"/contracts/{chiller_care.pk}/$"))
+    expect(page.locator("#work-orders").get_by_role("link", name=work_order.number)).to_be_visible()

@@ -76,6 +76,12 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
+    schema_rules = {
+        "post": [
+            "`username` (a staff username or a portal user's e-mail address) and `password` of an "
+            "active user; a portal user's access must be current (its reason otherwise).",
+        ]
+    }
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -59,10 +59,8 @@ class Pagination(BasePagination):
         raw = request.query_params.get(name)
         if raw in (None, ""):
             return default
-        try:
-            value = int(str(raw))
-        except ValueError:
-            value = 0
+        # Decimal digits only: int() would also take "+1", " 1" and "1_000".
+        value = int(str(raw)) if str(raw).isascii() and str(raw).isdigit() else 0
         if value < 1:
             raise exceptions.ValidationError({name: ["A positive whole number."]})
         if value > MAX_PAGE:
@@ -90,8 +88,13 @@ class Pagination(BasePagination):
             "required": ["results", "next", "previous"],
             "properties": {
                 "results": schema,
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "example": "https://clientbase.example/api/v1/contacts/?cursor=eyJ0IjowLCJ2IjpbIld1Il19",
+                },
+                "previous": {"type": "string", "nullable": True, "format": "uri", "example": None},
             },
         }
 
@@ -101,14 +104,22 @@ class Pagination(BasePagination):
                 "name": "cursor",
                 "in": "query",
                 "required": False,
-                "description": "Where a page starts, as the `next` and `previous` links give it.",
+                "description": "Where a page starts: opaque, only as the `next` and `previous` links "
+                "give it (any other value is a 400 naming `cursor`). Not with `page`.",
                 "schema": {"type": "string"},
             },
-            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "A page by number instead of `cursor` (1 is the first).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            },
             {
                 "name": "page_size",
                 "in": "query",
                 "required": False,
+                "description": f"Rows per page, default {self.default_page_size}.",
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]

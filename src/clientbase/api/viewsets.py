@@ -15,11 +15,8 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models import ManyToManyField, Model, Prefetch, QuerySet, prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import ISO_8601, exceptions, mixins, serializers, viewsets
 from rest_framework.fields import SkipField
 from rest_framework.permissions import SAFE_METHODS
@@ -37,6 +34,8 @@ class StrictSerializerMixin:
     """Unknown and read-only fields are named in a 400, never silently dropped."""
 
     fields: Any
+    # Read by `clientbase.api.schema`: the request body's schema allows no other properties.
+    refuses_unknown_fields = True
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -47,9 +46,40 @@ class StrictSerializerMixin:
                     errors[key] = ["Unknown field."]
                 elif field.read_only:
                     errors[key] = ["This field is read-only."]
+                elif not isinstance(data, QueryDict):
+                    refusal = json_type_refusal(field, data[key])
+                    if refusal:
+                        errors[key] = [refusal]
             if errors:
                 raise exceptions.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
+
+
+def json_type_refusal(field: serializers.Field, value: Any) -> str:
+    """Why `value`, as a JSON body gives it, is not of the type `field` is described with (empty
+    when it is): text is a JSON string, a flag `true` or `false`, a list a JSON array, an id a
+    whole number, an amount a string (`"12.50"`, as answers give it) or a whole number. DRF would
+    also read `12` as the text "12", `"yes"` as true, `{}` as an empty list, `"7"` as an id, `""` as
+    no object and `0.1` as an amount, which the description does not promise (a form's fields, all
+    text, are read as DRF reads them)."""
+    if value is None:
+        return ""
+    if isinstance(field, serializers.CharField) and not isinstance(value, str):
+        return "Not a valid string."
+    if isinstance(field, serializers.BooleanField) and not isinstance(value, bool):
+        return "Must be true or false."
+    if isinstance(field, serializers.ListField | ManyRelatedField) and not isinstance(value, list):
+        return "A list."
+    if isinstance(field, PrimaryKeyRelatedField) and (isinstance(value, bool) or not isinstance(value, int)):
+        return "An id: a whole number."
+    ids = isinstance(field, ManyRelatedField) and isinstance(field.child_relation, PrimaryKeyRelatedField)
+    if ids and any(isinstance(item, bool) or not isinstance(item, int) for item in value):
+        return "A list of ids: whole numbers."
+    if isinstance(field, serializers.DecimalField) and (
+        isinstance(value, bool) or not isinstance(value, str | int)
+    ):
+        return 'An amount as a string, e.g. "12.50", or a whole number.'
+    return ""
 
 
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
@@ -427,73 +457,6 @@ def parse_if_match(header: str) -> ExpectedVersion:
         position += 1
 
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag this change is based on, e.g. `"3"`. When the object has changed since '
-    "(its version is another), the write is refused with 412 and nothing changes. Without it, "
-    "or with `*`, the write is not checked.",
-)
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The version of the object answered, as a strong entity tag (e.g. `"3"`); it goes '
-    "up with every change. Send it back as `If-Match` to refuse a write over someone else's change.",
-)
-STALE = OpenApiResponse(
-    response={"type": "object", "properties": {"detail": {"type": "string"}}},
-    description="Precondition failed: the object changed since the version named in `If-Match` "
-    "(`detail` gives the current version); nothing changed.",
-)
-
-
-class VersionedAutoSchema(AutoSchema):
-    """The schema of a ScopedModelViewSet: `If-Match` on PUT, PATCH and DELETE with their 412, and
-    the `ETag` response header on every answer that is one versioned object."""
-
-    def get_override_parameters(self) -> list[Any]:
-        parameters = list(super().get_override_parameters())
-        if self.method in ("PUT", "PATCH", "DELETE") and self._versioned_model():
-            parameters.append(IF_MATCH)
-        if self._answers_versioned_object():
-            parameters.append(ETAG)
-        return parameters
-
-    def get_response_serializers(self) -> Any:
-        responses = super().get_response_serializers()
-        if self.method not in ("PUT", "PATCH", "DELETE") or not self._versioned_model():
-            return responses
-        if isinstance(responses, dict):
-            return {**responses, 412: STALE}
-        if self.method == "DELETE":
-            return {204: None, 412: STALE}
-        return {200: responses, 412: STALE}
-
-    def _versioned_model(self) -> bool:
-        queryset = getattr(self.view, "queryset", None)
-        return queryset is not None and issubclass(queryset.model, Versioned)
-
-    def _answers_versioned_object(self) -> bool:
-        if self.method == "DELETE" or self._is_list_view():
-            return False
-        responses = self.get_response_serializers()  # with the operation's own @extend_schema
-        candidates = responses.values() if isinstance(responses, dict) else [responses]
-        for candidate in candidates:
-            serializer = candidate() if isinstance(candidate, type) else candidate
-            model = getattr(getattr(serializer, "Meta", None), "model", None)
-            if (
-                isinstance(serializer, serializers.ModelSerializer)
-                and isinstance(model, type)
-                and issubclass(model, Versioned)
-            ):
-                return True
-        return False
-
-
 # Optimistic concurrency, for models with a `version` (`clientbase.versions.Versioned`): every
 # answer that is one object carries `ETag: "<version>"`; PUT, PATCH and DELETE pass the versions
 # named by `If-Match` to the update and delete services as `expected_version`, which compare them
@@ -507,7 +470,6 @@ class ScopedGenericViewSet(viewsets.GenericViewSet):
     model, the same scope (404), the fields the caller never reads left out, the ETag of a
     versioned object answered."""
 
-    schema = VersionedAutoSchema()
     queryset: QuerySet
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     # Many-to-many fields whose ids a list or a retrieve reads in one query each (`listed_ids`)

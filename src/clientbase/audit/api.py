@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clientbase.api.schema import answered_as
 from clientbase.api.viewsets import ScopedModelViewSet
 from clientbase.audit.filters import AuditEventFilterSet
 from clientbase.audit.models import AuditEvent
 
 
+@answered_as(
+    "An audit event",
+    {
+        "id": 1204,
+        "at": "2026-03-02T09:14:51Z",
+        "type": "auth.login",
+        "user": "dispatcher",
+        "ip": "203.0.113.7",
+        "object": "",
+        "object_repr": "",
+        "detail": {"via": "api"},
+    },
+)
 class AuditEventSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="username", read_only=True)
 

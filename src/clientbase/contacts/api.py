@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,6 +24,7 @@ from rest_framework.response import Response
 
 from clientbase import access
 from clientbase.api.filters import MAX_ID
+from clientbase.api.schema import answered_as
 from clientbase.api.viewsets import (
     LeanRepresentation,
     ScopedGenericViewSet,
@@ -29,6 +36,7 @@ from clientbase.api.viewsets import (
 from clientbase.contacts import duplicates, privacy, selectors, services
 from clientbase.contacts.filters import ContactFilterSet
 from clientbase.contacts.models import NOTIFY_CATEGORIES, PORTAL_PERMISSIONS, ROLES, Contact
+from clientbase.customers.api import ADDRESS_EXAMPLE, CONTACT_DETAIL_RULES, AddressField
 from clientbase.customers.models import Customer, Location
 from clientbase.emails import check_email
 from clientbase.errors import Forbidden
@@ -51,6 +59,40 @@ class PortalSerializer(LeanRepresentation, StrictSerializer):
     support_end = serializers.DateField(required=False, allow_null=True)
 
 
+@answered_as(
+    "A contact",
+    {
+        "id": 7,
+        "customer": 42,
+        "salutation": "Ms.",
+        "first_name": "Dana",
+        "last_name": "Whitfield",
+        "title": "Facilities Manager",
+        "department": "Facilities",
+        "roles": ["site", "approver"],
+        "email": "dana.whitfield@northwind.example",
+        "phone": "+13125550142",
+        "mobile": "+13125550199",
+        "secondary_phone": "",
+        "preferred_channel": "email",
+        "notes": "",
+        "is_primary": True,
+        "locations": [3],
+        "reports_to": None,
+        "address": ADDRESS_EXAMPLE,
+        "status": "active",
+        "approval_limit": "25000.00",
+        "notify": {"work_orders": True, "completions": True, "quotes": True, "invoices": False},
+        "email_status": "verified",
+        "last_verified_at": "2026-02-11T14:02:00Z",
+        "details_confirmed_at": "2026-02-20T10:30:00Z",
+        "details_confirmed_by_name": "Sam Dispatcher",
+        "portal": {"enabled": True, "permissions": ["admin"], "support_start": None, "support_end": None},
+        "external_id": "ERP-1007",
+        "created_at": "2026-03-02T09:15:00Z",
+        "updated_at": "2026-03-02T09:15:00Z",
+    },
+)
 class ContactSerializer(LeanRepresentation, StrictModelSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
     roles = serializers.ListField(
@@ -66,7 +108,7 @@ class ContactSerializer(LeanRepresentation, StrictModelSerializer):
     email = serializers.CharField(required=False, allow_blank=True, max_length=254, validators=[check_email])
     locations = ScopedPrimaryKeyRelatedField(queryset=Location.objects.all(), many=True, required=False)
     reports_to = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
-    address = serializers.JSONField(required=False)
+    address = AddressField(required=False)
     notify = NotifySerializer(required=False)
     portal = PortalSerializer(required=False)
     approval_limit = serializers.DecimalField(
@@ -190,11 +232,31 @@ class DuplicatesQuerySerializer(StrictSerializer):
     create=extend_schema(summary="Create a contact", responses={201: ContactSerializer}),
 )
 class ContactViewSet(ScopedModelViewSet):
+    """The people to call at customers and their sites: roles, one primary contact per customer,
+    line managers, approval limits, notification opt-ins and portal access. Filters: `customer`,
+    `location`, `role`, `status`, `is_primary`, `search` (names, e-mail addresses, phone digits;
+    names beginning with it first). Some fields are changed only by those allowed to (403 naming
+    the field): approval authority, portal access, `external_id`."""
+
     queryset = Contact.objects.all()
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     instance_kwarg = "contact"
     listed_many = ("locations",)
+    # What a well-formed request may still be refused for (400 on the field), in the description.
+    schema_rules = {
+        "write": [
+            *CONTACT_DETAIL_RULES,
+            "`locations` and `reports_to` belong to the contact's customer; `reports_to` forms no "
+            "reporting cycle.",
+            "`approval_limit` needs the `approver` role; `is_primary` a contact of a customer that is "
+            "active.",
+            "`portal`: access needs an e-mail address; `support_end` is not before `support_start`.",
+            "`customer` never changes in an update (`move/` moves a contact).",
+        ],
+        "duplicates": CONTACT_DETAIL_RULES,
+        "move": ["`customer`: not the contact's customer already."],
+    }
     create_service = staticmethod(services.create_contact)
     update_service = staticmethod(services.update_contact)
     delete_service = staticmethod(services.delete_contact)
@@ -215,7 +277,7 @@ class ContactViewSet(ScopedModelViewSet):
         return super().update(request, *args, **kwargs)
 
     @extend_schema(
-        parameters=[DuplicatesQuerySerializer],
+        parameters=[DuplicatesQuerySerializer, OpenApiParameter("format", exclude=True)],
         responses={
             200: inline_serializer(
                 "LikelyDuplicate",

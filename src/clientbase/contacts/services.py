@@ -374,6 +374,8 @@ def update_contact(
         )
     if want_primary is False:
         contact.is_primary = False
+    if want_primary and contact.customer_id is None:
+        raise ValidationFailed({"is_primary": ["Only a contact of a customer can be its primary contact."]})
     if want_primary and contact.status != Contact.Status.ACTIVE:
         raise ValidationFailed({"is_primary": ["An inactive contact cannot be the primary contact."]})
     # The stored links belong to the contact's customer (the database holds that rule), and the

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from clientbase.api.schema import answered_as
 from clientbase.api.viewsets import (
     LeanRepresentation,
     ScopedModelViewSet,
@@ -18,6 +19,25 @@ from clientbase.contracts.models import Contract
 from clientbase.customers.models import Asset, Customer, Location
 
 
+@answered_as(
+    "A service contract",
+    {
+        "id": 5,
+        "number": "K-000005",
+        "customer": 42,
+        "name": "Chiller maintenance 2026",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "status": "active",
+        "locations": [3],
+        "assets": [],
+        "visits_per_year": 4,
+        "response_hours": 8,
+        "notes": "",
+        "created_at": "2026-03-02T09:15:00Z",
+        "updated_at": "2026-03-02T09:15:00Z",
+    },
+)
 class ContractSerializer(LeanRepresentation, StrictModelSerializer):
     number = serializers.CharField(read_only=True, help_text="K-000042, from the id.")
     customer = ScopedPrimaryKeyRelatedField(
@@ -83,6 +103,13 @@ class ContractViewSet(ScopedModelViewSet):
     filterset_class = ContractFilterSet
     instance_kwarg = "contract"
     listed_many = ("locations", "assets")
+    # What a well-formed write may still be refused for (400 on the field), in the description.
+    schema_rules = {
+        "write": [
+            "`end_date` is not before `start_date`.",
+            "`locations` and `assets` belong to `customer`, which never changes once the contract exists.",
+        ]
+    }
     create_service = staticmethod(services.create_contract)
     update_service = staticmethod(services.update_contract)
     delete_service = staticmethod(services.delete_contract)

@@ -2,7 +2,8 @@
 ends; the contracts ending within 60 days at `?ending=60`), a contract with what it covers and its
 history, the form that writes one (the customer first, then its locations and assets), the edit
 form, the deletion after a confirmation, and the section of the customer page listing its
-contracts."""
+contracts. Apps above this one add sections to the contract page (`register_contract_section`:
+the work orders done under it)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,33 @@ from clientbase.contracts.filters import ContractFilterSet
 from clientbase.contracts.forms import ContractForm, chosen_customer
 from clientbase.contracts.models import Contract
 from clientbase.customers.models import Asset, Customer, Location
-from clientbase.pages import DetailPage, FormPage, ListPage, StaffPage, flags, wants_partial
+from clientbase.pages import (
+    DetailPage,
+    FormPage,
+    ListPage,
+    PageSection,
+    StaffPage,
+    flags,
+    register_section,
+    sections_for,
+    wants_partial,
+)
 
 # The horizon of the list of contracts to renew, in days, and the choices of the list's filter.
 ENDING_SOON_DAYS = 60
 ENDING_CHOICES = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (180, "180 days")]
 # How many contracts the customer page shows before linking to the list.
 SECTION_SIZE = 10
+
+# Sections other apps add to the contract page (the work orders done under it), before its history;
+# whole panels, as the location page's. Their context is called with the contract.
+CONTRACT_SECTIONS: list[PageSection] = []
+
+
+def register_contract_section(section: PageSection) -> None:
+    """Add a section (a whole panel) to every contract page, before its history (call it from an
+    app's registrations)."""
+    register_section(CONTRACT_SECTIONS, section)
 
 
 def contract_url(contract: Contract | int) -> str:
@@ -114,6 +135,7 @@ class ContractDetailView(DetailPage):
             can_view_locations=access.can(self.user, access.VIEW, Location),
             can_view_assets=access.can(self.user, access.VIEW, Asset),
             history=history.for_display(selectors.contract_history(contract.pk), Contract),
+            extra_sections=sections_for(self.request, contract, CONTRACT_SECTIONS),
         )
         return context
 

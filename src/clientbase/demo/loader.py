@@ -24,6 +24,7 @@ from django.utils import timezone
 from clientbase.contacts.models import Contact
 from clientbase.contacts.services import create_contact
 from clientbase.contracts.models import Contract
+from clientbase.contracts.selectors import covering_contract
 from clientbase.contracts.services import create_contract
 from clientbase.customers.models import Asset, AssetPart, Customer, Location
 from clientbase.customers.services import (
@@ -229,18 +230,22 @@ def _create_contacts(
 def _create_work_order(row: WorkOrderRow, admin: Any, now: datetime.datetime) -> WorkOrder:
     """The work order of `row`, opened and taken to its status through the services (each step
     queues its notifications, as any other would), then dated as the row says: the services stamp
-    the present, the demo needs a past."""
+    the present, the demo needs a past. Its service contract is the one that covered its place on
+    the day it was opened (as the service would have chosen it that day), or none."""
     customer = Customer.objects.get(name=row.customer)
     location = Location.objects.get(customer=customer, code=row.location)
     data: dict[str, Any] = {"customer": customer, "location": location, "summary": row.summary}
     if row.asset is not None:
         data["asset"] = Asset.objects.get(location=location, name__endswith=f" {row.asset}")
+    opened = now - datetime.timedelta(days=row.opened_days_ago)
+    data["contract"] = covering_contract(
+        customer=customer, location=location, asset=data.get("asset"), on=timezone.localdate(opened)
+    )
     if row.description:
         data["description"] = row.description
     if row.requested_by is not None:
         data["requested_by"] = Contact.objects.get(customer=customer, email=row.requested_by)
     work_order = create_work_order(acting_user=admin, data=data)
-    opened = now - datetime.timedelta(days=row.opened_days_ago)
     steps: list[dict[str, Any]] = []
     if row.visit_days is not None:
         start = (now + datetime.timedelta(days=row.visit_days)).replace(

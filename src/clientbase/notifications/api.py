@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clientbase import access
-from clientbase.api.filters import MAX_ID
+from clientbase.api.filters import ID_PARAMETER_SCHEMA, MAX_ID
+from clientbase.api.schema import answered_as, text_pattern
 from clientbase.api.viewsets import (
     ScopedModelViewSet,
     ScopedPrimaryKeyRelatedField,
@@ -27,7 +28,7 @@ from clientbase.contacts.models import Contact
 from clientbase.customers.models import Customer, Location
 from clientbase.errors import Forbidden, ValidationFailed
 from clientbase.notifications import services
-from clientbase.notifications.events import EVENTS, QUOTE_SENT
+from clientbase.notifications.events import EVENTS, LABELS, QUOTE_SENT
 from clientbase.notifications.filters import ActivityFilterSet, MessageFilterSet
 from clientbase.notifications.models import Activity, Message
 from clientbase.notifications.routing import resolve_recipients
@@ -64,14 +65,25 @@ class PreviewSerializer(serializers.Serializer):
 class NotificationPreviewView(APIView):
     """Who would get an event of a customer (at a location, for an amount), and why."""
 
+    schema_rules = {"get": ["`location`: a location of `customer`.", "`amount`: required for quote.sent."]}
+
     @extend_schema(
         parameters=[
             OpenApiParameter("event", str, enum=list(EVENTS), required=True),
-            OpenApiParameter("customer", int, required=True),
-            OpenApiParameter("location", int, required=False),
-            OpenApiParameter("amount", str, required=False, description="Required for quote.sent."),
+            OpenApiParameter("customer", dict(ID_PARAMETER_SCHEMA), required=True),
+            OpenApiParameter("location", dict(ID_PARAMETER_SCHEMA), required=False),
+            OpenApiParameter(
+                "amount",
+                {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"},
+                required=False,
+                description="The quote's amount, e.g. `250.00`. Required for quote.sent.",
+            ),
         ],
-        responses={200: PreviewSerializer, 400: OpenApiResponse(description="A bad or missing parameter")},
+        responses={
+            200: PreviewSerializer,
+            400: OpenApiResponse(description="A bad or missing parameter"),
+            404: OpenApiResponse(description="No such customer (or out of the caller's scope)"),
+        },
     )
     def get(self, request: Request) -> Response:
         if not access.can(request.user, access.VIEW, Contact):
@@ -106,6 +118,26 @@ class NotificationPreviewView(APIView):
         )
 
 
+@answered_as(
+    "A message of the outbox",
+    {
+        "id": 88,
+        "event": "work_order.created",
+        "customer": 42,
+        "contact": 7,
+        "to": "dana.whitfield@northwind.example",
+        "recipient_name": "Dana Whitfield",
+        "subject": "Work order W-000031: Chiller CH-2 trips on high head pressure",
+        "reason": "site contact of North Campus, opted into work order notifications",
+        "status": "sent",
+        "attempts": 1,
+        "last_error": "",
+        "next_attempt_at": None,
+        "message_id": "<20260302091502.88@clientbase>",
+        "created_at": "2026-03-02T09:15:00Z",
+        "sent_at": "2026-03-02T09:15:02Z",
+    },
+)
 class MessageSerializer(StrictModelSerializer):
     class Meta:
         model = Message
@@ -128,6 +160,13 @@ class MessageSerializer(StrictModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Every event the outbox holds, those other apps register (the portal's mails) included:
+        # read when the serializer is made, after every app has registered its own.
+        fields = super().get_fields()
+        fields["event"] = serializers.ChoiceField(choices=list(LABELS.items()), read_only=True)
+        return fields
+
 
 class MessageViewSet(ScopedModelViewSet):
     """The outbound mail log (read-only): every message with its status and delivery attempts.
@@ -139,6 +178,21 @@ class MessageViewSet(ScopedModelViewSet):
     http_method_names = ["get", "head", "options"]
 
 
+@answered_as(
+    "An activity",
+    {
+        "id": 51,
+        "customer": 42,
+        "contact": 7,
+        "contact_name": "Dana Whitfield",
+        "kind": "call",
+        "summary": "Confirmed Tuesday's chiller visit",
+        "body": "Access through the loading dock; badge at the reception.",
+        "message": None,
+        "user": "dispatcher",
+        "created_at": "2026-03-02T10:05:00Z",
+    },
+)
 class ActivitySerializer(StrictModelSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), allow_null=True, required=False)
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), allow_null=True, required=False)
@@ -170,19 +224,50 @@ class ActivityViewSet(ScopedModelViewSet):
     queryset = Activity.objects.select_related("user")
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilterSet
+    schema_rules = {
+        "create": [
+            "`kind`: `call` or `note` (messages are recorded when they are sent).",
+            "`customer` or `contact` (or both): what the entry is about; a `contact` of another "
+            "`customer` is refused.",
+        ]
+    }
     http_method_names = ["get", "post", "head", "options"]
     create_service = staticmethod(services.record_activity)
+
+
+# The subject and body of a written e-mail, checked by the service (every error at once) and
+# described as the service checks them.
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": services.EMAIL_SUBJECT_MAX,
+        "pattern": text_pattern(multiline=False, blank=False),
+    }
+)
+class EmailSubjectField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": services.EMAIL_BODY_MAX,
+        "pattern": text_pattern(multiline=True, blank=False),
+    }
+)
+class EmailBodyField(serializers.CharField):
+    pass
 
 
 class SendEmailSerializer(StrictSerializer):
     """What `POST contacts/{id}/send-email/` takes; the rules of both fields are the service's."""
 
-    subject = serializers.CharField(
+    subject = EmailSubjectField(
         allow_blank=True,
         trim_whitespace=False,
         help_text=f"One line, at most {services.EMAIL_SUBJECT_MAX} characters.",
     )
-    body = serializers.CharField(
+    body = EmailBodyField(
         allow_blank=True,
         trim_whitespace=False,
         help_text=f"Plain text, line breaks kept, at most {services.EMAIL_BODY_MAX:,} characters.",
@@ -208,7 +293,17 @@ class ContactTestEmailViewSet(ContactActionsViewSet):
     "contacts", after the contacts' own viewset): the test e-mail, and the e-mail staff write."""
 
     @extend_schema(
-        request=None, responses={202: MessageSerializer, 409: OpenApiResponse(description="No e-mail")}
+        request=None,
+        responses={
+            202: MessageSerializer,
+            409: OpenApiResponse(description="No e-mail"),
+            429: OpenApiResponse(
+                description="A test e-mail to this contact was queued less than "
+                "CLIENTBASE_TEST_EMAIL_INTERVAL seconds ago, or the caller asked for "
+                "CLIENTBASE_TEST_EMAIL_PER_HOUR within the hour; nothing was queued. `Retry-After` "
+                "says when to try again."
+            ),
+        },
     )
     @action(detail=True, methods=["post"], url_path="send-test-email")
     def send_test_email(self, request: Request, pk: str | None = None) -> Response:

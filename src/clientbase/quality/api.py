@@ -14,7 +14,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from clientbase import access
-from clientbase.api.filters import MAX_ID
+from clientbase.api.filters import ID_PARAMETER_SCHEMA, MAX_ID
 from clientbase.api.viewsets import StrictSerializer
 from clientbase.contacts.api import ContactSerializer
 from clientbase.contacts.models import Contact
@@ -27,13 +27,16 @@ from clientbase.quality.models import Merge
 from clientbase.quality.rules import RULE_NAMES, Rule, Severity
 
 FRAMEWORK_PARAMETERS = {"format"}
+# The longest cursor `quality/` reads: its positions are short (a rule name and an id, encoded).
+CURSOR_MAX_LENGTH = 1024
 
 
 class QualityQuerySerializer(StrictSerializer):
     customer = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     rule = serializers.ChoiceField(choices=list(RULE_NAMES), required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=4096)
+    # A position as `next` and `previous` give it (URL-safe base64 of a rule name and an id).
+    cursor = serializers.CharField(required=False, allow_blank=True, max_length=CURSOR_MAX_LENGTH)
     page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
 
 
@@ -76,7 +79,12 @@ REFUSALS = {
 }
 
 FILTERS = [
-    OpenApiParameter("customer", int, required=False, description="Only the findings of this customer."),
+    OpenApiParameter(
+        "customer",
+        dict(ID_PARAMETER_SCHEMA),
+        required=False,
+        description="Only the findings of this customer.",
+    ),
     OpenApiParameter("rule", str, enum=list(RULE_NAMES), required=False),
     OpenApiParameter("severity", str, enum=list(Severity.values), required=False),
 ]
@@ -92,8 +100,18 @@ class QualityView(APIView):
     @extend_schema(
         parameters=[
             *FILTERS,
-            OpenApiParameter("cursor", str, required=False, description="A position: follow next/previous."),
-            OpenApiParameter("page_size", int, required=False, description="1-200, default 50."),
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "maxLength": CURSOR_MAX_LENGTH, "pattern": "^[A-Za-z0-9_-]*={0,2}$"},
+                required=False,
+                description="A position: opaque, only as next/previous give it (any other is a 400).",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 200},
+                required=False,
+                description="1-200, default 50.",
+            ),
         ],
         responses={
             200: inline_serializer(
@@ -273,6 +291,15 @@ class ContactMergeView(APIView):
     """Merge contacts of one customer into one (`quality.merge.merge_contacts`): every reference
     moves to the kept contact, `values` are written to it, the others are deleted; answers the
     merge record (201), which `merges/{id}/undo/` undoes while nothing has changed since."""
+
+    schema_rules = {
+        "post": [
+            "`others`: each contact once, not the one kept, all of the kept contact's customer.",
+            "`values`: fields of a contact as a PATCH of the kept one takes them (its rules apply, "
+            "refusals nested under `values`), not `is_primary` nor `portal`.",
+            "`keep_login`: needed when more than one of them has a portal login, and one of them.",
+        ]
+    }
 
     @extend_schema(
         request=MergeRequestSerializer,

@@ -21,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clientbase.api.pagination import Pagination
+from clientbase.api.filters import ID_PARAMETER_SCHEMA
+from clientbase.api.pagination import MAX_PAGE, Pagination
 from clientbase.audit.events import request_ip
 from clientbase.errors import ValidationFailed
 from clientbase.reports import params, selectors
@@ -100,8 +101,18 @@ REFUSALS = {
     403: OpenApiResponse(description="May not report on work orders, or a portal user"),
     404: OpenApiResponse(description="No such customer (or out of scope)"),
 }
-CUSTOMER = OpenApiParameter("customer", int, required=False, description="Only this customer's work.")
-PAGE_SIZE = OpenApiParameter("page_size", int, required=False, description="1-200, default 50.")
+
+
+def _optional(name: str, schema: dict[str, Any], description: str = "") -> OpenApiParameter:
+    """An optional query parameter of a report; empty, it is not given (as `params` reads it)."""
+    return OpenApiParameter(name, schema, required=False, description=description)
+
+
+CUSTOMER = _optional("customer", dict(ID_PARAMETER_SCHEMA), "Only this customer's work.")
+PAGE = _optional("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "A page by number.")
+PAGE_SIZE = _optional("page_size", {"type": "integer", "minimum": 1, "maximum": 200}, "1-200, default 50.")
+# A day as `params.parse_day` reads it: YYYY-MM-DD, from 1900-01-01 on.
+DAY = {"type": "string", "format": "date", "pattern": "^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
 
 
 class ServiceReportView(APIView):
@@ -112,25 +123,17 @@ class ServiceReportView(APIView):
     up to 200). With `format=csv|xlsx`, every group as a file (`reports.downloads`)."""
 
     content_negotiation_class = DownloadNegotiation
+    schema_rules = {"get": ["`to` is not before `from`."]}
+    empty_query_is_absent = True
 
     @extend_schema(
         parameters=[
             OpenApiParameter("group_by", str, enum=list(params.GROUP_BY), required=True),
             CUSTOMER,
-            OpenApiParameter(
-                "from", OpenApiTypes.DATE, required=False, description="First day created (inclusive)."
-            ),
-            OpenApiParameter(
-                "to", OpenApiTypes.DATE, required=False, description="Last day created (inclusive)."
-            ),
-            OpenApiParameter(
-                "format",
-                str,
-                enum=list(params.FORMATS),
-                required=False,
-                description="A file instead of JSON.",
-            ),
-            OpenApiParameter("page", int, required=False),
+            _optional("from", dict(DAY), "First day created (inclusive), from 1900-01-01 on."),
+            _optional("to", dict(DAY), "Last day created (inclusive), from 1900-01-01 on."),
+            _optional("format", {"type": "string", "enum": list(params.FORMATS)}, "A file instead of JSON."),
+            PAGE,
             PAGE_SIZE,
         ],
         responses={
@@ -165,12 +168,22 @@ class IdleAssetsView(APIView):
     {"id", "name"}, "customer": {"id", "name"}, "installed_on", "last_service"}], "next",
     "previous"}`, by site, then name; pages by keyset (`?cursor=`) as the lists do."""
 
+    empty_query_is_absent = True
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("months", int, required=False, description="1-120, default 12."),
+            _optional(
+                "months",
+                {"type": "integer", "minimum": params.MONTHS_MIN, "maximum": params.MONTHS_MAX},
+                "1-120, default 12.",
+            ),
             CUSTOMER,
-            OpenApiParameter("cursor", str, required=False, description="A position: follow next/previous."),
-            OpenApiParameter("page", int, required=False, description="A page by number instead."),
+            _optional(
+                "cursor",
+                {"type": "string"},
+                "A position: opaque, only as next/previous give it (any other is a 400).",
+            ),
+            PAGE,
             PAGE_SIZE,
         ],
         responses={

@@ -21,10 +21,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clientbase import access
+from clientbase.api.filters import ID_PARAMETER_SCHEMA, SEARCH_MAX_LENGTH, check_booleans
+from clientbase.api.schema import answered_as
 from clientbase.api.viewsets import StrictSerializer
 from clientbase.audit.events import request_ip
 from clientbase.contacts.api import ContactActionsViewSet
-from clientbase.contacts.models import Contact
+from clientbase.contacts.filters import ContactFilterSet
+from clientbase.contacts.models import ROLES, Contact
+from clientbase.contracts.filters import MAX_ENDING_DAYS, ContractFilterSet
 from clientbase.contracts.models import Contract
 from clientbase.errors import Forbidden, NotFound, ValidationFailed
 from clientbase.transfer import exporters, selectors, services
@@ -75,6 +79,26 @@ class ImportReportSerializer(serializers.Serializer):
     errors = ImportErrorSerializer(many=True)  # type: ignore[assignment]  # a field, popped by DRF
 
 
+@answered_as(
+    "A past import",
+    {
+        "id": 6,
+        "kind": "contacts",
+        "filename": "contacts-march.csv",
+        "user": "accounts",
+        "match": "id,external_id,email",
+        "status": "applied",
+        "created": 12,
+        "updated": 3,
+        "unchanged": 40,
+        "error_count": 1,
+        "errors": [{"row": 17, "field": "email", "message": "Enter a valid e-mail address."}],
+        "started_at": "2026-03-02T09:00:00Z",
+        "finished_at": "2026-03-02T09:00:04Z",
+        "reverted_at": None,
+        "reverted_by": None,
+    },
+)
 class ImportRunSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.get_username", allow_null=True, default=None, read_only=True)
     reverted_by = serializers.CharField(
@@ -106,6 +130,15 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
 class ImportListView(GenericAPIView):
     """`GET imports/`: past imports; `POST imports/`: import a file."""
+
+    schema_rules = {
+        "post": [
+            "`file`: a CSV or XLSX file that reads (an encoding and separator it recognises, not "
+            "empty, within the upload limits), whose columns are those of `kind` (or mapped to them "
+            "by `mapping`); rows it refuses are in the report's `errors`, not a 400.",
+            "`match`: match keys of `kind`, comma-separated; `mapping`: a JSON object of text.",
+        ]
+    }
 
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = ImportRunSerializer
@@ -191,6 +224,7 @@ class ImportTemplateView(APIView):
 
     @extend_schema(
         summary="A template CSV with the columns of an import",
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS))],
         responses={(200, "text/csv"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, kind: str) -> HttpResponse:
@@ -202,21 +236,31 @@ class ImportTemplateView(APIView):
         return response
 
 
+def _filter(name: str, schema: dict[str, Any], description: str = "") -> OpenApiParameter:
+    """A filter of an export, as the list's FilterSet reads it (empty: no filter)."""
+    return OpenApiParameter(name, schema, required=False, description=description)
+
+
+ID = dict(ID_PARAMETER_SCHEMA)
+SEARCH = {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": "^[^\\u0000]*$"}
+
+
 class ContactExportView(APIView):
     """`GET exports/contacts/?format=csv|xlsx|vcf` plus the filters of the contacts list."""
 
     content_negotiation_class = DownloadNegotiation
+    empty_query_is_absent = True
 
     @extend_schema(
         summary="Export contacts (filtered like the list) as CSV, XLSX or vCard",
         parameters=[
-            OpenApiParameter("format", str, enum=list(exporters.FORMATS), description="Default csv."),
-            OpenApiParameter("customer", int),
-            OpenApiParameter("location", int),
-            OpenApiParameter("role", str),
-            OpenApiParameter("status", str),
-            OpenApiParameter("is_primary", bool),
-            OpenApiParameter("search", str),
+            _filter("format", {"type": "string", "enum": list(exporters.FORMATS)}, "Default csv."),
+            _filter("customer", ID),
+            _filter("location", ID),
+            _filter("role", {"type": "string", "enum": list(ROLES)}),
+            _filter("status", {"type": "string", "enum": list(Contact.Status.values)}),
+            _filter("is_primary", {"type": "boolean"}),
+            _filter("search", SEARCH),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
@@ -225,6 +269,7 @@ class ContactExportView(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
+        check_booleans(ContactFilterSet, request.query_params)
         return contact_export_response(request.user, request.query_params, ip=request_ip(request), via="api")
 
 
@@ -261,19 +306,22 @@ class ContractExportView(APIView):
     """`GET exports/contracts/?format=csv|xlsx` plus the filters of the contracts list."""
 
     content_negotiation_class = DownloadNegotiation
+    empty_query_is_absent = True
 
     @extend_schema(
         summary="Export contracts (filtered like the list) as CSV or XLSX, in a contract import's columns",
         parameters=[
-            OpenApiParameter(
-                "format", str, enum=list(exporters.CONTRACT_FORMATS), description="Default csv."
+            _filter("format", {"type": "string", "enum": list(exporters.CONTRACT_FORMATS)}, "Default csv."),
+            _filter("customer", ID),
+            _filter("location", ID),
+            _filter("active", {"type": "boolean"}),
+            _filter("status", {"type": "string", "enum": list(Contract.Status.values)}),
+            _filter(
+                "ending",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ENDING_DAYS},
+                "Days: in force and ending within them.",
             ),
-            OpenApiParameter("customer", int),
-            OpenApiParameter("location", int),
-            OpenApiParameter("active", bool),
-            OpenApiParameter("status", str, enum=list(Contract.Status.values)),
-            OpenApiParameter("ending", int, description="Days: in force and ending within them."),
-            OpenApiParameter("search", str),
+            _filter("search", SEARCH),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
@@ -281,6 +329,7 @@ class ContractExportView(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
+        check_booleans(ContractFilterSet, request.query_params)
         return contract_export_response(request.user, request.query_params, ip=request_ip(request), via="api")
 
 

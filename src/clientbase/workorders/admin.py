@@ -20,7 +20,7 @@ class WorkOrderAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["summary", "customer__name", "requested_by_name", "site_contact_name", "technician_name"]
     autocomplete_fields = ["customer", "location", "requested_by", "site_contact"]
-    raw_id_fields = ["asset", "technician"]
+    raw_id_fields = ["asset", "technician", "contract"]
     readonly_fields = [
         "requested_by_name",
         "site_contact_name",

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clientbase import access
+from clientbase.api.schema import answered_as
 from clientbase.api.viewsets import (
     ScopedModelViewSet,
     ScopedPrimaryKeyRelatedField,
@@ -20,12 +21,15 @@ from clientbase.api.viewsets import (
     StrictSerializer,
 )
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.workorders import services
 from clientbase.workorders.filters import InvoiceFilterSet, QuoteFilterSet, WorkOrderFilterSet
 from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
 
 CONFLICT = OpenApiResponse(description="Conflict: the reason in `detail`, nothing changed")
+# What a work order answers of its contract: only to callers who may view contracts.
+CONTRACT_FIELDS = ("contract", "contract_number", "contract_name")
 
 
 def _lifecycle_help() -> str:
@@ -40,6 +44,35 @@ def _lifecycle_help() -> str:
     )
 
 
+@answered_as(
+    "A work order",
+    {
+        "id": 31,
+        "number": "W-000031",
+        "customer": 42,
+        "location": 3,
+        "asset": 9,
+        "summary": "Chiller CH-2 trips on high head pressure",
+        "description": "Tripped twice overnight; the condenser fan sounds rough.",
+        "status": "scheduled",
+        "requested_by": 7,
+        "site_contact": 7,
+        "contract": 5,
+        "scheduled_start": "2026-03-03T07:00:00Z",
+        "scheduled_end": "2026-03-03T10:00:00Z",
+        "technician": 4,
+        "completion_note": "",
+        "cancel_reason": "",
+        "requested_by_name": "Dana Whitfield",
+        "site_contact_name": "Dana Whitfield",
+        "technician_name": "Terry Technician",
+        "contract_number": "K-000005",
+        "contract_name": "Chiller maintenance 2026",
+        "completed_at": None,
+        "created_at": "2026-03-02T09:15:00Z",
+        "updated_at": "2026-03-02T11:40:00Z",
+    },
+)
 class WorkOrderSerializer(StrictModelSerializer):
     number = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(
@@ -64,6 +97,25 @@ class WorkOrderSerializer(StrictModelSerializer):
         required=False,
         help_text="The id of the staff user who does the work (an active staff user).",
     )
+    contract = ScopedPrimaryKeyRelatedField(
+        queryset=Contract.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The id of the customer's service contract the work is done under. Left out on "
+        "creation: the contract in force today that covers the place (one naming the asset, then one "
+        "naming the location, then a customer-wide one, then the latest start), or null when none "
+        "does; null: none. A contract of another customer is a 400. A change of location or asset "
+        "leaves it as it is. Answered only to callers who may view contracts; portal users never set it.",
+    )
+    contract_number = serializers.CharField(
+        source="contract.number",
+        read_only=True,
+        allow_null=True,
+        help_text="The contract's number, K-000042.",
+    )
+    contract_name = serializers.CharField(
+        source="contract.name", read_only=True, allow_null=True, help_text="The contract's name."
+    )
 
     class Meta:
         model = WorkOrder
@@ -75,6 +127,8 @@ class WorkOrderSerializer(StrictModelSerializer):
             "requested_by_name",
             "site_contact_name",
             "technician_name",
+            "contract_number",
+            "contract_name",
             "completed_at",
             "created_at",
             "updated_at",
@@ -84,6 +138,8 @@ class WorkOrderSerializer(StrictModelSerializer):
             "requested_by_name",
             "site_contact_name",
             "technician_name",
+            "contract_number",
+            "contract_name",
             "completed_at",
             "created_at",
             "updated_at",
@@ -113,6 +169,25 @@ class DocumentSerializer(StrictModelSerializer):
         validators: list[Any] = []
 
 
+@answered_as(
+    "A quote",
+    {
+        "id": 17,
+        "number": "Q-000017",
+        "customer": 42,
+        "work_order": 31,
+        "amount": "4850.00",
+        "contact": 7,
+        "contact_name": "Dana Whitfield",
+        "status": "sent",
+        "sent_at": "2026-03-02T12:00:00Z",
+        "approved_by": None,
+        "approved_by_name": "",
+        "approved_at": None,
+        "created_at": "2026-03-02T11:50:00Z",
+        "updated_at": "2026-03-02T12:00:00Z",
+    },
+)
 class QuoteSerializer(DocumentSerializer):
     contact = ScopedPrimaryKeyRelatedField(
         queryset=Contact.objects.all(),
@@ -129,6 +204,20 @@ class QuoteSerializer(DocumentSerializer):
         )
 
 
+@answered_as(
+    "An invoice",
+    {
+        "id": 23,
+        "number": "I-000023",
+        "customer": 42,
+        "work_order": 31,
+        "amount": "4850.00",
+        "status": "issued",
+        "issued_at": "2026-03-09T08:00:00Z",
+        "created_at": "2026-03-06T16:20:00Z",
+        "updated_at": "2026-03-09T08:00:00Z",
+    },
+)
 class InvoiceSerializer(DocumentSerializer):
     class Meta(DocumentSerializer.Meta):
         model = Invoice
@@ -145,17 +234,46 @@ class WorkOrderViewSet(ScopedModelViewSet):
     of `status` by PATCH: open → scheduled (with `scheduled_start`, optionally `scheduled_end` and
     `technician`) → in_progress → completed (with a `completion_note`), or cancelled (with a
     `cancel_reason`) from any state that is not closed; scheduled may go back to open. A step out
-    of order is a 409 naming both statuses, a missing field a 400 on it. Filters: `customer`,
-    `location`, `asset`, `status`, `requested_by`, `site_contact`, `technician`, `created_from`,
-    `created_to`, `scheduled_on` (dates in the server's time zone), `search`."""
+    of order is a 409 naming both statuses, a missing field a 400 on it. A new work order gets the
+    service contract covering its place (`contract`, with `contract_number` and `contract_name`),
+    unless one, or null, is named. Filters: `customer`, `location`, `asset`, `status`,
+    `requested_by`, `site_contact`, `technician`, `contract`, `created_from`, `created_to`,
+    `scheduled_on` (dates in the server's time zone), `search`."""
 
-    queryset = WorkOrder.objects.all()
+    # The contract's number and name are answered beside its id, read in the same query.
+    queryset = WorkOrder.objects.select_related("contract")
     serializer_class = WorkOrderSerializer
     filterset_class = WorkOrderFilterSet
     instance_kwarg = "work_order"
+    # What a well-formed write may still be refused for (400 on the field), in the description.
+    schema_rules = {
+        "write": [
+            "`location`, `requested_by`, `site_contact` and `contract` belong to the work order's "
+            "customer; `asset` stands at `location` (which it needs).",
+            "`technician`: an active staff user.",
+            "`customer` never changes once the work order exists.",
+            "A new work order is `open` or `scheduled`; a step of `status` needs its fields: "
+            "`scheduled_start` to schedule, `cancel_reason` to cancel; `completion_note` only with "
+            "completing, `cancel_reason` only with cancelling (a step the lifecycle does not allow "
+            "is a 409).",
+        ]
+    }
     create_service = staticmethod(services.create_work_order)
     update_service = staticmethod(services.update_work_order)
     delete_service = staticmethod(services.delete_work_order)
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> serializers.BaseSerializer:
+        """Without the contract (`CONTRACT_FIELDS`) for a caller who may not view contracts (portal
+        users without `billing`): it neither reads nor writes it (a 400 names the field). The
+        schema describes the fields every staff user reads."""
+        serializer = super().get_serializer(*args, **kwargs)
+        if not getattr(self, "swagger_fake_view", False) and not access.can(
+            self.request.user, access.VIEW, Contract
+        ):
+            target: Any = getattr(serializer, "child", serializer)
+            for name in CONTRACT_FIELDS:
+                target.fields.pop(name, None)
+        return serializer
 
 
 # Quotes or invoices: created as drafts (`create_service` takes the model's), changed and deleted
@@ -163,6 +281,14 @@ class WorkOrderViewSet(ScopedModelViewSet):
 # description of every quote and invoice operation.)
 class DocumentViewSet(ScopedModelViewSet):
     instance_kwarg = "document"
+    # What a well-formed write may still be refused for (400 on the field), in the description.
+    schema_rules = {
+        "write": [
+            "`work_order` (and a quote's `contact`) belong to the document's `customer`, which "
+            "never changes once the document exists.",
+        ],
+        "approve": ["`contact`: an existing contact (whether it may approve is a 409 with the reason)."],
+    }
     update_service = staticmethod(services.update_document)
     delete_service = staticmethod(services.delete_document)
 
@@ -177,6 +303,9 @@ class DocumentViewSet(ScopedModelViewSet):
 
 
 class QuoteViewSet(DocumentViewSet):
+    """Quotes to a customer (optionally for a work order, addressed to one of its contacts):
+    created as drafts, changed and deleted only as drafts (409 once sent); `send/` and `approve/`."""
+
     queryset = Quote.objects.all()
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilterSet
@@ -202,6 +331,9 @@ class QuoteViewSet(DocumentViewSet):
 
 
 class InvoiceViewSet(DocumentViewSet):
+    """Invoices to a customer (optionally for a work order): created as drafts, changed and deleted
+    only as drafts (409 once issued); `issue/` issues one."""
+
     queryset = Invoice.objects.all()
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilterSet

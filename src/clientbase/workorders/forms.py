@@ -1,5 +1,6 @@
 """The forms of the staff pages: the work-order wizard (customer, then location, then asset), the
-work order's edit form and the form of each step of its lifecycle, the quote and invoice form
+work order's edit form (its service contract among them: a choice of its customer's contracts)
+and the form of each step of its lifecycle, the quote and invoice form
 (customer, then one of its work orders, and for a quote the contact it is addressed to) and the
 approval of a quote. The choices of each step come from the one before; the services hold the
 rules."""
@@ -11,11 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from clientbase import access
 from clientbase.api.filters import parse_id
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
+from clientbase.contracts.selectors import COVERAGE
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.notifications.facts import money
 from clientbase.pages import ServiceForm
@@ -55,6 +58,58 @@ class ContactChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.title})" if obj.title else obj.full_name
 
 
+def contract_label(contract: Contract) -> str:
+    """A contract as the forms and pages name it: “K-000042 HVAC maintenance (active, until
+    2027-03-31)”; “(upcoming, from …)”, “(expired on …)”, “(active, open-ended)”."""
+    status = contract.status
+    if status == Contract.Status.UPCOMING:
+        when = f"upcoming, from {contract.start_date.isoformat()}"
+    elif status == Contract.Status.EXPIRED:
+        assert contract.end_date is not None
+        when = f"expired on {contract.end_date.isoformat()}"
+    elif contract.end_date is None:
+        when = "active, open-ended"
+    else:
+        when = f"active, until {contract.end_date.isoformat()}"
+    return f"{contract.number} {contract.name} ({when})"
+
+
+class ContractChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return contract_label(obj)
+
+
+def contract_choices(user: Any, customer_id: int) -> Any:
+    """The contracts a work order of customer `customer_id` may be done under, as `user` may see
+    them: those in force first (the latest start first), then upcoming, then expired."""
+    order = {Contract.Status.ACTIVE: 0, Contract.Status.UPCOMING: 1, Contract.Status.EXPIRED: 2}
+    rank = Case(
+        *[When(status=status, then=Value(position)) for status, position in order.items()],
+        output_field=IntegerField(),
+    )
+    return access.restrict(
+        user,
+        Contract.objects.filter(customer_id=customer_id).order_by(rank, "-start_date", "-id"),
+        access.VIEW,
+    )
+
+
+def contract_field(
+    user: Any, customer_id: int, *, empty_label: str, help_text: str
+) -> ContractChoiceField | None:
+    """The choice of a work order's contract among its customer's (`contract_choices`); None for a
+    user who may not view contracts (the form then leaves the contract to the service)."""
+    if not access.can(user, access.VIEW, Contract):
+        return None
+    return ContractChoiceField(
+        label="Contract",
+        queryset=contract_choices(user, customer_id),
+        required=False,
+        empty_label=empty_label,
+        help_text=help_text,
+    )
+
+
 class WorkOrderForm(ServiceForm):
     customer = forms.ModelChoiceField(queryset=Customer.objects.none(), empty_label="Choose a customer")
     location = forms.ModelChoiceField(
@@ -91,6 +146,15 @@ class WorkOrderForm(ServiceForm):
             )
             fields["requested_by"].queryset = contacts
             fields["site_contact"].queryset = contacts
+            contract = contract_field(
+                user,
+                choice.customer.pk,
+                empty_label="Chosen by the rules",
+                help_text="Leave it to the rules: the contract in force that names the asset, else "
+                "the location, else a customer-wide one.",
+            )
+            if contract is not None:
+                fields["contract"] = contract
         if choice.location is not None:
             fields["asset"].queryset = access.restrict(
                 user, Asset.objects.filter(location=choice.location), access.VIEW
@@ -98,8 +162,9 @@ class WorkOrderForm(ServiceForm):
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        if data.get("site_contact") is None:
-            data.pop("site_contact", None)  # the service resolves it
+        for name in ("site_contact", "contract"):
+            if data.get(name) is None:
+                data.pop(name, None)  # the service resolves it
         return data
 
 
@@ -154,10 +219,32 @@ def schedule_fields(work_order: WorkOrder | None) -> dict[str, forms.Field]:
     }
 
 
+# How the forms say what made a contract cover a place (`covering_contract`'s `coverage`).
+COVERAGE_WORDS = dict(
+    zip(COVERAGE, ("names the asset", "names the location", "covers every site"), strict=True)
+)
+
+
+def covering_help(covering: Contract | None) -> str:
+    """The edit form's help on the contract: which contract covers the work order's place today
+    (`covering`, from `covering_contract`), and that a new place does not change the contract."""
+    if covering is None:
+        found = "No contract in force covers its location and asset today."
+    else:
+        how = COVERAGE_WORDS.get(getattr(covering, "coverage", ""), "")
+        found = (
+            f"Covering its location and asset today: {covering.number} {covering.name}"
+            f"{f' ({how})' if how else ''}."
+        )
+    return f"{found} A new location or asset leaves the contract as it is: choose the one that applies."
+
+
 class WorkOrderEditForm(ServiceForm):
     """A work order's details: where (a location of its customer, an asset there), what, who asked
-    and who is the site contact; while it is scheduled or in progress, the visit; until it is
-    closed, the technician. Its status changes by the steps of its lifecycle, not here."""
+    and who is the site contact, the service contract it is done under (for users who may view
+    contracts: its customer's, with the one covering its place today named in the help,
+    `covering`); while it is scheduled or in progress, the visit; until it is closed, the
+    technician. Its status changes by the steps of its lifecycle, not here."""
 
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, empty_label="No particular location"
@@ -177,7 +264,9 @@ class WorkOrderEditForm(ServiceForm):
         queryset=Contact.objects.none(), required=False, empty_label="Nobody in particular"
     )
 
-    def __init__(self, *args: Any, user: Any, work_order: WorkOrder, **kwargs: Any):
+    def __init__(
+        self, *args: Any, user: Any, work_order: WorkOrder, covering: Contract | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         customer_id = work_order.customer_id
@@ -203,6 +292,11 @@ class WorkOrderEditForm(ServiceForm):
         )
         fields["requested_by"].queryset = contacts
         fields["site_contact"].queryset = contacts
+        contract = contract_field(
+            user, customer_id, empty_label="No contract", help_text=covering_help(covering)
+        )
+        if contract is not None:
+            fields["contract"] = contract
         scheduling = schedule_fields(work_order)
         if work_order.status in (WorkOrder.Status.SCHEDULED, WorkOrder.Status.IN_PROGRESS):
             fields["scheduled_start"] = scheduling["scheduled_start"]
@@ -220,6 +314,7 @@ class WorkOrderEditForm(ServiceForm):
             "description",
             "requested_by",
             "site_contact",
+            "contract",
             "scheduled_start",
             "scheduled_end",
             "technician",

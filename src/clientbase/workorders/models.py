@@ -2,11 +2,14 @@
 
 Held in the database: valid statuses, non-negative amounts, a non-blank summary, an asset only with
 a location, a visit that ends no earlier than it starts, a reason for every cancelled work order;
-and, by triggers (migrations 0002 and 0005), a location of the work order's customer, an asset at
-the work order's location, contacts of the same customer, a quote's or invoice's work order of the
-same customer, and a quote addressed to a contact of its customer. The links to contacts and to the
-technician are SET_NULL with the name stored beside them, so deleting a contact or a user leaves
-the record readable.
+and, by triggers (migrations 0002, 0005 and 0006), a location of the work order's customer, an asset
+at the work order's location, contacts of the same customer, a service contract of the same
+customer, a quote's or invoice's work order of the same customer, and a quote addressed to a
+contact of its customer. The links to contacts and to the technician are SET_NULL with the name
+stored beside them, so deleting a contact or a user leaves the record readable. The link to the
+contract is PROTECT: the contract a job was done under is part of its record (what was promised,
+how fast we had to be there, what to bill), so a contract that work orders name cannot be deleted
+(a Conflict naming how many); let it expire instead, or move its work orders to another first.
 
 The lifecycle of a work order is one table, `WorkOrder.TRANSITIONS`, which the service
 (`services.update_work_order`), the API and the pages all read:
@@ -29,6 +32,7 @@ from django.db.models.lookups import GreaterThan
 from simple_history.models import HistoricalRecords
 
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.text import LONG_TEXT_MAX, long_text_limit
 from clientbase.versions import Versioned
@@ -60,7 +64,10 @@ def status_valid(*statuses: str) -> models.CheckConstraint:
 
 
 class WorkOrder(Versioned):
-    """A job at a customer, optionally at one of its locations and on one asset there."""
+    """A job at a customer, optionally at one of its locations and on one asset there, optionally
+    under one of the customer's service contracts (`contract`: the one covering the place on the
+    day it was opened, unless the caller named another or none; see
+    `services.create_work_order`)."""
 
     PREFIX = "W"
 
@@ -89,6 +96,14 @@ class WorkOrder(Versioned):
     )
     asset = models.ForeignKey(
         Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+    )
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+        help_text="The service contract of the customer the work is done under.",
     )
     summary = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -162,6 +177,7 @@ class WorkOrder(Versioned):
             models.Index(fields=["technician", "scheduled_start"], name="workorders_wo_technician_idx"),
             models.Index(fields=["location", "created_at"], name="workorders_wo_location_idx"),
             models.Index(fields=["asset", "created_at"], name="workorders_wo_asset_idx"),
+            models.Index(fields=["contract", "created_at"], name="workorders_wo_contract_idx"),
         ]
 
     def __str__(self) -> str:

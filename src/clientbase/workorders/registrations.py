@@ -6,6 +6,7 @@ from __future__ import annotations
 from clientbase import access
 from clientbase.contacts.privacy import register_source
 from clientbase.contacts.views import ContactSection, register_contact_section
+from clientbase.contracts.views import register_contract_section
 from clientbase.customers.views import (
     CustomerSection,
     register_asset_section,
@@ -21,6 +22,7 @@ from clientbase.workorders.services import CONSISTENCY_MESSAGES
 from clientbase.workorders.views import (
     asset_history_section,
     contact_work_section,
+    contract_work_orders_section,
     customer_invoices_section,
     customer_quotes_section,
     customer_section,
@@ -79,6 +81,14 @@ def register() -> None:
             title="Service history",
             template_name="workorders/_partials/place_service_history.html",
             context=asset_history_section,
+        )
+    )
+    register_contract_section(
+        PageSection(
+            key="work-orders",
+            title="Work orders",
+            template_name="workorders/_partials/contract_work_orders.html",
+            context=contract_work_orders_section,
         )
     )
     register_contact_section(

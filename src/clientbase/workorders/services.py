@@ -7,7 +7,17 @@ their change.
 A work order moves through its lifecycle by a change of `status` (`update_work_order`), along the
 table `WorkOrder.TRANSITIONS`; each step writes `work_order.updated`, completing it
 `work_order.completed`. A step the table does not allow is a Conflict naming both statuses; a step
-missing what it records is a ValidationFailed on that field (`check_lifecycle`)."""
+missing what it records is a ValidationFailed on that field (`check_lifecycle`).
+
+A work order is done under at most one service contract of its customer (`contract`). A new one
+gets the contract in force that covers its place on the day it is opened
+(`clientbase.contracts.selectors.covering_contract`: asset, then location, then customer-wide, then
+the latest start), unless the caller names one, or null for none: the caller's choice wins. A
+contract of another customer is a ValidationFailed on `contract`. A later change of location or
+asset leaves the contract as it is (it is what the work was agreed under; the edit page offers the
+contract covering the new place, and says so when it differs); only a change of `contract` itself
+changes it. The contract is the service provider's bookkeeping: a change of it alone notifies
+nobody, and the mails never name it (their recipients may not be allowed to see contracts)."""
 
 from __future__ import annotations
 
@@ -20,6 +30,8 @@ from django.utils import timezone
 
 from clientbase import access
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
+from clientbase.contracts.selectors import covering_contract
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from clientbase.notifications import events, outbox
@@ -39,13 +51,15 @@ WORK_ORDER_FIELDS = (
     "status",
     "requested_by",
     "site_contact",
+    "contract",
 )
 # What the steps of the lifecycle record, given with the change of status (the schedule and the
 # technician also while the work order is scheduled or in progress: a new time, another technician).
 SCHEDULE_FIELDS = ("scheduled_start", "scheduled_end")
 LIFECYCLE_FIELDS = (*SCHEDULE_FIELDS, "technician", "completion_note", "cancel_reason")
-# What a portal user's request may not set: the service provider schedules and staffs the work.
-PORTAL_REFUSED_FIELDS = LIFECYCLE_FIELDS
+# What a portal user's request may not set: the service provider schedules and staffs the work,
+# and decides which of its contracts the work falls under.
+PORTAL_REFUSED_FIELDS = (*LIFECYCLE_FIELDS, "contract")
 DOCUMENT_FIELDS = ("customer", "work_order", "amount")
 # A quote is also addressed to a contact of its customer.
 QUOTE_FIELDS = (*DOCUMENT_FIELDS, "contact")
@@ -64,6 +78,11 @@ CONSISTENCY_MESSAGES = {
     "work order site contact belongs to another customer": "The site contact is of another customer.",
     "work order belongs to another customer": "The work order belongs to another customer.",
     "quote contact belongs to another customer": "The quote is addressed to a contact of another customer.",
+    # Migration 0006.
+    "work order contract belongs to another customer": "The contract is of another customer; a work "
+    "order is done under a contract of its own customer.",
+    "contract named by work orders of another customer": "Work orders of the contract's customer name "
+    "it; a contract they name stays with their customer.",
 }
 
 
@@ -91,7 +110,7 @@ def _name(contact: Contact | None) -> str:
 
 def _check_work_order(work_order: WorkOrder) -> None:
     """The wizard's order: the customer, then a location of that customer, then an asset of that
-    location; the contacts named are the customer's."""
+    location; the contacts named and the contract are the customer's."""
     errors: dict[str, list[str]] = {}
     location: Location | None = work_order.location
     asset: Asset | None = work_order.asset
@@ -110,6 +129,12 @@ def _check_work_order(work_order: WorkOrder) -> None:
         contact: Contact | None = getattr(work_order, name)
         if contact is not None and contact.customer_id != work_order.customer_id:
             errors[name] = [f"{contact.full_name} is not a contact of this customer."]
+    contract: Contract | None = work_order.contract
+    if contract is not None and contract.customer_id != work_order.customer_id:
+        errors["contract"] = [
+            f"Contract {contract.number} “{contract.name}” is of another customer; choose one of this "
+            "customer's contracts, or none."
+        ]
     if not work_order.summary:
         errors["summary"] = ["This field may not be blank."]
     if errors:
@@ -117,7 +142,7 @@ def _check_work_order(work_order: WorkOrder) -> None:
 
 
 def _with_relations(work_order_id: int) -> WorkOrder:
-    return WorkOrder.objects.select_related("customer", "location", "asset").get(pk=work_order_id)
+    return WorkOrder.objects.select_related("customer", "location", "asset", "contract").get(pk=work_order_id)
 
 
 def _notify(work_order: WorkOrder, routing: Routing) -> None:
@@ -234,9 +259,12 @@ def create_work_order(*, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder
     """Open a work order: customer, then location, then asset (each refused when it does not belong
     to the one before). `site_contact` defaults to the resolved site contact (see
     `clientbase.notifications.routing.resolve_site_contact`); a portal user is the requester unless
-    another is named. It opens as `open`, or `scheduled` with `scheduled_start` (optionally
-    `scheduled_end` and `technician`, `check_lifecycle`); a portal user's request opens as `open`
-    and sets nothing of the lifecycle. Writes the `work_order.created` messages (`notified`)."""
+    another is named. `contract` (a Contract of the customer, or None for none) defaults to the
+    contract in force today that covers the place (`covering_contract`; None when none does); one of
+    another customer is a ValidationFailed on `contract`. It opens as `open`, or `scheduled` with
+    `scheduled_start` (optionally `scheduled_end` and `technician`, `check_lifecycle`); a portal
+    user's request opens as `open` and sets neither the lifecycle nor the contract (ValidationFailed
+    on the field). Writes the `work_order.created` messages (`notified`)."""
     access.require_model(acting_user, access.ADD, WorkOrder)
     cleaned = _clean(data, (*WORK_ORDER_FIELDS, *LIFECYCLE_FIELDS))
     customer = _customer_of(cleaned, acting_user)
@@ -260,6 +288,13 @@ def create_work_order(*, acting_user: Any, data: Mapping[str, Any]) -> WorkOrder
     if "site_contact" not in cleaned:
         work_order.site_contact = resolve_site_contact(
             customer_id=customer.pk, location_id=work_order.location_id
+        )
+    if "contract" not in cleaned:
+        work_order.contract = covering_contract(
+            customer=customer,
+            location=work_order.location_id,
+            asset=work_order.asset_id,
+            on=timezone.localdate(),
         )
     work_order.requested_by_name = _name(work_order.requested_by)
     work_order.site_contact_name = _name(work_order.site_contact)
@@ -321,14 +356,17 @@ def update_work_order(
     is a step of the lifecycle (`check_lifecycle`): Conflict naming both statuses for a step
     `WorkOrder.TRANSITIONS` does not allow, ValidationFailed on the field a step misses. Completing
     records `completed_at`; going back to open from scheduled clears the schedule. A completed or
-    cancelled work order is closed and changes no more (Conflict). Writes `work_order.completed`
-    when the status becomes completed, `work_order.updated` for any other change (`notified`).
-    Stale when `expected_version` is given and no longer current (`clientbase.versions.lock`)."""
+    cancelled work order is closed and changes no more (Conflict). `contract` changes only when
+    given (a Contract of the customer, or None; another customer's is a ValidationFailed on it),
+    never with the location or asset. Writes `work_order.completed` when the status becomes
+    completed, `work_order.updated` for any other change but one of the contract alone
+    (`notified`). Stale when `expected_version` is given and no longer current
+    (`clientbase.versions.lock`)."""
     access.require(acting_user, access.CHANGE, work_order)
     cleaned = _clean(data, (*WORK_ORDER_FIELDS, *LIFECYCLE_FIELDS))
     work_order = lock(work_order, expected_version=expected_version)
     work_order = WorkOrder.objects.select_related(
-        "customer", "location", "asset", "requested_by", "site_contact", "technician"
+        "customer", "location", "asset", "requested_by", "site_contact", "technician", "contract"
     ).get(pk=work_order.pk)
     was = work_order.status
     if work_order.is_closed:
@@ -375,6 +413,10 @@ def update_work_order(
     with refusals_as_conflicts():
         work_order.save(update_fields=[*changed, "updated_at"])
     work_order = _with_relations(work_order.pk)
+    if set(changed) == {"contract"}:
+        # The provider's bookkeeping: nobody is told (see the module).
+        note_changes(work_order, changed)
+        return work_order
     changes = [
         {"field": label, "old": before[name], "new": _describe(work_order, name)}
         for name, label in CHANGE_LABELS.items()

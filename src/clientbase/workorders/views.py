@@ -6,8 +6,8 @@ of each step (which shows who will be notified before anything is written) and t
 Quotes and invoices: the list, the form that creates a draft (customer, then one of its work
 orders), and the page of one with its actions (send and record an approval; issue) and the messages
 they wrote. Also the sections of the customer page (work orders, quotes, invoices), of the contact
-page (the work orders and quotes of a contact, and buttons that start one for it) and the service
-history of the location and asset pages."""
+page (the work orders and quotes of a contact, and buttons that start one for it), the service
+history of the location and asset pages, and the work orders done under a contract on its page."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from clientbase import access
 from clientbase.api.filters import parse_id
 from clientbase.contacts.models import Contact
 from clientbase.contacts.views import phone_links
+from clientbase.contracts.models import Contract
+from clientbase.contracts.selectors import covering_contract
 from clientbase.customers.models import Asset, Customer, Location
 from clientbase.errors import Conflict
 from clientbase.notifications.events import (
@@ -50,6 +52,7 @@ from clientbase.workorders import selectors, services
 from clientbase.workorders.business_hours import business_hours
 from clientbase.workorders.filters import InvoiceFilterSet, QuoteFilterSet, WorkOrderFilterSet
 from clientbase.workorders.forms import (
+    COVERAGE_WORDS,
     STEPS,
     DocumentForm,
     QuoteApprovalForm,
@@ -60,6 +63,7 @@ from clientbase.workorders.forms import (
     technicians,
 )
 from clientbase.workorders.models import Document, Invoice, Quote, WorkOrder
+from clientbase.writes import changes_of
 
 # How many work orders a page of a service history shows (the customer, contact, location and asset
 # pages).
@@ -132,7 +136,8 @@ class WorkOrderListView(CustomerWorkListView):
 class WorkOrderCreateView(FormPage):
     """The wizard: choosing a customer offers its locations, choosing a location its assets (with
     htmx the form refreshes as soon as a choice changes; without, “Continue” does). The page shows
-    who the site contact will be and who will be notified, before anything is written."""
+    who the site contact will be, which contract the work will be done under (to users who may view
+    contracts) and who will be notified, before anything is written."""
 
     section = "work-orders"
     form_class = WorkOrderForm
@@ -152,7 +157,7 @@ class WorkOrderCreateView(FormPage):
         choice = self.choice
         typed = {
             name: self.request.GET[name]
-            for name in ("summary", "description", "requested_by", "site_contact")
+            for name in ("summary", "description", "requested_by", "site_contact", "contract")
             if self.request.GET.get(name)
         }
         return {**typed, "customer": choice.customer, "location": choice.location, "asset": choice.asset}
@@ -165,7 +170,7 @@ class WorkOrderCreateView(FormPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         choice = self.choice
-        site_contact = routing = None
+        site_contact = routing = contract = None
         if choice.customer is not None:
             location_id = choice.location.pk if choice.location else None
             site_contact = resolve_site_contact(customer_id=choice.customer.pk, location_id=location_id)
@@ -173,7 +178,17 @@ class WorkOrderCreateView(FormPage):
                 routing = resolve_recipients(
                     event=WORK_ORDER_CREATED, customer_id=choice.customer.pk, location_id=location_id
                 )
-        context.update(choice=choice, resolved_site_contact=site_contact, routing=routing)
+            if access.can(self.user, access.VIEW, Contract):
+                contract = covering_contract(
+                    customer=choice.customer, location=choice.location, asset=choice.asset
+                )
+        context.update(
+            choice=choice,
+            resolved_site_contact=site_contact,
+            routing=routing,
+            resolved_contract=contract,
+            resolved_contract_how=COVERAGE_WORDS.get(getattr(contract, "coverage", ""), ""),
+        )
         return context
 
     def perform(self, form: WorkOrderForm) -> WorkOrder:
@@ -184,13 +199,14 @@ class WorkOrderCreateView(FormPage):
 
 
 class WorkOrderDetailView(DetailPage):
-    """A work order: where and what, whom to call (`who_to_call`), its visit, how it ended, its
-    quotes and invoices, and for users who may change it a button per step of its lifecycle that
-    `WorkOrder.TRANSITIONS` allows from its status."""
+    """A work order: where and what, the service contract it is done under (number, name, response
+    time, a link; for users who may view contracts), whom to call (`who_to_call`), its visit, how
+    it ended, its quotes and invoices, and for users who may change it a button per step of its
+    lifecycle that `WorkOrder.TRANSITIONS` allows from its status."""
 
     section = "work-orders"
     model = WorkOrder
-    queryset = selectors.work_orders_for_pages(WorkOrder.objects.all())
+    queryset = selectors.work_orders_for_pages(WorkOrder.objects.all()).select_related("contract")
     template_name = "workorders/work_order_detail.html"
     context_object_name = "work_order"
 
@@ -206,6 +222,7 @@ class WorkOrderDetailView(DetailPage):
             can_view_invoices=access.can(user, access.VIEW, Invoice),
             can_view_contacts=access.can(user, access.VIEW, Contact),
             can_view_location=access.can(user, access.VIEW, Location),
+            can_view_contracts=access.can(user, access.VIEW, Contract),
             can_add_quote=access.can(user, access.ADD, Quote),
             can_add_invoice=access.can(user, access.ADD, Invoice),
             can_change=may_change and not work_order.is_closed,
@@ -261,9 +278,11 @@ def who_to_call_for(user: Any, work_order: WorkOrder, at: Any = None) -> dict[st
 
 
 class WorkOrderUpdateView(FormPage):
-    """Edit a work order that is not closed: where, what, who asked, the site contact, the visit
-    (while scheduled or in progress) and the technician. The form carries the version it was
-    loaded at; a save over someone else's change is refused with what changed since."""
+    """Edit a work order that is not closed: where, what, who asked, the site contact, the service
+    contract (its help names the one covering the work order's place today), the visit (while
+    scheduled or in progress) and the technician. The form carries the version it was loaded at; a
+    save over someone else's change is refused with what changed since. A save that moves the work
+    order to a place another contract covers keeps its contract, and says so."""
 
     section = "work-orders"
     edits = "work_order"
@@ -285,7 +304,18 @@ class WorkOrderUpdateView(FormPage):
             )
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.user, "work_order": self.work_order}
+        work_order = self.work_order
+        covering = None
+        if access.can(self.user, access.VIEW, Contract):
+            covering = covering_contract(
+                customer=work_order.customer_id, location=work_order.location_id, asset=work_order.asset_id
+            )
+        return {
+            **super().get_form_kwargs(),
+            "user": self.user,
+            "work_order": work_order,
+            "covering": covering,
+        }
 
     def get_initial(self) -> dict[str, Any]:
         return WorkOrderEditForm.initial_for(self.work_order)
@@ -304,8 +334,39 @@ class WorkOrderUpdateView(FormPage):
             expected_version=self.expected_version,
         )
 
+    def get_success_message(self, obj: Model) -> str:
+        assert isinstance(obj, WorkOrder)
+        message = super().get_success_message(obj)
+        note = kept_contract_note(self.user, obj)
+        return f"{message} {note}" if note else message
+
     def success_url_for(self, obj: WorkOrder) -> str:
         return work_order_url(obj)
+
+
+def kept_contract_note(user: Any, work_order: WorkOrder) -> str:
+    """After a save that moved `work_order` (its location or asset changed, its contract did not):
+    what to know when another contract covers the new place today, for users who may view
+    contracts (“It stays under contract K-000001; K-000002 Lifts covers the new place: …”); "" when
+    nothing is to be said."""
+    changed = changes_of(work_order) or frozenset()
+    if not changed & {"location", "asset"} or "contract" in changed:
+        return ""
+    if not access.can(user, access.VIEW, Contract):
+        return ""
+    covering = covering_contract(
+        customer=work_order.customer_id, location=work_order.location_id, asset=work_order.asset_id
+    )
+    if getattr(covering, "pk", None) == work_order.contract_id:
+        return ""
+    kept = work_order.contract
+    stays = f"It stays under contract {kept.number}" if kept is not None else "It stays without a contract"
+    if covering is None:
+        return f"{stays}; no contract in force covers the new place."
+    return (
+        f"{stays}; {covering.number} {covering.name} covers the new place: choose it on the edit "
+        "page if the work falls under it."
+    )
 
 
 def messages_queued(count: int) -> str:
@@ -691,6 +752,16 @@ def asset_history_section(request: HttpRequest, asset: Asset) -> dict[str, Any] 
             f"{reverse('workorders:work-order-create')}?customer={location.customer_id}"
             f"&location={location.pk}&asset={asset.pk}"
         )
+    return section
+
+
+def contract_work_orders_section(request: HttpRequest, contract: Contract) -> dict[str, Any] | None:
+    """The work orders done under a contract, for its page: a page of them, newest first, as a
+    service history (`service_history_section`), with the link to all of them in the work-order
+    list (`list_url`); None when the user may not see work orders."""
+    section = service_history_section(request, WorkOrder.objects.filter(contract=contract))
+    if section is not None:
+        section["list_url"] = f"{reverse('workorders:work-order-list')}?contract={contract.pk}"
     return section
 
 

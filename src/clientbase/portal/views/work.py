@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from clientbase import access
 from clientbase.contacts.models import Contact
+from clientbase.contracts.models import Contract
 from clientbase.portal.forms import WorkOrderRequestForm
 from clientbase.portal.selectors import location_summaries
 from clientbase.portal.views.base import PortalAction, PortalFormView, PortalListPage, PortalPage
@@ -64,10 +65,18 @@ class WorkOrderListView(WorkOrdersSection, PortalListPage):
 
 
 class WorkOrderDetailView(WorkOrdersSection, PortalPage):
+    """A work order of the customer; the service contract it is done under only for portal users
+    who may see contracts (`billing`, `admin`), else not at all."""
+
     template_name = "portal/work_orders/detail.html"
 
     def page_context(self) -> dict[str, Any]:
-        return {"work_order": self.fetch(WorkOrder.objects.select_related("location", "asset"))}
+        shows_contract = access.can(self.request.user, access.VIEW, Contract)
+        related = ("location", "asset", "contract") if shows_contract else ("location", "asset")
+        return {
+            "work_order": self.fetch(WorkOrder.objects.select_related(*related)),
+            "shows_contract": shows_contract,
+        }
 
 
 class WorkOrderCreateView(WorkOrdersSection, PortalFormView):
