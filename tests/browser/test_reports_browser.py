@@ -68,13 +68,14 @@ def test_filter_the_report_and_download_it_as_csv(signed_in, tmp_path):
     with saved.open(encoding="utf-8-sig", newline="") as file:
         lines = list(csv.reader(file))
     assert lines[0] == [
-        "location_id", "location_name", "customer_id", "customer_name", "total", "open", "completed", "cancelled",
+        "location_id", "location_name", "customer_id", "customer_number", "customer_name", "total", "open", "completed", "cancelled",
         "mean_days_to_complete", "last_service",
     ]  # fmt: skip
     assert lines[1] == [
         str(north.pk),
         "North Plant",
         str(acme.pk),
+        acme.number,
         "Acme Cooling",
         "2",
         "1",

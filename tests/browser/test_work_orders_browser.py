@@ -118,8 +118,8 @@ def test_a_work_order_is_scheduled_started_and_completed_and_the_mail_arrives(
     run_worker()
     subjects = [mail["Subject"] for mail in smtp_server.received]
     assert subjects == [
-        f"Work order {number} updated: Chiller CH-2 trips on high head pressure",
-        f"Work order {number} updated: Chiller CH-2 trips on high head pressure",
+        f"Work order {number} scheduled: Chiller CH-2 trips on high head pressure",
+        f"Work order {number} started: Chiller CH-2 trips on high head pressure",
         f"Work order {number} completed: Chiller CH-2 trips on high head pressure",
     ]
     completion = smtp_server.received[-1]
@@ -138,6 +138,25 @@ def test_a_step_out_of_order_is_refused_with_its_reason(signed_in, northwind):
     expect(
         page.get_by_text(f"Work order {work_order.number} cannot go from open to completed")
     ).to_be_visible()
+
+
+def test_the_edit_page_offers_the_assets_of_the_location_chosen(signed_in, northwind):
+    page = signed_in
+    work_order = northwind["work_order"]
+    south = LocationFactory(customer=northwind["customer"], name="South Campus")
+    AssetFactory(location=south, name="Boiler B-7")
+    page.goto(f"/work-orders/{work_order.pk}/edit/")
+    asset = page.get_by_label("Asset")
+    expect(asset.locator("option")).to_have_text(["No particular asset", "Chiller CH-2 (North Campus)"])
+    page.get_by_label("Location").select_option(label="South Campus")
+    expect(page.get_by_label("Asset").locator("option")).to_have_text(
+        ["No particular asset", "Boiler B-7 (South Campus)"]
+    )
+    page.get_by_label("Asset").select_option(label="Boiler B-7 (South Campus)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"Work order {work_order.number} saved.")).to_be_visible()
+    saved = WorkOrder.objects.get(pk=work_order.pk)
+    assert (saved.location, saved.asset.name) == (south, "Boiler B-7")
 
 
 def test_the_service_history_of_an_asset_pages_newest_first(signed_in, northwind):

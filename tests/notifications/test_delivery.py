@@ -149,7 +149,7 @@ def test_an_update_mail_says_what_changed(smtp_server, work_order_scene, dispatc
     )
     assert deliver_all() == {"sent": 1}
     update = smtp_server.received[-1]
-    assert "has been updated" in plain(update)
+    assert "has been scheduled" in plain(update)
     assert "- Status: Open -> Scheduled" in plain(update)
     assert "Status: Open &rarr; Scheduled" in html(update)
     assert "- Scheduled start: " in plain(update)

@@ -43,6 +43,7 @@ def test_csv_by_customer(scene, dispatcher, api):
     assert csv_rows(response) == [
         [
             "customer_id",
+            "customer_number",
             "customer_name",
             "total",
             "open",
@@ -51,8 +52,8 @@ def test_csv_by_customer(scene, dispatcher, api):
             "mean_days_to_complete",
             "last_service",
         ],
-        [str(scene.acme.pk), "Acme Cooling", "7", "3", "3", "1", "2.3", "2024-04-05"],
-        [str(scene.birch.pk), "Birch Offices", "2", "1", "1", "0", "0.5", "2024-03-05"],
+        [str(scene.acme.pk), scene.acme.number, "Acme Cooling", "7", "3", "3", "1", "2.3", "2024-04-05"],
+        [str(scene.birch.pk), scene.birch.number, "Birch Offices", "2", "1", "1", "0", "0.5", "2024-03-05"],
     ]
 
 
@@ -69,9 +70,9 @@ def test_csv_by_location_names_the_customer_and_keeps_the_filters(scene, dispatc
     )
     today = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="service-report-location-{today}.csv"'
-    acme = [str(scene.acme.pk), "Acme Cooling"]
+    acme = [str(scene.acme.pk), scene.acme.number, "Acme Cooling"]
     assert csv_rows(response) == [
-        ["location_id", "location_name", "customer_id", "customer_name", "total", "open", "completed", "cancelled",
+        ["location_id", "location_name", "customer_id", "customer_number", "customer_name", "total", "open", "completed", "cancelled",
          "mean_days_to_complete", "last_service"],
         [str(scene.north.pk), "North Plant", *acme, "3", "1", "2", "0", "1.8", "2024-03-11"],
         [str(scene.south.pk), "South Plant", *acme, "2", "1", "0", "1", "", ""],
@@ -104,9 +105,9 @@ def test_cells_that_a_spreadsheet_would_run_are_guarded(db, dispatcher, api):
     customer = CustomerFactory(name='=HYPERLINK("http://evil.example","Click")')
     work_order(customer, created=at(2024, 1, 1))
     rows = csv_rows(api(dispatcher).get(SERVICE, {"group_by": "customer", "format": "csv"}))
-    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert rows[1][2] == '\'=HYPERLINK("http://evil.example","Click")'
     sheet = workbook(api(dispatcher).get(SERVICE, {"group_by": "customer", "format": "xlsx"}))
-    cell = sheet.cell(row=2, column=2)
+    cell = sheet.cell(row=2, column=3)
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://evil.example","Click")'
 
@@ -125,16 +126,18 @@ def test_xlsx_by_asset_types_its_cells(scene, dispatcher, api):
     assert sheet.title == "Service report"
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == [
-        "asset_id", "asset_name", "customer_id", "customer_name", "total", "open", "completed", "cancelled",
+        "asset_id", "asset_name", "customer_id", "customer_number", "customer_name", "total", "open", "completed", "cancelled",
         "mean_days_to_complete", "last_service",
     ]  # fmt: skip
-    assert rows[1] == [None, "Not on one particular asset", scene.acme.pk, "Acme Cooling", 3, 2, 1, 0, 3.5,
+    assert rows[1] == [None, "Not on one particular asset", scene.acme.pk, scene.acme.number, "Acme Cooling", 3, 2, 1, 0, 3.5,
                        datetime.datetime(2024, 4, 5)]  # fmt: skip
-    assert rows[2] == [scene.boiler.pk, "Boiler 2", scene.acme.pk, "Acme Cooling", 2, 1, 0, 1, None, None]
+    assert rows[2] == [
+        scene.boiler.pk, "Boiler 2", scene.acme.pk, scene.acme.number, "Acme Cooling", 2, 1, 0, 1, None, None
+    ]  # fmt: skip
     assert len(rows) == 5
     assert sheet.freeze_panes == "A2"
     assert sheet.cell(row=1, column=1).font.bold
-    assert sheet.cell(row=2, column=10).number_format == "yyyy-mm-dd"
+    assert sheet.cell(row=2, column=11).number_format == "yyyy-mm-dd"
 
 
 def test_the_staff_page_downloads_the_same_file(scene, dispatcher, client):
@@ -144,7 +147,7 @@ def test_the_staff_page_downloads_the_same_file(scene, dispatcher, client):
     )
     assert response.status_code == 200
     rows = csv_rows(response)
-    assert rows[1][:3] == [str(scene.acme.pk), "Acme Cooling", "7"]
+    assert rows[1][:4] == [str(scene.acme.pk), scene.acme.number, "Acme Cooling", "7"]
     assert len(rows) == 2
     assert AuditEvent.objects.get(type="data.export").detail["via"] == "pages"
     # CSV unless told otherwise; XLSX when asked.

@@ -101,19 +101,31 @@ def test_a_customer_row_leads_to_its_sites(scene, signed_in):
             "Before “from” (2024-03-02): a period cannot end before it starts.",
         ),
         ({"customer": "Acme"}, "customer", "A customer's number, such as C-000042."),
-        ({"months": "0"}, "months", "A whole number of months from 1 to 120."),
     ],
 )
-def test_a_bad_filter_is_named_and_nothing_listed(scene, signed_in, query, field, message):
+def test_a_bad_filter_is_named_and_the_report_not_shown(scene, signed_in, query, field, message):
     response = signed_in.get(PAGE, query)
     assert response.status_code == 400
     text = text_of(response)
     assert message in text
     assert f"{field}: {message}" in text  # the summary names the parameter
-    assert "Acme Cooling" not in text
+    assert "Work orders per" not in text and "Birch Offices" not in text
     html = response.content.decode()
     assert 'role="alert"' in html
     assert "field--invalid" in html
+    # The idle assets have their own filter: a bad period leaves them listed.
+    assert ("Chiller 1" in text) is (field != "customer")
+
+
+def test_a_bad_months_is_named_and_leaves_the_report(scene, signed_in):
+    response = signed_in.get(PAGE, {"months": "0"})
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "A whole number of months from 1 to 120." in text
+    assert "field--invalid" in response.content.decode()
+    # The report is still there; only the idle list waits for a right number.
+    assert "Work orders per customer" in text and "Acme Cooling" in text
+    assert "Chiller 1" not in text and "No idle assets." not in text
 
 
 def test_a_customer_that_does_not_exist(scene, signed_in):

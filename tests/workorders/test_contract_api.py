@@ -126,7 +126,7 @@ def test_the_contract_changes_by_patch_and_the_place_does_not_change_it(api, dis
 def test_a_refusal_of_the_database_is_a_409_with_its_reason(api, dispatcher, covered, monkeypatch):
     """A writer that passed the service's checks in a race is refused by the trigger: 409, never a
     500 (simulated by skipping the service's own check)."""
-    monkeypatch.setattr(services, "_check_work_order", lambda work_order: None)
+    monkeypatch.setattr(services, "_check_work_order", lambda work_order, changed=None: None)
     work_order = WorkOrderFactory(customer=covered["customer"], contract=covered["wide"])
     client = api(dispatcher)
     with assert_unchanged(WorkOrder, Message):

@@ -11,8 +11,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from clientbase.contacts.services import delete_contact
+from clientbase.contacts.services import delete_contact, move_contact
 from clientbase.errors import Conflict, ValidationFailed, conflict_from_integrity_error
+from clientbase.notifications.mail import render_bodies
 from clientbase.notifications.models import Message
 from clientbase.workorders import services
 from clientbase.workorders.models import Quote, WorkOrder
@@ -244,6 +245,31 @@ def test_completing_records_when_and_the_note_and_its_mail_shows_the_note(northw
     ]
 
 
+@pytest.mark.parametrize(
+    ("was", "data", "done"),
+    [
+        ("open", {"status": "scheduled", "scheduled_start": VISIT}, "scheduled"),
+        ("scheduled", {"status": "in_progress"}, "started"),
+        ("scheduled", {"status": "open"}, "reopened"),
+        ("open", {"summary": "Chiller alarm, second unit"}, "updated"),
+    ],
+)
+def test_each_steps_mail_is_titled_with_what_it_did(northwind, dispatcher, was, data, done):
+    work_order = at(northwind, was, scheduled_start=VISIT if was == "scheduled" else None)
+    step(work_order, dispatcher, **data)
+    message = Message.objects.get()
+    work_order.refresh_from_db()
+    assert message.subject == f"Work order {work_order.number} {done}: {work_order.summary}"
+    assert f"This work order has been {done}." in render_bodies(message)[0]
+
+
+def test_a_message_written_before_its_facts_said_what_was_done_reads_updated(northwind, dispatcher):
+    step(at(northwind, "open"), dispatcher, summary="Older")
+    message = Message.objects.get()
+    del message.context["facts"]["done"]
+    assert "This work order has been updated." in render_bodies(message)[0]
+
+
 def test_completing_needs_no_note(northwind, dispatcher):
     work_order = at(northwind, "in_progress")
     step(work_order, dispatcher, status="completed")
@@ -269,7 +295,12 @@ def test_cancelling_keeps_the_reason_and_closes_the_work_order(northwind, dispat
         "The tenant moved out.",
         None,
     )
-    assert Message.objects.get().context["facts"]["cancel_reason"] == "The tenant moved out."
+    message = Message.objects.get()
+    assert message.context["facts"]["cancel_reason"] == "The tenant moved out."
+    # The mail says what happened: cancelled, not "updated".
+    assert message.subject == f"Work order {work_order.number} cancelled: {work_order.summary}"
+    text, html = render_bodies(message)
+    assert "This work order has been cancelled." in text and "This work order has been cancelled." in html
     with assert_unchanged(work_order, Message), pytest.raises(Conflict, match="closed"):
         step(work_order, dispatcher, summary="Try again")
 
@@ -471,3 +502,44 @@ def test_the_database_keeps_a_quotes_contact_at_its_customer(northwind, other_cu
     assert conflict_from_integrity_error(refused.value).message == (
         "The quote is addressed to a contact of another customer."
     )
+
+
+# A contact that moves to another customer ---------------------------------------------------------------
+
+
+def test_a_work_order_whose_contacts_moved_away_still_changes_and_keeps_their_names(
+    northwind, dispatcher, admin_user, other_customer
+):
+    lisa = ContactFactory(customer=northwind["customer"], first_name="Lisa", last_name="Martinez")
+    work_order = at(northwind, "open", requested_by=lisa, requested_by_name="Lisa Martinez")
+    work_order.site_contact, work_order.site_contact_name = northwind["mike"], "Mike Johnson"
+    work_order.save()
+    move_contact(acting_user=admin_user, contact=lisa, customer=other_customer)
+    move_contact(acting_user=admin_user, contact=northwind["mike"], customer=other_customer)
+    step(work_order, dispatcher, description="Bring the long ladder.")
+    step(work_order, dispatcher, status="scheduled", scheduled_start=VISIT)
+    work_order.refresh_from_db()
+    assert (work_order.status, work_order.description) == ("scheduled", "Bring the long ladder.")
+    assert (work_order.requested_by_name, work_order.site_contact_name) == ("Lisa Martinez", "Mike Johnson")
+    # Naming one of them anew is still refused.
+    northwind["mike"].refresh_from_db()
+    with assert_unchanged(work_order), pytest.raises(ValidationFailed) as refused:
+        step(work_order, dispatcher, requested_by=northwind["mike"])
+    assert refused.value.errors == {"requested_by": ["Mike Johnson is not a contact of this customer."]}
+
+
+def test_a_draft_quote_whose_addressee_moved_away_still_changes(
+    northwind, accounts_clerk, admin_user, other_customer
+):
+    david = ContactFactory(customer=northwind["customer"], first_name="David", last_name="Chen")
+    quote = QuoteFactory(customer=northwind["customer"], contact=david, contact_name="David Chen")
+    move_contact(acting_user=admin_user, contact=david, customer=other_customer)
+    services.update_quote(quote=quote, acting_user=accounts_clerk, data={"amount": Decimal("250")})
+    quote.refresh_from_db()
+    assert (quote.amount, quote.contact_name) == (Decimal("250"), "David Chen")
+    david.refresh_from_db()
+    services.update_quote(quote=quote, acting_user=accounts_clerk, data={"contact": None})
+    quote.refresh_from_db()
+    with assert_unchanged(quote), pytest.raises(ValidationFailed) as refused:
+        services.update_quote(quote=quote, acting_user=accounts_clerk, data={"contact": david})
+    assert refused.value.errors == {"contact": ["David Chen is not a contact of this customer."]}

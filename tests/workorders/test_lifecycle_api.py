@@ -169,8 +169,13 @@ def test_filters_by_technician_and_days(api, dispatcher, scene, sam):
 def test_portal_users_read_the_technicians_name_not_its_account(api, portal_user_factory, scene, sam):
     user = portal_user_factory(scene["customer"], permissions=["reports"], email="me@example.com")
     work_order = WorkOrderFactory(customer=scene["customer"], technician=sam, technician_name="Sam Carter")
-    body = api(user).get(url(work_order)).json()
+    client = api(user)
+    body = client.get(url(work_order)).json()
     assert body["technician_name"] == "Sam Carter" and "technician" not in body
+    # Nor does the list's filter tell them which account did the job.
+    assert len(client.get(WORK_ORDERS).json()["results"]) == 1
+    listed = client.get(WORK_ORDERS, {"technician": sam.pk})
+    assert listed.status_code == 200 and listed.json()["results"] == []
 
 
 def test_a_portal_request_cannot_schedule_itself(api, portal_user_factory, scene):

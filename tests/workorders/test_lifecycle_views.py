@@ -291,7 +291,27 @@ def test_the_edit_page_refuses_a_stale_save_and_an_asset_of_another_location(sta
     body = {**body, "version": loaded + 1, "asset": south_unit.pk}
     with assert_unchanged(WorkOrder):
         refused = staff.post(f"/work-orders/{work_order.pk}/edit/", body)
-    assert refused.status_code == 200 and "is not at location" in text(refused)
+    assert refused.status_code == 200 and "Select a valid choice" in text(refused)
+
+
+def test_the_edit_page_offers_only_the_assets_of_the_location_chosen(staff, scene):
+    from tests.factories import AssetFactory
+
+    AssetFactory(location=scene.north, name="Chiller N-1")
+    AssetFactory(location=scene.south, name="Boiler S-1")
+    edit = f"/work-orders/{scene.work_order.pk}/edit/"
+    page = text(staff.get(edit))
+    assert "Chiller N-1" in page and "Boiler S-1" not in page
+    # Choosing another location refreshes the asset field with that location's assets.
+    refreshed = text(staff.get(edit, {"location": scene.south.pk}, headers={"HX-Request": "true"}))
+    field = refreshed[refreshed.index('id="asset-field"') :]
+    field = field[: field.index("</select>")]
+    assert "Boiler S-1" in field and "Chiller N-1" not in field
+    # No location, no asset to choose; a bad location is no location.
+    for location in ("", "x"):
+        none = text(staff.get(edit, {"location": location}))
+        field = none[none.index('id="asset-field"') :]
+        assert "Choose the location first." in field and "Chiller N-1" not in field
 
 
 def test_a_closed_work_order_has_no_edit_page(staff, scene):
@@ -381,6 +401,20 @@ def test_who_cannot_see_contacts_gets_the_names_stored_without_numbers(client, s
     section = page[page.index('id="who-to-call"') :]
     assert "Mike Johnson" in section and "Lisa Martinez" in section
     assert "tel:" not in section and "Erin Night" not in section
+
+
+def test_a_contact_moved_to_another_customer_is_listed_by_name_without_numbers(
+    staff, scene, clock, admin_user, other_customer
+):
+    from clientbase.contacts.services import move_contact
+
+    clock(MONDAY_NOON)
+    move_contact(acting_user=admin_user, contact=scene.lisa, customer=other_customer)
+    page = text(staff.get(detail(scene.work_order)))
+    section = page[page.index('id="who-to-call"') :]
+    section = section[: section.index("</section>")]
+    assert names_in_order(page) == ["Mike Johnson", "Erin Night", "Ray Level"]
+    assert "Lisa Martinez" in section and "tel:+13125550111" not in section
 
 
 def test_the_page_costs_the_same_however_many_emergency_contacts(

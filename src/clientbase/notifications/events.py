@@ -46,7 +46,9 @@ EVENTS: dict[str, EventSpec] = {
             "Work order updated",
             NotificationCategory.WORK_ORDERS,
             "work_order",
-            "Work order {number} updated: {summary}",
+            # `done`: what the update did ("updated", "scheduled", "cancelled", …); a message written
+            # before the facts had it says "updated".
+            "Work order {number} {done}: {summary}",
         ),
         EventSpec(
             WORK_ORDER_COMPLETED,
@@ -94,4 +96,4 @@ def register_mail_event(event: str, *, template: str, label: str) -> None:
 
 
 def subject_for(event: str, facts: Mapping[str, Any]) -> str:
-    return EVENTS[event].subject.format_map(dict(facts))[:255]
+    return EVENTS[event].subject.format_map({"done": "updated", **facts})[:255]

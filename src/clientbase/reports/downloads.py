@@ -1,11 +1,13 @@
 """The service report as a file: CSV (UTF-8 with a BOM, streamed) or XLSX, every group of the
 report (not a page of it), named `service-report-<group_by>-<today>.<csv|xlsx>`.
 
-Columns: the group's id and name (`customer_id`, `customer_name`; by location `location_id`,
-`location_name`, by asset `asset_id`, `asset_name`, then the group's `customer_id` and
-`customer_name`), `total`, `open`, `completed`, `cancelled`, `mean_days_to_complete` (days, one
-decimal, empty when none is completed), `last_service` (YYYY-MM-DD, empty when none). A group of
-work orders at no particular site or on no particular asset has an empty id.
+Columns: the group's id and name, then its customer (by customer: `customer_id`, `customer_number`,
+`customer_name`; by location: `location_id`, `location_name`, then the location's `customer_id`,
+`customer_number` and `customer_name`; by asset likewise), `total`, `open`, `completed`,
+`cancelled`, `mean_days_to_complete` (days, one decimal, empty when none is completed),
+`last_service` (YYYY-MM-DD, empty when none). The customer's number (C-000042) is how the pages and
+the other exports name a customer. A group of work orders at no particular site or on no
+particular asset has an empty id.
 
 Texts are guarded against formula injection as the contact exports guard them
 (`transfer.formulas`: a CSV cell starting with `=`, `+`, `-` or `@` gets a leading quote; XLSX
@@ -37,17 +39,17 @@ Cell = str | int | float | datetime.date | None
 
 def header(group_by: str) -> list[str]:
     """The column names of a report grouped by `group_by`."""
-    columns = [f"{group_by}_id", f"{group_by}_name"]
+    columns = ["customer_id", "customer_number", "customer_name"]
     if group_by != "customer":
-        columns += ["customer_id", "customer_name"]
+        columns = [f"{group_by}_id", f"{group_by}_name", *columns]
     return [*columns, *FIGURES]
 
 
 def cells(row: ServiceRow) -> list[Cell]:
     """One row's values, typed (None: an empty cell)."""
-    values: list[Cell] = [row.group_id, row.group_name]
+    values: list[Cell] = [row.customer_id, row.customer_number, row.customer_name]
     if row.group_by != "customer":
-        values += [row.customer_id, row.customer_name]
+        values = [row.group_id, row.group_name, *values]
     return [
         *values,
         row.total,

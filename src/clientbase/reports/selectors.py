@@ -108,13 +108,15 @@ class DaysBetween(Func):
 class ServiceRow:
     """One group of a service report. `group_id` is None for the work orders of a customer at no
     particular site or on no particular asset; `customer_id`/`customer_name` are the group's
-    customer (the group itself when grouped by customer)."""
+    customer (the group itself when grouped by customer), `customer_number` its number ("C-000042",
+    as the pages and the downloads name a customer)."""
 
     group_by: str
     group_id: int | None
     group_name: str
     customer_id: int
     customer_name: str
+    customer_number: str
     total: int
     open: int
     completed: int
@@ -234,6 +236,7 @@ def service_report(user: Any, query: ServiceQuery) -> QuerySet:
     fields = [id_field, name_field]
     if query.group_by != "customer":
         fields += ["customer_id", "customer__name"]
+    fields.append("customer__number")
     duration = DaysBetween("completed_at", "created_at")
     done = Q(status=COMPLETED)
     ordering: list[Any] = ["-report_total"]
@@ -271,6 +274,7 @@ def service_row(group_by: str, values: dict[str, Any]) -> ServiceRow:
         group_name=values[name_field] if group_id is not None else NO_GROUP_NAMES[group_by],
         customer_id=values["customer_id"],
         customer_name=values["customer__name"],
+        customer_number=values["customer__number"],
         total=values["report_total"],
         open=values["report_open"],
         completed=values["report_completed"],

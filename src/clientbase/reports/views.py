@@ -131,16 +131,22 @@ class ReportsPage(StaffPage):
         # The grouping asked for names the page even when another filter is refused.
         asked = data.get("group_by") or ""
         group_by = asked if asked in params.GROUP_BY else "customer"
-        if not errors:
-            assert service is not None
+        # Each part is shown while its own filters are right: a bad `months` leaves the report, a
+        # bad period the idle assets; a customer not found, neither.
+        report_errors = {name: messages for name, messages in errors.items() if name != "months"}
+        if service is not None and not report_errors:
             access.require_model(self.user, access.VIEW, selectors.GROUP_MODELS[service.group_by])
             context.update(self.report(service))
-            if show_idle and idle is not None:
-                context.update(self.idle(idle))
+        idle_listed = show_idle and idle is not None and "customer" not in errors
+        if idle_listed:
+            assert idle is not None
+            context.update(self.idle(idle))
         context.update(
             status=status,
             form=form,
             errors=errors,
+            report_errors=report_errors,
+            idle_listed=idle_listed,
             customer=customer,
             group_by=group_by,
             group_label=GROUP_LABELS[group_by],

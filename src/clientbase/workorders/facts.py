@@ -22,14 +22,19 @@ def moment(value: datetime.datetime | None) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def work_order_facts(work_order: WorkOrder, changes: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def work_order_facts(
+    work_order: WorkOrder, changes: list[dict[str, str]] | None = None, *, done: str = "updated"
+) -> dict[str, Any]:
     """A work order with its customer, location and asset, and what its lifecycle recorded: the
     visit (`scheduled_start`, `scheduled_end`, as `moment` writes them), the technician's name, the
     completion note and the reason for cancelling (each "" when none); `changes` lists what an
     update changed as {"field", "old", "new"} in words (the completion note with the completion,
-    which is how the completion mail shows it)."""
+    which is how the completion mail shows it); `done` what the update did, in the past tense
+    ("updated", or a step's word of `WorkOrder.STEP_DONE`: "cancelled"), which its mail is titled
+    with."""
     return {
         "number": work_order.number,
+        "done": done,
         "summary": work_order.summary,
         "description": work_order.description,
         "status": work_order.get_status_display(),

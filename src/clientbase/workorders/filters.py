@@ -14,9 +14,10 @@ from clientbase.workorders.models import Invoice, Quote, WorkOrder
 
 class WorkOrderFilterSet(django_filters.FilterSet):
     """Work orders by customer, location, asset, status, the contacts named, the technician (a
-    user id), the service contract (`contract`: nothing for a caller who may not view contracts),
-    the day they were created (`created_from`, `created_to`: dates, inclusive) or are
-    scheduled to start (`scheduled_on`: a date), in the server's time zone; and `search`."""
+    user id: nothing for a portal user), the service contract (`contract`: nothing for a caller
+    who may not view contracts), the day they were created (`created_from`, `created_to`: dates,
+    inclusive) or are scheduled to start (`scheduled_on`: a date), in the server's time zone; and
+    `search`."""
 
     customer = IdFilter(field_name="customer_id")
     location = IdFilter(field_name="location_id")
@@ -24,7 +25,7 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=WorkOrder.Status.choices)
     requested_by = IdFilter(field_name="requested_by_id")
     site_contact = IdFilter(field_name="site_contact_id")
-    technician = IdFilter(field_name="technician_id")
+    technician = IdFilter(method="filter_technician", label="Technician")
     contract = IdFilter(method="filter_contract", label="Contract")
     created_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label="Created from"
@@ -56,6 +57,14 @@ class WorkOrderFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet[WorkOrder], name: str, value: str) -> QuerySet[WorkOrder]:
         return selectors.search_work_orders(queryset, value)
+
+    def filter_technician(self, queryset: QuerySet[WorkOrder], name: str, value: int) -> QuerySet[WorkOrder]:
+        # Staff accounts are the provider's: a portal user, who sees a technician's name only,
+        # learns no account id from the filter.
+        user = getattr(self.request, "user", None)
+        if user is not None and access.portal_contact(user) is not None:
+            return queryset.none()
+        return queryset.filter(technician_id=value)
 
     def filter_contract(self, queryset: QuerySet[WorkOrder], name: str, value: int) -> QuerySet[WorkOrder]:
         # Which work orders a contract covers is the contract's: a caller who may not see

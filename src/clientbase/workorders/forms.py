@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from clientbase import access
 from clientbase.api.filters import parse_id
@@ -203,7 +204,10 @@ def schedule_fields(work_order: WorkOrder | None) -> dict[str, forms.Field]:
             label="Visit starts",
             required=False,
             widget=DateTimeInput(),
-            help_text="When the technician is expected on site (server time).",
+            help_text=(
+                "When the technician is expected on site, in the time zone "
+                f"{timezone.get_current_timezone_name()}."
+            ),
         ),
         "scheduled_end": forms.DateTimeField(
             label="Visit ends",
@@ -265,8 +269,16 @@ class WorkOrderEditForm(ServiceForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, work_order: WorkOrder, covering: Contract | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        user: Any,
+        work_order: WorkOrder,
+        covering: Contract | None = None,
+        location_id: int | None = None,
+        **kwargs: Any,
     ):
+        """`location_id`: the location chosen on the form (`chosen_location`), whose assets the
+        asset field offers; None offers none."""
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         customer_id = work_order.customer_id
@@ -279,9 +291,13 @@ class WorkOrderEditForm(ServiceForm):
         )
         fields["asset"].queryset = access.restrict(
             user,
-            Asset.objects.filter(location__customer_id=customer_id).select_related("location"),
+            Asset.objects.filter(location__customer_id=customer_id, location_id=location_id or 0)
+            .select_related("location")
+            .order_by("name", "id"),
             access.VIEW,
         )
+        if location_id is None:
+            fields["asset"].help_text = "Choose the location first."
         named = [pk for pk in (work_order.requested_by_id, work_order.site_contact_id) if pk is not None]
         contacts = access.restrict(
             user,
@@ -306,6 +322,14 @@ class WorkOrderEditForm(ServiceForm):
             fields["scheduled_start"].required = True
 
     @staticmethod
+    def chosen_location(params: Any, work_order: WorkOrder) -> int | None:
+        """The location chosen on the form: `location` of the posted form or of the query (the
+        page refreshes the asset field when the location changes), else the work order's."""
+        if "location" in params:
+            return parse_id(params["location"])
+        return work_order.location_id
+
+    @staticmethod
     def initial_for(work_order: WorkOrder) -> dict[str, Any]:
         names = (
             "location",
@@ -325,11 +349,14 @@ class WorkOrderEditForm(ServiceForm):
 # What each step of the lifecycle is called on the pages, what it did (past tense), and what its
 # form asks for (`WorkOrderStepForm`).
 STEPS: dict[str, tuple[str, str]] = {
-    WorkOrder.Status.SCHEDULED: ("Schedule", "scheduled"),
-    WorkOrder.Status.IN_PROGRESS: ("Start", "started"),
-    WorkOrder.Status.COMPLETED: ("Complete", "completed"),
-    WorkOrder.Status.CANCELLED: ("Cancel work order", "cancelled"),
-    WorkOrder.Status.OPEN: ("Reopen", "reopened"),
+    to: (label, WorkOrder.STEP_DONE[to])
+    for to, label in (
+        (WorkOrder.Status.SCHEDULED, "Schedule"),
+        (WorkOrder.Status.IN_PROGRESS, "Start"),
+        (WorkOrder.Status.COMPLETED, "Complete"),
+        (WorkOrder.Status.CANCELLED, "Cancel work order"),
+        (WorkOrder.Status.OPEN, "Reopen"),
+    )
 }
 
 

@@ -89,6 +89,15 @@ class WorkOrder(Versioned):
         Status.COMPLETED: (),
         Status.CANCELLED: (),
     }
+    # What a step to each status did, in the past tense: the pages' messages ("Work order W-… started")
+    # and the subject of its mail ("Work order W-… cancelled: …").
+    STEP_DONE: ClassVar[dict[str, str]] = {
+        Status.SCHEDULED: "scheduled",
+        Status.IN_PROGRESS: "started",
+        Status.COMPLETED: "completed",
+        Status.CANCELLED: "cancelled",
+        Status.OPEN: "reopened",
+    }
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="work_orders")
     location = models.ForeignKey(

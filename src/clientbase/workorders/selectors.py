@@ -139,7 +139,8 @@ def who_to_call(
     """Whom to call about `work_order` at the moment `at` (see `WhoToCall`): its site contact, the
     emergency contacts of its location (`emergency_contacts`), its requester; each person once,
     with every role it has here. `contacts` are the contacts the caller may see (None: none; then
-    only the names stored on the work order are listed). The work order's `site_contact` and
+    only the names stored on the work order are listed; so is a named contact no longer of the work
+    order's customer). The work order's `site_contact` and
     `requested_by` should be read with it (`work_orders_for_pages`): two queries in all (the
     emergency contacts, and whether the caller may see the two named)."""
     after_hours = not hours.is_open(at)
@@ -148,7 +149,10 @@ def who_to_call(
     if contacts is not None:
         emergency = list(emergency_contacts(contacts, work_order))
         linked = [pk for pk in (work_order.site_contact_id, work_order.requested_by_id) if pk is not None]
-        visible_ids = set(contacts.filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+        # A contact named here that has since moved to another customer is listed by the name
+        # stored on the work order, without its numbers.
+        mine = contacts.filter(pk__in=linked, customer_id=work_order.customer_id)
+        visible_ids = set(mine.values_list("pk", flat=True)) if linked else set()
 
     def named(contact: Contact | None, stored: str, role: str) -> list[tuple[Contact | None, str, str]]:
         if contact is not None and contact.pk in visible_ids:

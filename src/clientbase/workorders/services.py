@@ -108,17 +108,27 @@ def _name(contact: Contact | None) -> str:
 # Work orders -----------------------------------------------------------------------------------
 
 
-def _check_work_order(work_order: WorkOrder) -> None:
+def _checks(changed: Collection[str] | None, name: str) -> bool:
+    return changed is None or name in changed
+
+
+def _check_work_order(work_order: WorkOrder, changed: Collection[str] | None = None) -> None:
     """The wizard's order: the customer, then a location of that customer, then an asset of that
-    location; the contacts named and the contract are the customer's."""
+    location; the contacts named and the contract are the customer's. Only the fields in `changed`
+    are checked (None: a new work order, every field), as the database's triggers do: a contact
+    that has since moved to another customer keeps the work order changeable, its name stays."""
+
+    def checks(name: str) -> bool:
+        return _checks(changed, name)
+
     errors: dict[str, list[str]] = {}
     location: Location | None = work_order.location
     asset: Asset | None = work_order.asset
-    if location is not None and location.customer_id != work_order.customer_id:
+    if location is not None and checks("location") and location.customer_id != work_order.customer_id:
         errors["location"] = [
             f"Location “{location.name}” belongs to another customer; choose one of theirs."
         ]
-    if asset is not None:
+    if asset is not None and (checks("asset") or checks("location")):
         if location is None:
             errors["asset"] = ["Choose the location before the asset."]
         elif asset.location_id != location.pk:
@@ -127,15 +137,15 @@ def _check_work_order(work_order: WorkOrder) -> None:
             ]
     for name in ("requested_by", "site_contact"):
         contact: Contact | None = getattr(work_order, name)
-        if contact is not None and contact.customer_id != work_order.customer_id:
+        if contact is not None and checks(name) and contact.customer_id != work_order.customer_id:
             errors[name] = [f"{contact.full_name} is not a contact of this customer."]
     contract: Contract | None = work_order.contract
-    if contract is not None and contract.customer_id != work_order.customer_id:
+    if contract is not None and checks("contract") and contract.customer_id != work_order.customer_id:
         errors["contract"] = [
             f"Contract {contract.number} “{contract.name}” is of another customer; choose one of this "
             "customer's contracts, or none."
         ]
-    if not work_order.summary:
+    if checks("summary") and not work_order.summary:
         errors["summary"] = ["This field may not be blank."]
     if errors:
         raise ValidationFailed(errors)
@@ -387,7 +397,7 @@ def update_work_order(
     if not changed:
         note_changes(work_order, changed)
         return work_order
-    _check_work_order(work_order)
+    _check_work_order(work_order, changed)
     check_lifecycle(work_order, was, changed)
     if "status" in changed and work_order.status == WorkOrder.Status.OPEN:
         # Back to open: the visit is off (a schedule given with the step was refused above).
@@ -427,7 +437,11 @@ def update_work_order(
     routing = outbox.emit(
         event=events.WORK_ORDER_COMPLETED if completed else events.WORK_ORDER_UPDATED,
         customer=work_order.customer,
-        facts=facts.work_order_facts(work_order, changes),
+        facts=facts.work_order_facts(
+            work_order,
+            changes,
+            done=WorkOrder.STEP_DONE[work_order.status] if "status" in changed else "updated",
+        ),
         location_id=work_order.location_id,
     )
     note_changes(work_order, changed)
@@ -458,13 +472,19 @@ def document_fields(model: type[Document]) -> tuple[str, ...]:
     return QUOTE_FIELDS if issubclass(model, Quote) else DOCUMENT_FIELDS
 
 
-def _check_document(document: Document) -> None:
+def _check_document(document: Document, changed: Collection[str] | None = None) -> None:
+    """A draft's work order and addressee are its customer's; only the fields in `changed` are
+    checked (None: a new draft, every field), as the database's triggers do."""
     errors: dict[str, list[str]] = {}
     work_order = document.work_order
-    if work_order is not None and work_order.customer_id != document.customer_id:
+    if (
+        work_order is not None
+        and _checks(changed, "work_order")
+        and work_order.customer_id != document.customer_id
+    ):
         errors["work_order"] = [f"Work order {work_order.number} belongs to another customer."]
     contact: Contact | None = getattr(document, "contact", None)
-    if contact is not None and contact.customer_id != document.customer_id:
+    if contact is not None and _checks(changed, "contact") and contact.customer_id != document.customer_id:
         errors["contact"] = [f"{contact.full_name} is not a contact of this customer."]
     if document.amount is not None and document.amount < 0:
         errors["amount"] = ["The amount may not be negative."]
@@ -552,7 +572,7 @@ def update_document(
     if not changed:
         note_changes(document, changed)
         return document
-    _check_document(document)
+    _check_document(document, changed)
     if "contact" in changed and isinstance(document, Quote):
         document.contact_name = _name(document.contact)
         changed.append("contact_name")

@@ -310,15 +310,22 @@ class WorkOrderUpdateView(FormPage):
             covering = covering_contract(
                 customer=work_order.customer_id, location=work_order.location_id, asset=work_order.asset_id
             )
+        params = self.request.POST if self.request.method == "POST" else self.request.GET
         return {
             **super().get_form_kwargs(),
             "user": self.user,
             "work_order": work_order,
             "covering": covering,
+            "location_id": WorkOrderEditForm.chosen_location(params, work_order),
         }
 
     def get_initial(self) -> dict[str, Any]:
-        return WorkOrderEditForm.initial_for(self.work_order)
+        initial = WorkOrderEditForm.initial_for(self.work_order)
+        if "location" in self.request.GET:
+            # The asset field refreshed for another location (the page's htmx request).
+            initial["location"] = WorkOrderEditForm.chosen_location(self.request.GET, self.work_order)
+            initial["asset"] = None
+        return initial
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(work_order=self.work_order, **kwargs)
