@@ -171,3 +171,29 @@ def test_the_api_history_keeps_every_record_and_shows_a_confirmation(api, admin_
     results = api(admin_user).get(f"/api/v1/contacts/{contact.pk}/history/").json()["results"]
     assert [entry["type"] for entry in results] == ["changed", "created"]
     assert [change["field"] for change in results[0]["changes"]] == ["details_confirmed_at"]
+
+
+def test_a_reference_kept_with_its_name_reads_once_by_that_name_even_once_deleted(admin_user, dispatcher):
+    from clientbase.contacts.services import delete_contact
+    from clientbase.workorders import services as workorder_services
+    from clientbase.workorders.models import WorkOrder
+    from tests.workorders.factories import WorkOrderFactory
+
+    customer = CustomerFactory(name="Northwind")
+    lisa = ContactFactory(customer=customer, first_name="Lisa", last_name="Martinez")
+    work_order = WorkOrderFactory(customer=customer, summary="Leak")
+    workorder_services.update_work_order(
+        work_order=work_order, acting_user=dispatcher, data={"requested_by": lisa}
+    )
+    delete_contact(contact=lisa, acting_user=admin_user)
+
+    [changed, _created] = [
+        entry
+        for entry in history.for_display(
+            history.entries(WorkOrder, WorkOrder.history.filter(id=work_order.pk)), WorkOrder
+        )
+        if entry["changes"] or entry["type"] == "created"
+    ][-2:]
+    assert [(c["label"], c["old"], c["new"]) for c in changed["changes"]] == [
+        ("Requested by", "empty", "Lisa Martinez")
+    ]

@@ -257,15 +257,35 @@ def for_display(entries: list[dict[str, Any]], model: type[models.Model]) -> lis
     }
     labels = getattr(model, "history_value_labels", {})
     for entry in entries:
+        _with_kept_names(entry, fields)
         for change in entry["changes"]:
             field = fields[change["field"]]
             label = str(getattr(field, "verbose_name", change["field"].replace("_", " ")))
             change["label"] = label[:1].upper() + label[1:]
             for side in ("old", "new"):
+                kept_name = change.pop(f"{side}_name", None)
+                if kept_name is not None:
+                    change[side] = kept_name or "empty"
+                    continue
                 change[side] = display_value(
                     field, change[side], names=names, labels=labels.get(change["field"], {})
                 )
     return entries
+
+
+def _with_kept_names(entry: dict[str, Any], fields: Mapping[str, Any]) -> None:
+    """A reference kept with its object's name beside it (`technician` and `technician_name`,
+    written together) is one change, shown by that name (it outlives the object, and is the name
+    the record itself shows): the `*_name` change goes, its words become the reference's."""
+    by_field = {change["field"]: change for change in entry["changes"]}
+    kept = set()
+    for name, change in by_field.items():
+        field = fields.get(name)
+        named = by_field.get(f"{name}_name")
+        if field is not None and field.is_relation and not field.many_to_many and named is not None:
+            change["old_name"], change["new_name"] = named["old"], named["new"]
+            kept.add(named["field"])
+    entry["changes"] = [change for change in entry["changes"] if change["field"] not in kept]
 
 
 def display_value(

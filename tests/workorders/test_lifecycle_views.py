@@ -320,6 +320,25 @@ def test_a_closed_work_order_has_no_edit_page(staff, scene):
     assert response.status_code == 409 and "a closed work order cannot be changed" in text(response)
 
 
+def test_the_work_order_page_shows_its_history_in_words(staff, scene, dispatcher):
+    from clientbase.workorders import services
+
+    sam = UserFactory(username="sam", first_name="Sam", last_name="Carter", is_staff=True)
+    services.update_work_order(
+        work_order=scene.work_order,
+        acting_user=dispatcher,
+        data={"status": "scheduled", "scheduled_start": MONDAY_NOON, "technician": sam},
+    )
+    page = text(staff.get(detail(scene.work_order)))
+    history = page[page.index('id="history"') :]
+    assert "Changed" in history and "by dispatcher" in history
+    assert "Status</span>: <del>Open</del> → <ins>Scheduled</ins>" in history
+    # The technician by the name the work order keeps, once.
+    assert "Technician</span>: <del>empty</del> → <ins>Sam Carter</ins>" in history
+    assert "Technician name" not in history and "<ins>sam</ins>" not in history
+    assert "Created" in history
+
+
 # Who to call -------------------------------------------------------------------------------------------------
 
 

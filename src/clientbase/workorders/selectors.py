@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from clientbase import history
 from clientbase.contacts.models import Contact, ContactLocation
 from clientbase.contacts.selectors import contacts_for_location
 from clientbase.notifications import events
@@ -64,6 +65,14 @@ def messages_of_document(document: Quote | Invoice) -> QuerySet[Message]:
     return Message.objects.filter(
         customer_id=document.customer_id, event=event, context__facts__number=document.number
     ).order_by("created_at", "id")
+
+
+def work_order_history(work_order_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The latest recorded changes of a work order, newest first, as a page shows them (field
+    labels, the names of the contacts, places and technician it named: `history.for_display`)."""
+    return history.for_display(
+        history.entries(WorkOrder, WorkOrder.history.filter(id=work_order_id), limit=limit), WorkOrder
+    )
 
 
 def work_orders_of_contact(queryset: QuerySet[WorkOrder], contact: Contact) -> QuerySet[WorkOrder]:

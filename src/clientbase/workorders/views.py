@@ -201,8 +201,8 @@ class WorkOrderCreateView(FormPage):
 class WorkOrderDetailView(DetailPage):
     """A work order: where and what, the service contract it is done under (number, name, response
     time, a link; for users who may view contracts), whom to call (`who_to_call`), its visit, how
-    it ended, its quotes and invoices, and for users who may change it a button per step of its
-    lifecycle that `WorkOrder.TRANSITIONS` allows from its status."""
+    it ended, its quotes and invoices, its history, and for users who may change it a button per
+    step of its lifecycle that `WorkOrder.TRANSITIONS` allows from its status."""
 
     section = "work-orders"
     model = WorkOrder
@@ -228,6 +228,7 @@ class WorkOrderDetailView(DetailPage):
             can_change=may_change and not work_order.is_closed,
             steps=steps_of(work_order) if may_change else [],
             who_to_call=who_to_call_for(user, work_order),
+            history=selectors.work_order_history(work_order.pk),
         )
         return context
 
