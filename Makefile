@@ -38,6 +38,7 @@ run: $(VENV)/.installed ## migrate, load the demo on first run, serve with the w
 	$(CB) migrate --noinput
 	$(CB) demo --if-empty --url http://$(HOST):$(PORT)
 	@echo "Starting clientbase at http://$(HOST):$(PORT)/  (admin at /admin/, API at /api/docs/; Ctrl+C stops it)"
+	@echo "Times and business hours are in the time zone $${TIME_ZONE:-UTC} (another: make run TIME_ZONE=America/Chicago)"
 	@$(CB) run --host $(HOST) --port $(PORT)
 
 .PHONY: test

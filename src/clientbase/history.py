@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from clientbase.money import format_money
 from clientbase.phones import PhoneNumberField, format_phone
+from clientbase.templatetags.dates import DAY_FORMAT, MOMENT_FORMAT
 from clientbase.writes import db_values, insert_values, new_ids
 
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -49,9 +50,9 @@ HIDDEN_FIELDS = frozenset(
         "folded_first_last",
     }
 )
-# How a date and a moment read in a history (as the entries' own times on the pages).
-DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j M Y, H:i"
+# How a date and a moment read in a history: as every page writes them.
+DATE_FORMAT = DAY_FORMAT
+DATETIME_FORMAT = MOMENT_FORMAT
 
 
 class History(HistoricalRecords):

@@ -130,7 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
             # `{{ amount|money }}` in every template: the amount in CLIENTBASE_CURRENCY.
-            "builtins": ["clientbase.templatetags.money"],
+            "builtins": ["clientbase.templatetags.money", "clientbase.templatetags.dates"],
         },
     },
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Case, ProtectedError, RestrictedError, Value, When
+from django.db.models.deletion import Collector
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
@@ -205,6 +206,18 @@ def still_referenced_message(error: ProtectedError | RestrictedError) -> str:
         for model, count in sorted(counts.items(), key=lambda item: str(item[0]._meta.verbose_name))
     ]
     return f"This is still referenced by {' and '.join(parts)}; delete or move them first."
+
+
+def delete_refusal(instance: models.Model) -> str | None:
+    """Why deleting `instance` would be refused for the records that still refer to it
+    (`still_referenced_message`), or None when nothing holds it: for a confirmation page to say so
+    before the button is pressed. Reads what a deletion would read; deletes nothing."""
+    collector = Collector(using=router.db_for_write(type(instance), instance=instance))
+    try:
+        collector.collect([instance])
+    except (ProtectedError, RestrictedError) as error:
+        return still_referenced_message(error)
+    return None
 
 
 def set_acting_user(instance: models.Model, user: Any) -> None:

@@ -30,6 +30,6 @@ def test_a_dispatcher_confirms_a_contacts_details_from_its_page(page, transactio
     page.wait_for_url(f"**/contacts/{contact.pk}/")
     stored = Contact.objects.get(pk=contact.pk)
     assert stored.details_confirmed_by_id == dispatcher.pk and stored.details_confirmed_at is not None
-    shown = timezone.localtime(stored.details_confirmed_at).strftime("%-d %b %Y, %H:%M")
+    shown = timezone.localtime(stored.details_confirmed_at).strftime("%Y-%m-%d %H:%M")
     expect(confirmed).to_have_text(f"{shown} by dispatcher")
     screenshot(page, "contact_details_confirmed")

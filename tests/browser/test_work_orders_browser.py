@@ -154,7 +154,9 @@ def test_the_edit_page_offers_the_assets_of_the_location_chosen(signed_in, north
     )
     page.get_by_label("Asset").select_option(label="Boiler B-7 (South Campus)")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text(f"Work order {work_order.number} saved.")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(rf"Work order {work_order.number} saved; .* queued\."))
+    ).to_be_visible()
     saved = WorkOrder.objects.get(pk=work_order.pk)
     assert (saved.location, saved.asset.name) == (south, "Boiler B-7")
 

@@ -270,7 +270,7 @@ def test_the_button_confirms_and_the_page_says_so(client, technician, contact):
     assert "Details confirmed." in html
     assert "Never confirmed" not in html
     local = timezone.localtime(saved.details_confirmed_at)
-    assert f'<time datetime="{local.isoformat()}">{local:%-d %b %Y, %H:%M}</time> by technician' in html
+    assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time> by technician' in html
 
 
 def test_the_page_names_the_confirmer_by_full_name(client, dispatcher, contact):

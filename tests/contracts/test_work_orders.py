@@ -120,3 +120,15 @@ def test_a_contract_with_work_orders_is_not_deleted_from_its_page(client, admin_
         response = client.post(url, {"version": str(contract.version)}, follow=True)
     assert Contract.objects.filter(pk=contract.pk).exists()
     assert "This is still referenced by 1 work order; delete or move them first." in text(response)
+    # The confirmation says so before the button is pressed, and offers the ways out instead.
+    page = client.get(url).content.decode()
+    assert "This is still referenced by 1 work order" in page
+    assert f"/work-orders/?contract={contract.pk}" in page and f"/contracts/{contract.pk}/edit/" in page
+    assert "Delete contract</button>" not in page
+
+
+def test_the_confirmation_of_a_free_contract_offers_the_button(client, admin_user, contract):
+    client.force_login(admin_user)
+    page = client.get(f"/contracts/{contract.pk}/delete/").content.decode()
+    assert "Delete contract</button>" in page and "still referenced" not in page
+    assert " , from" not in text(client.get(f"/contracts/{contract.pk}/delete/"))

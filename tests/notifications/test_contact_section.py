@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from clientbase.notifications.models import Activity, Message
 from tests.factories import ContactFactory
@@ -85,3 +86,27 @@ def test_recording_needs_the_permission(technician):
         == 403
     )
     assert not Activity.objects.exists()
+
+
+def test_the_contact_page_counts_the_messages_waiting_in_the_outbox(admin_user):
+    from tests.notifications.factories import MessageFactory
+
+    contact = ContactFactory(email="mike@example.com", first_name="Mike", last_name="Johnson")
+    page = client_for(admin_user).get(f"/contacts/{contact.pk}/").content.decode()
+    assert 'id="waiting-messages"' not in page
+    MessageFactory(contact=contact, customer=contact.customer, to=contact.email)
+    MessageFactory(contact=contact, customer=contact.customer, to=contact.email)
+    MessageFactory(
+        contact=contact, customer=contact.customer, to=contact.email, status="sent", sent_at=timezone.now()
+    )
+    page = client_for(admin_user).get(f"/contacts/{contact.pk}/").content.decode()
+    assert "2 messages to Mike Johnson wait in the" in page
+    assert f'href="/outbox/?contact={contact.pk}&amp;status=pending"' in page
+    # Who may not read the outbox is not told of it.
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    reader = UserFactory(username="reader", is_staff=True)
+    reader.user_permissions.add(*Permission.objects.filter(codename__in=["view_contact", "view_customer"]))
+    assert 'id="waiting-messages"' not in client_for(reader).get(f"/contacts/{contact.pk}/").content.decode()

@@ -18,6 +18,7 @@ from clientbase.notifications import delivery
 from clientbase.notifications.events import TEMPLATES
 from clientbase.notifications.models import Activity, Message
 from clientbase.notifications.services import send_test_email
+from clientbase.workorders import facts
 from clientbase.workorders import services as workorder_services
 from tests.factories import AssetFactory, ContactFactory, CustomerFactory, LocationFactory
 from tests.notifications.factories import MessageFactory
@@ -115,7 +116,7 @@ def test_delivers_a_work_order_mail_with_the_facts_and_nothing_else(smtp_server,
         "Northwind Hospitals",
         "North Campus",
         "1 Main St",
-        "60601 Chicago",
+        "Chicago 60601",
         "Rooftop unit 3",
         "RTU-3",
         "SN-123456",
@@ -150,6 +151,11 @@ def test_an_update_mail_says_what_changed(smtp_server, work_order_scene, dispatc
     assert deliver_all() == {"sent": 1}
     update = smtp_server.received[-1]
     assert "has been scheduled" in plain(update)
+    # The visit and who does it, with the site contact called so.
+    work_order_scene["work_order"].refresh_from_db()
+    moment = facts.moment(work_order_scene["work_order"].scheduled_start)
+    assert f"Visit:       {moment}" in plain(update) and f"<p>Visit: {moment}</p>" in html(update)
+    assert "Site contact: Mike Johnson" in plain(update) and "On site" not in plain(update)
     assert "- Status: Open -> Scheduled" in plain(update)
     assert "Status: Open &rarr; Scheduled" in html(update)
     assert "- Scheduled start: " in plain(update)

@@ -157,6 +157,17 @@ def test_scheduling_records_the_visit_and_the_technician_and_says_so(northwind, 
             "The visit cannot end before it starts.",
         ),
         ({"scheduled_end": VISIT}, "scheduled_start", "Scheduling needs the start of the visit"),
+        # Moments other time zones could not show are refused (they made every list fail).
+        (
+            {"scheduled_start": datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)},
+            "scheduled_start",
+            "A visit between 1900-01-01 and 2999-12-31.",
+        ),
+        (
+            {"scheduled_start": VISIT, "scheduled_end": datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)},
+            "scheduled_end",
+            "A visit between 1900-01-01 and 2999-12-31.",
+        ),
     ],
 )
 def test_the_end_of_a_visit_needs_its_start_and_is_not_before_it(northwind, dispatcher, data, field, says):

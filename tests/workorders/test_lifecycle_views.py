@@ -247,7 +247,8 @@ def test_the_edit_page_changes_the_details_and_carries_the_version(staff, scene)
         follow=True,
     )
     assert response.redirect_chain == [(detail(work_order), 302)]
-    assert f"Work order {work_order.number} saved." in text(response)
+    # The contacts told of the change are counted, as after a step.
+    assert f"Work order {work_order.number} saved; 1 message queued." in text(response)
     work_order.refresh_from_db()
     assert (work_order.summary, work_order.description) == ("Chiller alarm at night", "Twice this week")
 
@@ -292,6 +293,39 @@ def test_the_edit_page_refuses_a_stale_save_and_an_asset_of_another_location(sta
     with assert_unchanged(WorkOrder):
         refused = staff.post(f"/work-orders/{work_order.pk}/edit/", body)
     assert refused.status_code == 200 and "Select a valid choice" in text(refused)
+
+
+def test_the_edit_page_keeps_a_contact_and_an_asset_that_moved_away(staff, scene, admin_user, other_customer):
+    from clientbase.contacts.services import move_contact
+    from tests.factories import AssetFactory
+
+    unit = AssetFactory(location=scene.north, name="Chiller N-1")
+    work_order = scene.work_order
+    WorkOrder.objects.filter(pk=work_order.pk).update(asset=unit)
+    move_contact(acting_user=admin_user, contact=scene.lisa, customer=other_customer)
+    AssetFactory._meta.model.objects.filter(pk=unit.pk).update(location=scene.south)
+    work_order.refresh_from_db()
+    edit = f"/work-orders/{work_order.pk}/edit/"
+    html = staff.get(edit).content.decode()
+    # Both are still chosen, so that a save as the browser sends it keeps them.
+    assert re.search(rf'<option value="{scene.lisa.pk}" selected>Lisa Martinez \(now another customer', html)
+    assert re.search(rf'<option value="{unit.pk}" selected>Chiller N-1 \(South', html)
+    staff.post(
+        edit,
+        {
+            "version": work_order.version,
+            "location": scene.north.pk,
+            "asset": unit.pk,
+            "summary": work_order.summary,
+            "description": "Bring the ladder",
+            "requested_by": scene.lisa.pk,
+            "site_contact": scene.mike.pk,
+        },
+    )
+    work_order.refresh_from_db()
+    assert work_order.description == "Bring the ladder"
+    assert (work_order.requested_by_id, work_order.requested_by_name) == (scene.lisa.pk, "Lisa Martinez")
+    assert work_order.asset_id == unit.pk
 
 
 def test_the_edit_page_offers_only_the_assets_of_the_location_chosen(staff, scene):
@@ -479,6 +513,20 @@ def test_the_list_filters_by_status_technician_and_days(staff, scene):
     assert "Chiller alarm" not in text(staff.get("/work-orders/", {"created_to": "2001-01-01"}))
 
 
+def test_a_days_visits_are_listed_by_their_start(staff, scene):
+    later = WorkOrderFactory(
+        customer=scene.customer, status="scheduled", scheduled_start=MONDAY_NOON + datetime.timedelta(hours=2)
+    )
+    earlier = WorkOrderFactory(customer=scene.customer, status="scheduled", scheduled_start=MONDAY_NOON)
+    page = text(staff.get("/work-orders/"))
+    assert page.index(earlier.number) < page.index(later.number)  # newest first
+    day = text(staff.get("/work-orders/", {"scheduled_on": "2030-01-07"}))
+    assert day.index(earlier.number) < day.index(later.number)
+    WorkOrder.objects.filter(pk=later.pk).update(scheduled_start=MONDAY_NOON - datetime.timedelta(hours=2))
+    day = text(staff.get("/work-orders/", {"scheduled_on": "2030-01-07"}))
+    assert day.index(later.number) < day.index(earlier.number)
+
+
 # From the contact page -----------------------------------------------------------------------------------------
 
 
@@ -530,3 +578,13 @@ def as_user_client(client):
         return client
 
     return login
+
+
+def test_a_work_order_from_a_contact_of_one_site_starts_at_that_site(client, admin_user, scene):
+    client.force_login(admin_user)
+    mike = scene.mike  # linked to the north site only
+    page = text(client.get(f"/contacts/{mike.pk}/"))
+    start = f"/work-orders/new/?customer={scene.customer.pk}&amp;requested_by={mike.pk}&amp;location={scene.north.pk}"
+    assert f'href="{start}">New work order</a>' in page
+    wizard = text(client.get(start.replace("&amp;", "&")))
+    assert re.search(rf'<option value="{scene.north.pk}" selected>', wizard)

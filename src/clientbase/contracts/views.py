@@ -32,6 +32,7 @@ from clientbase.pages import (
     sections_for,
     wants_partial,
 )
+from clientbase.writes import delete_refusal
 
 # The horizon of the list of contracts to renew, in days, and the choices of the list's filter.
 ENDING_SOON_DAYS = 60
@@ -264,7 +265,9 @@ class ContractDeleteView(StaffPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(contract=self.contract, coverage=coverage(self.contract))
+        context.update(
+            contract=self.contract, coverage=coverage(self.contract), refusal=delete_refusal(self.contract)
+        )
         return context
 
     def get_conflict_url(self) -> str:

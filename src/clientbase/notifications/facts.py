@@ -14,6 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+
 from clientbase.customers.models import ADDRESS_KEYS
 from clientbase.money import format_money
 
@@ -26,11 +28,24 @@ def money(amount: Decimal) -> str:
     return format_money(amount)
 
 
+# Countries (ISO 3166 codes, as the address's `country` holds them) whose addresses end with
+# "City, Region Postal code": North America's and Australia's postal conventions.
+CITY_FIRST = frozenset({"US", "CA", "AU"})
+
+
 def address_lines(address: dict[str, str] | None) -> list[str]:
-    """Street, street2, then "postal code city, region", then country; empty parts left out."""
+    """Street, street2, then the town line, then country; empty parts left out. The town line is
+    "City, Region Postal code" in `CITY_FIRST` countries (the installation's
+    `CLIENTBASE_DEFAULT_REGION` when the address names none: "Chicago, IL 60607"), elsewhere
+    "Postal code City, Region" ("75001 Paris")."""
     address = {key: (address or {}).get(key, "") for key in ADDRESS_KEYS}
-    town = " ".join(part for part in (address["postal_code"], address["city"]) if part)
-    town = ", ".join(part for part in (town, address["region"]) if part)
+    country = (address["country"] or settings.CLIENTBASE_DEFAULT_REGION).strip().upper()
+    if country in CITY_FIRST:
+        town = ", ".join(part for part in (address["city"], address["region"]) if part)
+        town = " ".join(part for part in (town, address["postal_code"]) if part)
+    else:
+        town = " ".join(part for part in (address["postal_code"], address["city"]) if part)
+        town = ", ".join(part for part in (town, address["region"]) if part)
     return [line for line in (address["street"], address["street2"], town, address["country"]) if line]
 
 

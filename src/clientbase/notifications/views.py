@@ -253,8 +253,9 @@ def customer_activity_section(request: HttpRequest, customer: Customer) -> dict[
 
 def contact_activity_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
     """The contact page's e-mail status, its “Send test e-mail” and “Send e-mail” actions (or why
-    no e-mail may be written to it now: `services.email_refusal`), and the contact's activity
-    (newest first); None when the user may see none of it."""
+    no e-mail may be written to it now: `services.email_refusal`), how many messages to it wait in
+    the outbox (for who may view messages), and the contact's activity (newest first); None when
+    the user may see none of it."""
     user = request.user
     may_send = bool(contact.email) and access.allowed(user, access.CHANGE, contact)
     can_view_activity = access.can(user, access.VIEW, Activity)
@@ -268,8 +269,18 @@ def contact_activity_section(request: HttpRequest, contact: Contact) -> dict[str
         )
         rows = list(activities[: CUSTOMER_SECTION_SIZE + 1])
     refusal = services.email_refusal(contact) if may_write else None
+    can_view_messages = access.can(user, access.VIEW, Message)
+    # Mail the outbox holds for the contact until it is sent (when sent, it is in the activity).
+    waiting = (
+        access.restrict(
+            user, Message.objects.filter(contact=contact, status=Message.Status.PENDING), access.VIEW
+        ).count()
+        if can_view_messages
+        else 0
+    )
     return {
         "contact": contact,
+        "waiting": waiting,
         "may_send_test_email": may_send,
         "email_refusal": refusal,
         "sending_enabled": delivery.sending_enabled(),
@@ -279,7 +290,7 @@ def contact_activity_section(request: HttpRequest, contact: Contact) -> dict[str
             else None
         ),
         "can_view_activity": can_view_activity,
-        "can_view_messages": access.can(user, access.VIEW, Message),
+        "can_view_messages": can_view_messages,
         "may_record": access.can(user, access.ADD, Activity) and access.allowed(user, access.VIEW, contact),
         "activities": rows[:CUSTOMER_SECTION_SIZE],
         "more": len(rows) > CUSTOMER_SECTION_SIZE,

@@ -251,6 +251,8 @@ class WorkOrderViewSet(ScopedModelViewSet):
             "`location`, `requested_by`, `site_contact` and `contract` belong to the work order's "
             "customer; `asset` stands at `location` (which it needs).",
             "`technician`: an active staff user.",
+            "`scheduled_start` and `scheduled_end`: from 1900-01-01 and before 3000-01-01 (UTC); the "
+            "end not before the start.",
             "`customer` never changes once the work order exists.",
             "A new work order is `open` or `scheduled`; a step of `status` needs its fields: "
             "`scheduled_start` to schedule, `cancel_reason` to cancel; `completion_note` only with "

@@ -55,8 +55,16 @@ class WizardChoice:
 
 
 class ContactChoiceField(forms.ModelChoiceField):
+    """A contact by name (and title); one no longer of `customer_id` (set by the form: a contact a
+    work order names that has since moved) says so."""
+
+    customer_id: int | None = None
+
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name} ({obj.title})" if obj.title else obj.full_name
+        label = f"{obj.full_name} ({obj.title})" if obj.title else obj.full_name
+        if self.customer_id is not None and obj.customer_id != self.customer_id:
+            label += " (now another customer's contact)"
+        return label
 
 
 def contract_label(contract: Contract) -> str:
@@ -289,25 +297,32 @@ class WorkOrderEditForm(ServiceForm):
             ),
             access.VIEW,
         )
-        fields["asset"].queryset = access.restrict(
+        # What the work order names stays offered, so that a save leaves it as it is, even where
+        # it no longer fits (an asset since moved to another site, a contact to another customer):
+        # the service checks only what changes.
+        assets = access.restrict(
             user,
-            Asset.objects.filter(location__customer_id=customer_id, location_id=location_id or 0)
-            .select_related("location")
-            .order_by("name", "id"),
+            Asset.objects.filter(location__customer_id=customer_id, location_id=location_id or 0),
             access.VIEW,
+        )
+        kept_asset = Q(pk=work_order.asset_id) if location_id == work_order.location_id else Q(pk__in=[])
+        fields["asset"].queryset = (
+            Asset.objects.filter(Q(pk__in=assets.values("pk")) | kept_asset)
+            .select_related("location")
+            .order_by("name", "id")
         )
         if location_id is None:
             fields["asset"].help_text = "Choose the location first."
         named = [pk for pk in (work_order.requested_by_id, work_order.site_contact_id) if pk is not None]
-        contacts = access.restrict(
-            user,
-            Contact.objects.filter(customer_id=customer_id).filter(
-                Q(status=Contact.Status.ACTIVE) | Q(pk__in=named)
-            ),
-            access.VIEW,
+        offered = access.restrict(
+            user, Contact.objects.filter(customer_id=customer_id, status=Contact.Status.ACTIVE), access.VIEW
         )
-        fields["requested_by"].queryset = contacts
-        fields["site_contact"].queryset = contacts
+        contacts = Contact.objects.filter(Q(pk__in=offered.values("pk")) | Q(pk__in=named)).order_by(
+            "last_name", "first_name", "id"
+        )
+        for name in ("requested_by", "site_contact"):
+            fields[name].queryset = contacts
+            fields[name].customer_id = customer_id
         contract = contract_field(
             user, customer_id, empty_label="No contract", help_text=covering_help(covering)
         )

@@ -210,13 +210,20 @@ def technician_name(user: Any) -> str:
     return (user.get_full_name() or user.get_username())[:301] if user is not None else ""
 
 
+# The moments a visit may be at: far enough from the ends of Python's dates that every time zone can
+# show them.
+VISIT_EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+VISIT_LATEST = datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC)
+
+
 def check_lifecycle(work_order: WorkOrder, was: str | None, changed: Collection[str]) -> None:
     """The rules of the lifecycle for a work order whose fields `changed` (already set on it),
     its status having been `was` (None for a new one, which starts from open):
 
     - a change of status follows `WorkOrder.TRANSITIONS` (Conflict naming both statuses);
     - scheduled needs `scheduled_start`; the end, when given, is not before the start, and has a
-      start; only a scheduled or started work order has a schedule;
+      start; only a scheduled or started work order has a schedule; a visit is from
+      `VISIT_EARLIEST` and before `VISIT_LATEST`;
     - the technician is an active staff user;
     - `completion_note` is written with the completion only, `cancel_reason` with the
       cancellation only, and cancelling needs a reason that is not blank.
@@ -241,6 +248,11 @@ def check_lifecycle(work_order: WorkOrder, was: str | None, changed: Collection[
         errors["scheduled_start"] = [
             "Scheduling needs the start of the visit: when the technician is expected."
         ]
+    for name in schedule_changed:
+        moment = getattr(work_order, name)
+        if name not in errors and moment is not None and not VISIT_EARLIEST <= moment < VISIT_LATEST:
+            # A moment any time zone can show (far ones overflow when shown in another zone).
+            errors[name] = [f"A visit between {VISIT_EARLIEST:%Y-%m-%d} and {VISIT_LATEST.year - 1}-12-31."]
     if "scheduled_end" not in errors and end is not None:
         if start is None:
             errors["scheduled_end"] = ["Give the start of the visit with its end."]

@@ -112,9 +112,9 @@ class CustomerWorkListView(ListPage):
 
 
 class WorkOrderListView(CustomerWorkListView):
-    """Work orders, newest first: searched by number or summary, filtered by status, technician,
-    the days they were created and the day they are scheduled for (`WorkOrderFilterSet`, which the
-    API shares)."""
+    """Work orders, newest first (a day's visits, `scheduled_on`, by their start): searched by
+    number or summary, filtered by status, technician, the days they were created and the day they
+    are scheduled for (`WorkOrderFilterSet`, which the API shares)."""
 
     section = "work-orders"
     model = WorkOrder
@@ -126,6 +126,13 @@ class WorkOrderListView(CustomerWorkListView):
     search_placeholder = "Number or summary"
     add_url_name = "workorders:work-order-create"
     add_label = "New work order"
+
+    def filter_queryset(self, queryset: QuerySet) -> tuple[QuerySet, Any]:
+        queryset, filterset = super().filter_queryset(queryset)
+        if filterset is not None and filterset.is_bound and filterset.form.cleaned_data.get("scheduled_on"):
+            # A day's visits, as the dispatcher plans them: by the time they start.
+            queryset = queryset.order_by("scheduled_start", "id")
+        return queryset, filterset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -289,7 +296,6 @@ class WorkOrderUpdateView(FormPage):
     edits = "work_order"
     form_class = WorkOrderEditForm
     template_name = "workorders/work_order_edit.html"
-    success_message = "Work order {obj.number} saved."
 
     def prepare(self) -> None:
         self.work_order = access.fetch(
@@ -344,7 +350,11 @@ class WorkOrderUpdateView(FormPage):
 
     def get_success_message(self, obj: Model) -> str:
         assert isinstance(obj, WorkOrder)
-        message = super().get_success_message(obj)
+        routing = services.notified(obj)
+        message = f"Work order {obj.number} saved"
+        if routing is not None:  # a change the contacts are told of (`work_order.updated`)
+            message += f"; {messages_queued(len(routing.recipients))}"
+        message += "."
         note = kept_contract_note(self.user, obj)
         return f"{message} {note}" if note else message
 
@@ -788,9 +798,9 @@ def customer_invoices_section(request: HttpRequest, customer: Customer) -> dict[
 def contact_work_section(request: HttpRequest, contact: Contact) -> dict[str, Any] | None:
     """A contact's history of work: the work orders it requested or is the site contact for (its
     service history, paginated), and the quotes addressed to it or that it approved, newest first;
-    for an active contact, the buttons that open a work order it requests and write a quote
-    addressed to it, for users who may. None for a contact of no customer (it can have neither)
-    and for users who may see neither work orders nor quotes."""
+    for an active contact, the buttons that open a work order it requests (at its site when it has
+    one) and write a quote addressed to it, for users who may. None for a contact of no customer
+    (it can have neither) and for users who may see neither work orders nor quotes."""
     user = request.user
     can_view_work_orders = access.can(user, access.VIEW, WorkOrder)
     can_view_quotes = access.can(user, access.VIEW, Quote)
@@ -810,6 +820,10 @@ def contact_work_section(request: HttpRequest, contact: Contact) -> dict[str, An
     new_work_order_url = new_quote_url = ""
     if active and access.can(user, access.ADD, WorkOrder):
         new_work_order_url = f"{reverse('workorders:work-order-create')}{prefill}&requested_by={contact.pk}"
+        # A contact of one site asks about that site.
+        sites = list(contact.locations.filter(is_active=True).values_list("pk", flat=True)[:2])
+        if len(sites) == 1:
+            new_work_order_url += f"&location={sites[0]}"
     if active and access.can(user, access.ADD, Quote):
         new_quote_url = f"{document_url(Quote, 'create')}{prefill}&contact={contact.pk}"
     return {
