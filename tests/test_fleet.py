@@ -31,6 +31,7 @@ import pytest
 import redis
 
 from tests.notifications.conftest import SmtpServer, free_port
+from tests.served import postgres_url, wait_for
 
 CLIENTBASE = str(Path(sys.executable).with_name("clientbase"))
 REDIS_ADDRESS = os.environ.get("CLIENTBASE_TEST_REDIS", "127.0.0.1:6379")
@@ -38,11 +39,6 @@ PASSWORD = "fleet-Password-4471"
 ATTEMPTS = 4  # CLIENTBASE_LOGIN_ATTEMPTS of the fleet
 TIMEOUT = 90
 LOCKED = "Too many failed sign-in attempts"
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
 def _redis_db() -> int:
@@ -85,23 +81,9 @@ class Fleet:
             return error.code, json.loads(error.read() or b"{}")
 
 
-def _wait_for(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None:
-                pytest.fail(f"{url}: the server ended: {process.communicate()[0][-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"{url} did not answer")
-            time.sleep(0.3)
-
-
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    suite_url = _postgres_url()
+    suite_url = postgres_url()
     if suite_url is None:
         pytest.skip("the fleet runs in the PostgreSQL run of the suite (it needs a PostgreSQL server)")
     cache = _redis_or_skip()
@@ -176,7 +158,7 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
                 )
             )
         for base, server in zip(servers, processes, strict=False):
-            _wait_for(f"{base}/readyz", server)
+            wait_for(f"{base}/readyz", server, timeout=TIMEOUT, output=lambda p=server: p.communicate()[0])
         yield Fleet(
             servers=servers, token=token, smtp=smtp, database_url=database_url, env=host_env("host-a")
         )

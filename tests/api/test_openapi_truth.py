@@ -19,7 +19,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -40,6 +39,7 @@ from clientbase.contacts.models import ROLES, Contact
 from clientbase.notifications.events import LABELS
 from tests.factories import ContactFactory, CustomerFactory
 from tests.notifications.conftest import free_port
+from tests.served import postgres_url, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -315,25 +315,6 @@ def test_the_docs_show_an_example_of_each_resource_with_its_fields(schema, resou
 # The served schema, fuzzed --------------------------------------------------------------------
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
-def _wait_for(url: str, process: subprocess.Popen[str], log: Path) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None:
-                pytest.fail(f"{url}: the server ended: {log.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"{url} did not answer")
-            time.sleep(0.3)
-
-
 @pytest.fixture
 def served_demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """(base URL, admin's token, the server's log) of `clientbase serve` on the demo data, in a
@@ -345,7 +326,7 @@ def served_demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         if k not in ("CLIENTBASE_TESTING", "DJANGO_SETTINGS_MODULE", "PROMETHEUS_MULTIPROC_DIR")
     }
     env.update(CLIENTBASE_VAR_DIR=str(tmp_path / "var"), WEB_CONCURRENCY="2")
-    suite_url = _postgres_url()
+    suite_url = postgres_url()
     admin: dict | None = None
     name = f"clientbase_openapi_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{secrets.token_hex(3)}"
     if suite_url is not None:
@@ -389,7 +370,7 @@ def served_demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
             text=True,
         )
         base = f"http://127.0.0.1:{port}"
-        _wait_for(f"{base}/readyz", server, log_path)
+        wait_for(f"{base}/readyz", server, timeout=TIMEOUT, output=log_path.read_text)
         yield base, token, log_path
     finally:
         if server is not None:

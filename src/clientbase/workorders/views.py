@@ -285,25 +285,56 @@ def who_to_call_for(user: Any, work_order: WorkOrder, at: Any = None) -> dict[st
     }
 
 
-class WorkOrderUpdateView(FormPage):
+class WorkOrderChangePage(FormPage):
+    """What the edit page and the step pages share: the work order (`self.work_order`, fetched by
+    `prepare` for a change), its write through `services.update_work_order` with the version the
+    form was loaded at, the way back to its page, and how many messages the change queued."""
+
+    section = "work-orders"
+    edits = "work_order"
+    work_order: WorkOrder
+
+    def fetch_work_order(self) -> WorkOrder:
+        return access.fetch(
+            self.user,
+            selectors.work_orders_for_pages(WorkOrder.objects.all()),
+            self.kwargs["pk"],
+            access.CHANGE,
+        )
+
+    def get_conflict_url(self) -> str:
+        return work_order_url(self.kwargs["pk"])
+
+    def perform(self, form: Any) -> WorkOrder:
+        return services.update_work_order(
+            work_order=self.work_order,
+            acting_user=self.user,
+            data=form.service_data(),
+            expected_version=self.expected_version,
+        )
+
+    @staticmethod
+    def queued(work_order: WorkOrder) -> str | None:
+        """“2 messages queued” after a change the contacts were told of; None when none was."""
+        routing = services.notified(work_order)
+        return messages_queued(len(routing.recipients)) if routing is not None else None
+
+    def success_url_for(self, obj: WorkOrder) -> str:
+        return work_order_url(obj)
+
+
+class WorkOrderUpdateView(WorkOrderChangePage):
     """Edit a work order that is not closed: where, what, who asked, the site contact, the service
     contract (its help names the one covering the work order's place today), the visit (while
     scheduled or in progress) and the technician. The form carries the version it was loaded at; a
     save over someone else's change is refused with what changed since. A save that moves the work
     order to a place another contract covers keeps its contract, and says so."""
 
-    section = "work-orders"
-    edits = "work_order"
     form_class = WorkOrderEditForm
     template_name = "workorders/work_order_edit.html"
 
     def prepare(self) -> None:
-        self.work_order = access.fetch(
-            self.user,
-            selectors.work_orders_for_pages(WorkOrder.objects.all()),
-            self.kwargs["pk"],
-            access.CHANGE,
-        )
+        self.work_order = self.fetch_work_order()
         if self.work_order.is_closed:
             raise Conflict(
                 f"Work order {self.work_order.number} is {self.work_order.get_status_display().lower()}; "
@@ -337,29 +368,12 @@ class WorkOrderUpdateView(FormPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(work_order=self.work_order, **kwargs)
 
-    def get_conflict_url(self) -> str:
-        return work_order_url(self.kwargs["pk"])
-
-    def perform(self, form: WorkOrderEditForm) -> WorkOrder:
-        return services.update_work_order(
-            work_order=self.work_order,
-            acting_user=self.user,
-            data=form.service_data(),
-            expected_version=self.expected_version,
-        )
-
     def get_success_message(self, obj: Model) -> str:
         assert isinstance(obj, WorkOrder)
-        routing = services.notified(obj)
-        message = f"Work order {obj.number} saved"
-        if routing is not None:  # a change the contacts are told of (`work_order.updated`)
-            message += f"; {messages_queued(len(routing.recipients))}"
-        message += "."
+        queued = self.queued(obj)
+        message = f"Work order {obj.number} saved{f'; {queued}' if queued else ''}."
         note = kept_contract_note(self.user, obj)
         return f"{message} {note}" if note else message
-
-    def success_url_for(self, obj: WorkOrder) -> str:
-        return work_order_url(obj)
 
 
 def kept_contract_note(user: Any, work_order: WorkOrder) -> str:
@@ -392,7 +406,7 @@ def messages_queued(count: int) -> str:
     return "no message queued" if count == 0 else f"{counted(count, 'message')} queued"
 
 
-class WorkOrderStepView(FormPage):
+class WorkOrderStepView(WorkOrderChangePage):
     """One step of a work order's lifecycle (`?to=` the status it goes to): the form of what the
     step records and, before anything is written, who will be notified and why (the routing
     preview of `work_order.completed` or `work_order.updated`). A step `WorkOrder.TRANSITIONS`
@@ -400,18 +414,11 @@ class WorkOrderStepView(FormPage):
     the form was loaded at refuses a step over someone else's change. After the step: “Work order
     W-000012 completed; 2 messages queued.”"""
 
-    section = "work-orders"
-    edits = "work_order"
     form_class = WorkOrderStepForm
     template_name = "workorders/work_order_step.html"
 
     def prepare(self) -> None:
-        self.work_order = access.fetch(
-            self.user,
-            selectors.work_orders_for_pages(WorkOrder.objects.all()),
-            self.kwargs["pk"],
-            access.CHANGE,
-        )
+        self.work_order = self.fetch_work_order()
         self.to = (self.request.POST.get("to") or self.request.GET.get("to") or "").strip()
         services.check_transition(self.work_order, self.to)
 
@@ -443,25 +450,10 @@ class WorkOrderStepView(FormPage):
         )
         return context
 
-    def get_conflict_url(self) -> str:
-        return work_order_url(self.kwargs["pk"])
-
-    def perform(self, form: WorkOrderStepForm) -> WorkOrder:
-        return services.update_work_order(
-            work_order=self.work_order,
-            acting_user=self.user,
-            data=form.service_data(),
-            expected_version=self.expected_version,
-        )
-
     def get_success_message(self, obj: Model) -> str:
         assert isinstance(obj, WorkOrder)
-        routing = services.notified(obj)
-        queued = messages_queued(len(routing.recipients) if routing is not None else 0)
+        queued = self.queued(obj) or messages_queued(0)
         return f"Work order {obj.number} {STEPS[self.to][1]}; {queued}."
-
-    def success_url_for(self, obj: WorkOrder) -> str:
-        return work_order_url(obj)
 
 
 # Quotes and invoices ------------------------------------------------------------------------------
