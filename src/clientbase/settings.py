@@ -401,7 +401,19 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "clientbase API",
-    "DESCRIPTION": "Customers, locations, assets and contacts for field-service companies.",
+    "DESCRIPTION": (
+        "Customers, locations, assets and contacts for field-service companies; their work orders, "
+        "quotes, invoices, service contracts and reports.\n\n"
+        '**Getting started.** `POST /api/v1/auth/token/` with `{"username": …, "password": …}` '
+        '(a staff user, or a portal user\'s e-mail address) answers `{"token": …}`; send it as '
+        "`Authorization: Token <token>` (the Authorize button here). Bodies are JSON. Lists answer a "
+        "page with `next` and `previous` links, filters are query parameters, an id of something outside "
+        "your scope answers 404.\n\n"
+        "**Writes.** Every object answers its `version` and an `ETag`; send it back as `If-Match` "
+        "to refuse a write over someone else's change (412). A refused write changes nothing: 400 "
+        'names each field (`{"field": ["message"]}`), 409 says which rule (`{"detail": …}`). '
+        "Each operation lists its error answers, and the rules a schema cannot state in its text."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/schema/ and /api/docs/ are public on purpose: they describe the shape of the API (as the
@@ -420,7 +432,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clientbase.api.schema.add_links",
+        "clientbase.api.schema.add_id_examples",
     ],
+    # Operations grouped by what they act on (`contacts`, `work-orders`, …), not all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -281,6 +281,28 @@ def test_the_docs_show_the_error_answers_with_examples(schema):
     assert APIClient().get("/api/docs/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_the_docs_group_operations_by_resource_and_say_how_to_start(schema):
+    tags = {
+        tag
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for tag in operation.get("tags", [])
+    }
+    assert {"contacts", "work-orders", "contracts", "reports", "auth"} <= tags and "v1" not in tags
+    assert "POST /api/v1/auth/token/" in schema["info"]["description"]
+    assert "If-Match" in schema["info"]["description"]
+    # An id in a path shows 1, not its maximum (which JavaScript would round beyond it).
+    (parameter,) = schema["paths"]["/api/v1/work-orders/{id}/"]["get"]["parameters"]
+    assert parameter["example"] == 1
+    # The shared error answers are schematic, naming no one resource's rule.
+    examples = {name: answer["content"]["application/json"]["example"] for name, answer in
+                schema["components"]["responses"].items() if name != "URITooLong"}  # fmt: skip
+    assert examples["NotFound"] == {"detail": "Not found."}
+    assert "field" in examples["BadRequest"]
+
+
 RESOURCES = {
     "customers": "Customer",
     "locations": "Location",

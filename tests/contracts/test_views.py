@@ -262,6 +262,15 @@ def test_the_customer_page_lists_its_contracts(staff, scene, client, nobody):
     assert "Northwind HVAC care" in page and "North lifts" in page
     assert "Contoso fire alarms" not in page
     assert f"/contracts/new/?customer={scene['customer'].pk}" in page
+    # The latest start first, whatever the order they were added in.
+    later = ContractFactory(
+        customer=scene["customer"], name="Started earlier", start_date=days_from_today(-90)
+    )
+    section = text(staff.get(f"/customers/{scene['customer'].pk}/"))
+    assert (
+        section.index("Northwind HVAC care") < section.index("Started earlier") < section.index("Old boilers")
+    )
+    assert later.pk > scene["expired"].pk
     empty = text(staff.get(f"/customers/{scene['other'].pk}/"))
     assert "Contoso fire alarms" in empty
     client.force_login(nobody)

@@ -150,9 +150,26 @@ def test_the_edit_form_offers_the_customers_contracts_and_names_the_covering_one
     assert "Portfolio care" in select and "Chiller care" in select and "Old boilers" in select
     assert "expired on" in select and "Contoso lifts" not in select
     assert (
-        f"Covering its location and asset today: {covered.chiller_care.number} Chiller care (names the asset). "
-        "A new location or asset leaves the contract as it is" in text(response)
+        f"Covering the location and asset chosen today: {covered.chiller_care.number} Chiller care (names the "
+        "asset). A new location or asset leaves the contract as it is" in text(response)
     )
+
+
+def test_choosing_another_place_on_the_edit_form_names_the_contract_covering_it(staff, covered):
+    work_order = WorkOrderFactory(customer=covered.customer, location=covered.north, contract=covered.wide)
+    edit = f"/work-orders/{work_order.pk}/edit/"
+    # The page's refresh of "Where" after choosing the chiller (htmx): its contract is named, the
+    # contract chosen so far stays chosen.
+    query = {"location": covered.north.pk, "asset": covered.chiller.pk, "contract": covered.wide.pk}
+    refreshed = staff.get(edit, query, headers={"HX-Request": "true"})
+    html = refreshed.content.decode()
+    assert f"chosen today: {covered.chiller_care.number} Chiller care" in text(refreshed)
+    assert re.search(rf'<option value="{covered.chiller.pk}" selected>', html)
+    assert re.search(rf'<option value="{covered.wide.pk}" selected>', html)
+    # Another site, no asset there: the customer-wide contract covers it.
+    moved = staff.get(edit, {"location": covered.south.pk, "asset": covered.chiller.pk, "contract": ""})
+    assert f"chosen today: {covered.wide.number} Portfolio care" in text(moved)
+    assert not re.search(rf'<option value="{covered.chiller.pk}" selected>', moved.content.decode())
 
 
 def test_the_edit_form_changes_the_contract(staff, covered):

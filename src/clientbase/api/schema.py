@@ -115,12 +115,17 @@ WWW_AUTHENTICATE = {
 }
 
 # Examples of the bodies, shown on the API docs page.
+# The error answers are one set of components shared by every operation, so their examples are
+# schematic: a field error names the field (`field` here) as the body or query names it.
 ERROR_EXAMPLES: dict[int, Any] = {
-    400: {"last_name": ["Contains a line break (U+000A); this field is a single line."]},
+    400: {
+        "field": ["This field is required."],
+        "other_field": ["Ensure this field has no more than 200 characters."],
+    },
     401: {"detail": "Authentication credentials were not provided."},
     403: {"detail": "You may not change “approval_limit”: it needs the approval-authority permission."},
-    404: {"detail": "Contact not found."},
-    409: {"detail": "Only draft quotes can be changed; this one was sent."},
+    404: {"detail": "Not found."},
+    409: {"detail": "The change conflicts with the data as it is now: the answer names the rule."},
     412: {
         "detail": "This contact was changed by someone else since version 3; it is now at version 4. "
         "Nothing was saved: load it again and reapply your change."
@@ -560,6 +565,20 @@ def add_links(result: dict[str, Any], generator: Any, request: Any, public: bool
                 }
         if links:
             answer["links"] = links
+    return result
+
+
+def add_id_examples(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """A postprocessing hook: an id in a path has the example 1 (the docs page would otherwise
+    show its maximum, 2⁶³ - 1, which JavaScript rounds beyond it)."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("type") == "integer":
+                    parameter.setdefault("example", 1)
     return result
 
 

@@ -288,13 +288,15 @@ class ContractDeleteView(StaffPage):
 
 
 def customer_contracts_section(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
-    """The contracts of a customer for its page, newest first (the first SECTION_SIZE, with a link
-    to all of them), each with what it covers; whether the user may add one. None when the user
-    may not see contracts. Three queries whatever their number."""
+    """The contracts of a customer for its page, the latest start first (the first SECTION_SIZE,
+    with a link to all of them), each with what it covers; whether the user may add one. None when
+    the user may not see contracts. Three queries whatever their number."""
     user = request.user
     if not access.can(user, access.VIEW, Contract):
         return None
-    contracts = selectors.contracts_for_pages(Contract.objects.filter(customer=customer))
+    contracts = selectors.contracts_for_pages(Contract.objects.filter(customer=customer)).order_by(
+        "-start_date", "-id"
+    )
     rows = list(access.restrict(user, contracts, access.VIEW)[: SECTION_SIZE + 1])
     for contract in rows:
         contract.coverage = coverage(contract)  # type: ignore[attr-defined]

@@ -238,14 +238,15 @@ COVERAGE_WORDS = dict(
 
 
 def covering_help(covering: Contract | None) -> str:
-    """The edit form's help on the contract: which contract covers the work order's place today
-    (`covering`, from `covering_contract`), and that a new place does not change the contract."""
+    """The edit form's help on the contract: which contract covers the place chosen on the form
+    today (`covering`, from `covering_contract`), and that a new place does not change the
+    contract."""
     if covering is None:
-        found = "No contract in force covers its location and asset today."
+        found = "No contract in force covers the location and asset chosen today."
     else:
         how = COVERAGE_WORDS.get(getattr(covering, "coverage", ""), "")
         found = (
-            f"Covering its location and asset today: {covering.number} {covering.name}"
+            f"Covering the location and asset chosen today: {covering.number} {covering.name}"
             f"{f' ({how})' if how else ''}."
         )
     return f"{found} A new location or asset leaves the contract as it is: choose the one that applies."

@@ -341,28 +341,44 @@ class WorkOrderUpdateView(WorkOrderChangePage):
                 "a closed work order cannot be changed."
             )
 
+    def chosen_place(self) -> tuple[int | None, int | None]:
+        """The location and asset chosen on the form: those posted, or those of the query when the
+        page refreshes its "Where" for a new choice (htmx; an asset not at the location chosen is
+        none), else the work order's."""
+        work_order = self.work_order
+        params = self.request.POST if self.request.method == "POST" else self.request.GET
+        location_id = WorkOrderEditForm.chosen_location(params, work_order)
+        if "location" not in params:
+            return location_id, work_order.asset_id
+        asset_id = parse_id(params.get("asset"))
+        if asset_id is not None and not Asset.objects.filter(pk=asset_id, location_id=location_id).exists():
+            asset_id = None  # an asset of the location chosen before
+        return location_id, asset_id
+
     def get_form_kwargs(self) -> dict[str, Any]:
         work_order = self.work_order
+        location_id, asset_id = self.chosen_place()
         covering = None
         if access.can(self.user, access.VIEW, Contract):
             covering = covering_contract(
-                customer=work_order.customer_id, location=work_order.location_id, asset=work_order.asset_id
+                customer=work_order.customer_id, location=location_id, asset=asset_id
             )
-        params = self.request.POST if self.request.method == "POST" else self.request.GET
         return {
             **super().get_form_kwargs(),
             "user": self.user,
             "work_order": work_order,
             "covering": covering,
-            "location_id": WorkOrderEditForm.chosen_location(params, work_order),
+            "location_id": location_id,
         }
 
     def get_initial(self) -> dict[str, Any]:
         initial = WorkOrderEditForm.initial_for(self.work_order)
         if "location" in self.request.GET:
-            # The asset field refreshed for another location (the page's htmx request).
-            initial["location"] = WorkOrderEditForm.chosen_location(self.request.GET, self.work_order)
-            initial["asset"] = None
+            # "Where" refreshed for another choice (the page's htmx request): the contract chosen
+            # so far stays.
+            initial["location"], initial["asset"] = self.chosen_place()
+            if "contract" in self.request.GET:
+                initial["contract"] = parse_id(self.request.GET["contract"])
         return initial
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
