@@ -351,7 +351,9 @@ class WorkOrderUpdateView(WorkOrderChangePage):
         if "location" not in params:
             return location_id, work_order.asset_id
         asset_id = parse_id(params.get("asset"))
-        if asset_id is not None and not Asset.objects.filter(pk=asset_id, location_id=location_id).exists():
+        if asset_id is not None and (
+            location_id is None or not Asset.objects.filter(pk=asset_id, location_id=location_id).exists()
+        ):
             asset_id = None  # an asset of the location chosen before
         return location_id, asset_id
 
