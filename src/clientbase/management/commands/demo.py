@@ -82,8 +82,8 @@ class Command(BaseCommand):
             )
         )
         write("")
-        write(f"Log in at {self.base_url}/ (Django admin: {self.base_url}/admin/) once the server runs")
-        write("(`clientbase serve`). Staff users:")
+        write(f"Log in at {self.base_url}/ (Django admin: {self.base_url}/admin/) when the server runs")
+        write("(`make run` starts it; `clientbase run` alone). Staff users:")
         groups = {username: group for username, _, _, group in STAFF_USERS}
         for username in result.created_usernames:
             what = "superuser" if username == result.admin_username else f"group {groups[username]}"
