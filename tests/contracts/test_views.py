@@ -90,6 +90,11 @@ def test_the_contracts_ending_within_60_days_are_linked_and_named(staff, scene):
     assert b'href="/contracts/?ending=60"' in response.content
     page = text(staff.get(f"{LIST}?ending=60"))
     assert "Contracts ending within 60 days" in page
+    # Each says how many days it has left (North lifts ends in 20 days); open-ended ones say nothing.
+    assert "20 days left" in page
+    ContractFactory(customer=scene["customer"], name="Last day", end_date=days_from_today(0))
+    assert "ends today" in text(staff.get(f"{LIST}?ending=60"))
+    assert "left" not in text(staff.get(f"{LIST}?ending=60&customer={scene['other'].pk}"))
     assert text(staff.get(f"{LIST}?location={scene['north'].pk}")).count("covering North Campus") == 1
     refused = text(staff.get(f"{LIST}?ending=5000"))
     assert "within 5000 days" not in refused

@@ -2,8 +2,9 @@
 moment and a day, one way (ISO 8601's order, which sorts and reads the same everywhere and is how
 the date fields and the exports write them): "2026-03-04 09:30" in the server's time zone
 (`TIME_ZONE`) and "2026-03-04", each in a `<time>` element with its machine-readable value, kept on
-one line. Built-ins of every template (settings.TEMPLATES), so no `{% load %}` is needed. None (or
-"") answers "", so `|default:"—"` follows."""
+one line. None (or "") answers "", so `|default:"—"` follows. `{{ contract.end_date|days_from_today }}`
+is how many days away a day is. Built-ins of every template (settings.TEMPLATES), so no `{% load %}`
+is needed."""
 
 from __future__ import annotations
 
@@ -45,3 +46,12 @@ def day(value: datetime.date | datetime.datetime | None) -> str:
         value = local(value).date()
     text = date_format(value, DAY_FORMAT)
     return format_html('<time datetime="{}">{}</time>', text, text)
+
+
+@register.filter(name="days_from_today")
+def days_from_today(value: datetime.date | None) -> int | None:
+    """Whole days from today (in the server's time zone) to `value`: 0 today, negative for a day
+    past; None for None."""
+    if value is None:
+        return None
+    return (value - timezone.localdate()).days
