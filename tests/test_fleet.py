@@ -25,13 +25,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import dj_database_url
-import psycopg
 import pytest
 import redis
 
 from tests.notifications.conftest import SmtpServer, free_port
-from tests.served import postgres_url, wait_for
+from tests.served import create_database, drop_database, postgres_url, wait_for
 
 CLIENTBASE = str(Path(sys.executable).with_name("clientbase"))
 REDIS_ADDRESS = os.environ.get("CLIENTBASE_TEST_REDIS", "127.0.0.1:6379")
@@ -88,19 +86,8 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
         pytest.skip("the fleet runs in the PostgreSQL run of the suite (it needs a PostgreSQL server)")
     cache = _redis_or_skip()
     cache.flushdb()
-    name = f"clientbase_fleet_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{secrets.token_hex(3)}"
-    admin_url = dj_database_url.parse(suite_url)
-    connect = {
-        "host": admin_url["HOST"] or "127.0.0.1",
-        "port": admin_url["PORT"] or 5432,
-        "user": admin_url["USER"],
-        "password": admin_url["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**connect) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    database_url = urllib.parse.urlsplit(suite_url)._replace(path=f"/{name}").geturl()
+    database = create_database(suite_url, "clientbase_fleet")
+    database_url = database.url
     smtp = SmtpServer(free_port())
     smtp.start()
     host, port = REDIS_ADDRESS.rsplit(":", 1)
@@ -172,8 +159,7 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
                 process.kill()
         smtp.stop()
         cache.flushdb()
-        with psycopg.connect(**connect) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(database)
         shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -50,9 +50,6 @@ HIDDEN_FIELDS = frozenset(
         "folded_first_last",
     }
 )
-# How a date and a moment read in a history: as every page writes them.
-DATE_FORMAT = DAY_FORMAT
-DATETIME_FORMAT = MOMENT_FORMAT
 
 
 class History(HistoricalRecords):
@@ -311,11 +308,11 @@ def display_value(
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(value) if isinstance(value, str) else value
         if moment is not None:
-            return date_format(timezone.localtime(moment), DATETIME_FORMAT)
+            return date_format(timezone.localtime(moment), MOMENT_FORMAT)  # as every page writes it
     elif isinstance(field, models.DateField):
         day = parse_date(value) if isinstance(value, str) else value
         if day is not None:
-            return date_format(day, DATE_FORMAT)
+            return date_format(day, DAY_FORMAT)
     if isinstance(field, PhoneNumberField) and isinstance(value, str):
         return format_phone(value)
     if isinstance(field, models.DecimalField):  # every decimal field is an amount of money

@@ -15,19 +15,13 @@ from __future__ import annotations
 import math
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
 import tomllib
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import dj_database_url
-import psycopg
 import pytest
 from rest_framework import exceptions
 from rest_framework.test import APIClient, APIRequestFactory
@@ -39,7 +33,7 @@ from clientbase.contacts.models import ROLES, Contact
 from clientbase.notifications.events import LABELS
 from tests.factories import ContactFactory, CustomerFactory
 from tests.notifications.conftest import free_port
-from tests.served import postgres_url, wait_for
+from tests.served import OwnDatabase, create_database, drop_database, postgres_url, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -349,21 +343,10 @@ def served_demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     }
     env.update(CLIENTBASE_VAR_DIR=str(tmp_path / "var"), WEB_CONCURRENCY="2")
     suite_url = postgres_url()
-    admin: dict | None = None
-    name = f"clientbase_openapi_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{secrets.token_hex(3)}"
+    database: OwnDatabase | None = None
     if suite_url is not None:
-        parsed = dj_database_url.parse(suite_url)
-        admin = {
-            "host": parsed["HOST"] or "127.0.0.1",
-            "port": parsed["PORT"] or 5432,
-            "user": parsed["USER"],
-            "password": parsed["PASSWORD"] or None,
-            "dbname": "postgres",
-            "autocommit": True,
-        }
-        with psycopg.connect(**admin) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urllib.parse.urlsplit(suite_url)._replace(path=f"/{name}").geturl()
+        database = create_database(suite_url, "clientbase_openapi")
+        env["DATABASE_URL"] = database.url
     else:
         env.pop("DATABASE_URL", None)
     server: subprocess.Popen[str] | None = None
@@ -402,9 +385,8 @@ def served_demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
             except subprocess.TimeoutExpired:
                 server.kill()
             log.close()
-        if admin is not None:
-            with psycopg.connect(**admin) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if database is not None:
+            drop_database(database)
         shutil.rmtree(tmp_path, ignore_errors=True)
 
 
